@@ -1,0 +1,13 @@
+# Sourced by the other scripts: project paths and a Jupyter that keeps everything in the project.
+# Nothing is written to the user's home: config, data, runtime and lab settings live under .jupyter/.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${COMPUTROPOLIS_VENV:-$ROOT/.venv}"
+export ROOT VENV
+export PATH="$VENV/bin:$ROOT/node_modules/.bin:$PATH"
+export JUPYTER_CONFIG_DIR="$ROOT/jupyter-config"
+export JUPYTER_DATA_DIR="$ROOT/.jupyter/data"
+export JUPYTER_RUNTIME_DIR="$ROOT/.jupyter/runtime"
+export JUPYTERLAB_SETTINGS_DIR="$ROOT/.jupyter/lab/user-settings"
+export JUPYTERLAB_WORKSPACES_DIR="$ROOT/.jupyter/lab/workspaces"
+export JUPYTER_PLATFORM_DIRS=1
+export PYDEVD_DISABLE_FILE_VALIDATION=1

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Entry point of the npm scripts: set up what is missing, then run the task.
+#   setup            install and build only
+#   lab  [args]      JupyterLab on notebooks/ (kernel-lib rebuilt on save while it runs)
+#   test [args]      every test: kernel-lib unit suites, notebooks, browser checks
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+task="${1:-}"; shift || true
+bash "$ROOT/scripts/setup.sh"
+case "$task" in
+  setup) ;;
+  lab)
+    # Rebuild kernel-lib whenever its source changes; restart the kernel to pick it up.
+    node "$ROOT/node_modules/typescript/bin/tsc" -b kernel-lib --watch --preserveWatchOutput >"$ROOT/.jupyter/tsc-watch.log" 2>&1 &
+    watch_pid=$!
+    trap 'kill $watch_pid 2>/dev/null || true' EXIT
+    cd "$ROOT/notebooks"
+    extra=()
+    [ "$(id -u)" = 0 ] && extra+=(--allow-root)
+    jupyter lab --ServerApp.root_dir="$ROOT/notebooks" "${extra[@]}" "$@"
+    ;;
+  test) cd "$ROOT" && exec node_modules/.bin/vitest run "$@" ;;
+  *) echo "usage: scripts/task.sh setup|lab|test [args]" >&2; exit 2 ;;
+esac
