@@ -2,12 +2,28 @@
  * kernel-lib: the simulation library behind the Computropolis lessons.
  *
  * The map of the library, one folder per concept:
- *   core/        errors with field names, seeded random numbers
+ *   core/        errors that name the field and what is allowed; seeded random numbers
+ *   memory/      address layouts, PTE formats, physical memory of frames, page tables in memory
+ *   mmu/         TLB, page walker (native 1D and nested 2D), the MMU
+ *   hypervisor/  host, VMs, guest processes, shadow and nested paging, VM exits
+ *   io/          device emulation, virtio, passthrough with an IOMMU (discrete-event simulation)
+ *   workloads/   seeded access-pattern generators and trace readers
+ *   costs/       the cycle-cost model, every constant cited
+ *   experiments/ runs that return tidy rows for charts
+ *   exercises/   seeded problems with answers, and checkers with feedback
  *   charts/      Plotly figure builders from tidy rows
  *   display/     showing charts, tables and prose in a tslab notebook (Node only)
  */
 export * from "./core/errors";
 export * from "./core/random";
+export * from "./memory";
+export * from "./mmu";
+export * from "./hypervisor";
+export * from "./io";
+export * from "./workloads";
+export * from "./costs";
+export * from "./experiments";
+export * from "./exercises";
 export * from "./charts/figure";
 export * from "./charts/builders";
 export * from "./display/bundle";

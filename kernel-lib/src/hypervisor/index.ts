@@ -1,0 +1,2 @@
+// Barrel of kernel-lib/hypervisor.
+export * from "./vm-exit";

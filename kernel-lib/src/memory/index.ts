@@ -1,0 +1,2 @@
+// Barrel of kernel-lib/memory (filled in as the modules land).
+export {};

@@ -1,0 +1,2 @@
+// Barrel of kernel-lib/mmu (filled in as the modules land).
+export {};
