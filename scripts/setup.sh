@@ -26,16 +26,22 @@ if [ "$(cat "$VENV/.computropolis-requirements" 2>/dev/null)" != "$req_hash" ]; 
   say "creating the Jupyter environment in ${VENV#$ROOT/} (first time: a few minutes)"
   rm -rf "$VENV"
   "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -r requirements.txt
+  # (grep drops the noise of this machine's pip find-links settings, keeps real errors)
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt 2> >(grep -v "^WARNING: Location 'file:" >&2)
   echo "$req_hash" > "$VENV/.computropolis-requirements"
 fi
 
 # 4. The tslab kernelspec, in the venv only (--sys-prefix), pointing at this project's tslab.
+# The kernel runs this project's tslab with the same node that ran setup (absolute paths).
 spec="$VENV/share/jupyter/kernels/tslab/kernel.json"
-if ! grep -q "$ROOT/node_modules/.bin/tslab" "$spec" 2>/dev/null; then
+node_bin="$(command -v node)"
+if ! { grep -qF "\"$node_bin\"" "$spec" && grep -qF "\"$ROOT/node_modules/tslab/bin/tslab\"" "$spec"; } 2>/dev/null; then
   say "registering the tslab kernel in the venv"
   node node_modules/tslab/bin/tslab install --python="$VENV/bin/python" --sys-prefix \
     --binary="$ROOT/node_modules/.bin/tslab" >/dev/null
+  node scripts/kernelspec.mjs "$spec" "$node_bin" "$ROOT/node_modules/tslab/bin/tslab"
 fi
-mkdir -p "$JUPYTER_DATA_DIR" "$JUPYTER_RUNTIME_DIR"
+# 5. JupyterLab defaults for the classroom: no news/update checks (they need the network).
+mkdir -p "$VENV/share/jupyter/lab/settings" "$JUPYTER_DATA_DIR" "$JUPYTER_RUNTIME_DIR"
+cmp -s jupyter-config/lab-overrides.json "$VENV/share/jupyter/lab/settings/overrides.json" ||
+  cp jupyter-config/lab-overrides.json "$VENV/share/jupyter/lab/settings/overrides.json"

@@ -1,0 +1,48 @@
+import sys; sys.path.insert(0, "tools")
+from nbauthor import md, code, write
+
+write("notebooks/00-welcome.ipynb", [
+md("""
+# Welcome to Computropolis
+
+A lesson kit on how a hypervisor virtualizes **memory**, the **MMU** and **I/O**. Every lesson is a
+notebook like this one: a story, small runnable cells, and charts drawn from `kernel-lib`, a
+simulator of page tables, TLBs, nested page walks, VM exits and virtual devices.
+
+This first notebook only checks that everything works: run it from top to bottom
+(*Run → Run All Cells*). You should see a table and a chart.
+"""),
+md("""
+## 1. Load the simulator
+
+`kernel-lib` is an ordinary TypeScript package. Import what a lesson needs by name.
+"""),
+code("""
+import * as kl from "kernel-lib";
+import { versions } from "tslab";
+kl.showTable([{ tslab: versions.tslab, typescript: versions.typescript, node: versions.node }], { caption: "Your kernel" });
+"""),
+md("""
+## 2. A first chart
+
+When the CPU misses in its TLB it walks the page table: one memory read per level. Inside a virtual
+machine with nested paging, *every* guest table pointer must itself be translated by the host's
+table. The chart counts the memory reads of one uncached walk.
+"""),
+code("""
+const rows = [4, 5].flatMap((levels) => [
+  { walk: "native", levels, references: levels },
+  { walk: "nested", levels, references: (levels + 1) * (levels + 1) - 1 },
+]);
+kl.showChart(kl.barChart(rows, {
+  x: "levels", y: "references", color: "walk",
+  title: "Memory reads for one TLB miss", xTitle: "page-table levels (guest = host)", yTitle: "memory reads per walk",
+}));
+"""),
+md("""
+**What to notice:** a native walk grows by one read per level; a nested walk grows much faster,
+which is why virtualized TLB misses are expensive. The lessons explain where those reads come from.
+
+Next: [01 — Introduction and hook](01-introduction.ipynb).
+"""),
+], title="Welcome to Computropolis")

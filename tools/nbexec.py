@@ -1,0 +1,208 @@
+"""Execute notebooks on the real tslab kernel, and treat every kind of tslab failure as failure.
+
+This is the one execution layer the project uses: the notebook tests, the handout builder and
+grading all run notebooks through it. It exists because tslab differs from ipykernel in ways
+that make stock tools pass a broken notebook (measured; see DESIGN.md):
+
+- A failing cell gets an execute_reply with status "error" but no ename/evalue/traceback, and
+  no `error` output: the message only arrives as stderr text.
+- After an error tslab aborts whatever request arrives in the next 200 ms (status "abort"), so
+  a client that sends the next cell at once sees it skipped without running.
+
+So, per cell: an error reply, an aborted cell, a timeout and any stderr output all count as
+failure; a proper `error` output (ename/evalue/traceback) is added to the cell so nbconvert,
+nbgrader and a reader all see it; and after an error we wait out tslab's abort window before
+sending the next cell, so a later cell (a test cell, when grading) really runs.
+
+Usage:  python tools/nbexec.py [--output DIR] [--timeout S] [--keep-going] NOTEBOOK...
+Exit status 0 if every notebook ran clean, 1 if any cell failed, 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+# tslab resets its queue for 200 ms after an error (tslab/dist/jupyter.js, issue yunabe/tslab#19).
+TSLAB_ABORT_WINDOW_S = float(os.environ.get("NBEXEC_ABORT_WINDOW_S", "0.35"))  # tests set 0 to show the abort
+
+
+@dataclass
+class CellProblem:
+    """Why one cell failed."""
+
+    cell_index: int  # index among all cells (0-based)
+    code_cell_number: int  # 1-based number among code cells, as a teacher counts them
+    kind: str  # "error", "aborted", "stderr", "timeout", "dead-kernel"
+    message: str
+
+    def describe(self, notebook: str) -> str:
+        first = self.message.strip().splitlines()[0] if self.message.strip() else "(no message)"
+        return f"{notebook}: cell {self.cell_index + 1} (code cell {self.code_cell_number}): {self.kind}: {first}"
+
+
+@dataclass
+class RunResult:
+    notebook: str
+    problems: list[CellProblem] = field(default_factory=list)
+    seconds: float = 0.0
+    nb: nbformat.NotebookNode | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _stderr_text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr")
+
+
+_ERROR_LINE = re.compile(r"^(?P<name>(?:[A-Za-z_$][\w$]*)?(?:Error|Exception))(?::\s*(?P<value>.*))?$")
+_TS_DIAGNOSTIC = re.compile(r"^\d+:\d+ - ")
+
+
+def _name_and_message(stderr: str) -> tuple[str, str]:
+    """The error's name and message from tslab's stderr (its reply carries neither)."""
+    lines = [l for l in stderr.splitlines() if l.strip()]
+    for line in lines:
+        m = _ERROR_LINE.match(line.strip())
+        if m:
+            return m["name"], line.strip()
+    for line in lines:
+        if _TS_DIAGNOSTIC.match(line):  # a type error: tslab prints "line:col - message"
+            return "TypeScriptError", line.strip()
+    return "Error", (lines[0].strip() if lines else "the cell failed (tslab gave no message)")
+
+
+def _add_error_output(cell, ename: str, message: str) -> None:
+    """Give the cell a standard `error` output, as ipykernel would have."""
+    if any(o.get("output_type") == "error" for o in cell.outputs):
+        return
+    lines = message.strip().splitlines() or [ename]
+    cell.outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=lines[0], traceback=lines))
+
+
+class TslabNotebookClient(NotebookClient):
+    """An nbclient NotebookClient that understands tslab's failure modes.
+
+    With keep_going=False (tests, handouts) it stops at the first failing cell; with
+    keep_going=True (grading) it runs every cell, so one broken cell cannot skip later ones.
+    """
+
+    def __init__(self, nb, keep_going: bool = False, **kw):
+        kw.setdefault("kernel_name", "tslab")
+        kw.setdefault("timeout", 120)
+        # We judge errors ourselves (tslab's replies lack ename); never let nbclient stop early.
+        super().__init__(nb, allow_errors=True, **kw)
+        self.keep_going = keep_going
+        self.problems: list[CellProblem] = []
+        self._replies: dict[int, dict] = {}
+        self._code_cells_seen = 0
+        self.on_cell_executed = self._remember_reply
+
+    def _remember_reply(self, cell, cell_index, execute_reply):
+        self._replies[cell_index] = execute_reply
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if cell.cell_type != "code" or not cell.source.strip():
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        if self.problems and not self.keep_going:
+            return cell  # stop at the first failure: later cells stay unexecuted
+        self._code_cells_seen += 1
+        number = self._code_cells_seen
+        problem = None
+        try:
+            await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        except CellTimeoutError:
+            problem = CellProblem(cell_index, number, "timeout", f"cell did not finish within {self.timeout} s")
+            _add_error_output(cell, "Timeout", problem.message)
+            await self._restart_after_timeout()
+        except DeadKernelError as e:
+            problem = CellProblem(cell_index, number, "dead-kernel", f"the kernel died: {e}")
+            _add_error_output(cell, "DeadKernel", problem.message)
+            await self._restart_after_timeout()
+        else:
+            reply = (self._replies.get(cell_index) or {}).get("content", {})
+            status = reply.get("status")
+            if reply.get("execution_count") is not None:
+                cell.execution_count = reply["execution_count"]  # tslab sends no execute_input
+            stderr = _stderr_text(cell)
+            if status == "error":
+                ename, msg = (reply["ename"], reply.get("evalue", "")) if reply.get("ename") else _name_and_message(stderr)
+                problem = CellProblem(cell_index, number, "error", msg)
+                _add_error_output(cell, ename, msg + ("\n" + stderr if stderr else ""))
+                await asyncio.sleep(TSLAB_ABORT_WINDOW_S)
+            elif status in ("abort", "aborted"):
+                problem = CellProblem(cell_index, number, "aborted", "the kernel aborted this cell without running it")
+                _add_error_output(cell, "Aborted", problem.message)
+                await asyncio.sleep(TSLAB_ABORT_WINDOW_S)
+            elif stderr:
+                problem = CellProblem(cell_index, number, "stderr", stderr)
+                _add_error_output(cell, "Stderr", stderr)
+        if problem:
+            self.problems.append(problem)
+        return cell
+
+    async def _restart_after_timeout(self):
+        """A runaway cell: restart the kernel so later cells (and other students) can run."""
+        if self.km is not None:
+            await self.km.restart_kernel(now=True)
+            await self.kc.wait_for_ready(timeout=self.startup_timeout)
+
+
+def run_notebook(path: Path, *, keep_going: bool = False, timeout: int = 120, kernel_name: str = "tslab") -> RunResult:
+    """Execute one notebook in its own folder; return the executed notebook and any problems."""
+    started = time.monotonic()
+    nb = nbformat.read(path, as_version=4)
+    client = TslabNotebookClient(nb, keep_going=keep_going, timeout=timeout, kernel_name=kernel_name,
+                                 resources={"metadata": {"path": str(path.parent.resolve())}})
+    result = RunResult(str(path), nb=nb)
+    try:
+        client.execute()
+    except Exception as e:  # kernel failed to start, etc.: report, don't crash the caller
+        result.problems.append(CellProblem(-1, 0, "kernel", f"{type(e).__name__}: {e}"))
+    result.problems.extend(client.problems)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Execute tslab notebooks; fail on any cell error, abort or stderr.")
+    ap.add_argument("notebooks", nargs="+", type=Path)
+    ap.add_argument("--output", type=Path, help="folder for the executed copies (default: not written)")
+    ap.add_argument("--timeout", type=int, default=120, help="seconds a cell may run (default 120)")
+    ap.add_argument("--keep-going", action="store_true", help="run every cell even after a failure")
+    args = ap.parse_args(argv)
+    missing = [str(p) for p in args.notebooks if not p.is_file()]
+    if missing:
+        ap.error(f"no such notebook: {', '.join(missing)}")
+    failed = False
+    for path in args.notebooks:
+        result = run_notebook(path, keep_going=args.keep_going, timeout=args.timeout)
+        if args.output and result.nb is not None:
+            args.output.mkdir(parents=True, exist_ok=True)
+            out = args.output / path.name
+            tmp = out.with_suffix(".ipynb.tmp")
+            nbformat.write(result.nb, tmp)
+            tmp.replace(out)  # never leave a half-written file in place of a good one
+        if result.ok:
+            print(f"ok   {path} ({result.seconds:.1f} s)")
+        else:
+            failed = True
+            for p in result.problems:
+                print(f"FAIL {p.describe(str(path))}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
