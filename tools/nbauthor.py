@@ -50,3 +50,43 @@ def write(path: str | Path, cells: list[dict], title: str | None = None) -> None
     if title:
         nb["metadata"]["title"] = title
     Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+
+
+# ---- The project's cell conventions (documented in README "Cell tags"); handouts and grading rely on them.
+#
+# tag          meaning                                         student handout / assignment
+# teacher      delivery tips, answers to pauses, timing         removed
+# solution     exercise solution: code between                  the solution region is replaced by
+#              `// BEGIN SOLUTION` and `// END SOLUTION`        `// YOUR CODE HERE` + a thrown "not implemented"
+# tests        autograded tests of an exercise (may hold        kept (hidden tests removed)
+#              `// BEGIN HIDDEN TESTS` ... `// END HIDDEN TESTS`)
+# pause        a pacing pause with its question (callout)       kept
+# analogy, debate, what-if, story, objectives, summary           kept, styled as callouts
+
+def _nbgrader(grade_id: str, *, solution: bool, grade: bool, locked: bool, points: float | None = None) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3, "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def solution(source: str, grade_id: str) -> dict:
+    """An exercise cell; the part between // BEGIN SOLUTION and // END SOLUTION is the answer."""
+    assert "// BEGIN SOLUTION" in source and "// END SOLUTION" in source, grade_id
+    return code(source, tags=["solution"], metadata=_nbgrader(grade_id, solution=True, grade=False, locked=False))
+
+
+def tests(source: str, grade_id: str, points: float) -> dict:
+    """The autograded tests of an exercise (read-only for students)."""
+    return code(source, tags=["tests"], metadata=_nbgrader(grade_id, solution=False, grade=True, locked=True, points=points))
+
+
+def teacher(source: str) -> dict:
+    """Teacher-only markdown (delivery tips, answers, timing): dropped from student versions."""
+    return md(source, tags=["teacher"])
+
+
+def callout(kind: str, source: str) -> dict:
+    """A student-facing callout: kind is one of pause, analogy, debate, what-if, story, objectives, summary."""
+    assert kind in {"pause", "analogy", "debate", "what-if", "story", "objectives", "summary"}, kind
+    return md(source, tags=[kind])
