@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // tslab kernel, Jupyter and Chromium (run one file at a time: they are heavy on 2 cores).
 export default defineConfig({
   test: {
+    reporters: ["default", "./tests/helpers/summary-reporter.ts"],
     projects: [
       {
         test: {
