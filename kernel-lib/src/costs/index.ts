@@ -1,2 +1,2 @@
 // Barrel of the cost model: memory/MMU constants in memory.ts, I/O constants in io.ts.
-export {};
+export * from "./io";
