@@ -85,24 +85,43 @@ export interface IoRunConfig {
 
 /** A run configuration with every default filled in and every value checked. */
 export interface IoResolvedConfig {
+  /** The I/O path. */
   readonly path: IoPath;
+  /** Seed of the arrival draws. */
   readonly seed: number;
+  /** Requests each VM sends. */
   readonly requestsPerVm: number;
+  /** Payload bytes per request. */
   readonly requestBytes: number;
+  /** Poisson arrival rate per VM, requests/s (unused with "backlog"). */
   readonly offeredLoadRps: number;
+  /** "poisson" or "backlog". */
   readonly arrivals: IoArrivals;
+  /** VMs sharing the device. */
   readonly vmCount: number;
+  /** Most requests posted per doorbell. */
   readonly batchSize: number;
+  /** Ring size Q per VM. */
   readonly ringSize: number;
+  /** Virtio descriptors per request. */
   readonly descriptorsPerRequest: number;
+  /** Virtio kick/interrupt suppression. */
   readonly notificationSuppression: VirtqueueSuppression;
+  /** Device the emulated path models. */
   readonly emulatedDevice: IoEmulatedDevice;
+  /** Where the emulated device model runs. */
   readonly deviceModelIn: "user" | "kernel";
+  /** Interrupt delivery for virtualized paths. */
   readonly interrupts: IoInterruptDelivery;
+  /** Passthrough: IOMMU on. */
   readonly iommu: boolean;
+  /** Passthrough: rogue cross-VM DMA writes attempted. */
   readonly crossVmDmaAttempts: number;
+  /** Time limit in ns, or null for none. */
   readonly maxTimeNs: number | null;
+  /** Keep a per-request log. */
   readonly traceRequests: boolean;
+  /** Costs with overrides applied. */
   readonly costs: IoCosts;
 }
 

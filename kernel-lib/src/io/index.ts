@@ -14,3 +14,4 @@ export * from "./bare-metal";
 export * from "./metrics";
 export * from "./run";
 export * from "./sweep";
+export * from "./path-properties";

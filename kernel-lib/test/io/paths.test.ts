@@ -119,3 +119,11 @@ describe("latency under load", () => {
     expect(runIo({ path: "vhost", requestsPerVm: 100 }).sharedResources).toEqual([]);
   });
 });
+
+describe("path properties", () => {
+  it("describe every path, and only passthrough relies on the IOMMU for isolation", async () => {
+    const { IO_PATH_PROPERTIES } = await import("../../src/io/path-properties");
+    expect(Object.keys(IO_PATH_PROPERTIES)).toEqual([...IO_PATHS]);
+    expect(IO_PATHS.filter((p) => IO_PATH_PROPERTIES[p].isolationBy.includes("IOMMU"))).toEqual(["passthrough"]);
+  });
+});
