@@ -32,6 +32,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async, run_sync
 
 # tslab resets its queue for 200 ms after an error (tslab/dist/jupyter.js, issue yunabe/tslab#19).
 TSLAB_ABORT_WINDOW_S = float(os.environ.get("NBEXEC_ABORT_WINDOW_S", "0.35"))  # tests set 0 to show the abort
@@ -92,25 +93,33 @@ def _add_error_output(cell, ename: str, message: str) -> None:
     cell.outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=lines[0], traceback=lines))
 
 
-class TslabNotebookClient(NotebookClient):
-    """An nbclient NotebookClient that understands tslab's failure modes.
+class TslabExecutionMixin:
+    """The per-cell judgement of tslab results, for any nbclient NotebookClient subclass.
 
-    With keep_going=False (tests, handouts) it stops at the first failing cell; with
-    keep_going=True (grading) it runs every cell, so one broken cell cannot skip later ones.
+    Mixed into TslabNotebookClient below (tests, handouts) and into the nbgrader Execute
+    preprocessor used for grading (tools/grading/tslab_execute.py), so both judge a cell the
+    same way. Put it first in the bases: it overrides async_execute_cell and on_cell_executed.
+
+    With keep_going=False it stops at the first failing cell; with keep_going=True (grading)
+    it runs every cell, so one broken cell cannot skip later ones. After a timeout or a dead
+    kernel the kernel is restarted; with keep_going, the cells that had run clean before are
+    then replayed silently (replay_after_restart), so the later cells see the definitions and
+    imports they would have seen: one runaway exercise costs only that exercise.
     """
 
-    def __init__(self, nb, keep_going: bool = False, **kw):
-        kw.setdefault("kernel_name", "tslab")
-        kw.setdefault("timeout", 120)
-        # We judge errors ourselves (tslab's replies lack ename); never let nbclient stop early.
-        super().__init__(nb, allow_errors=True, **kw)
-        self.keep_going = keep_going
+    keep_going: bool = False
+    replay_after_restart: bool = True
+
+    def reset_execution_trackers(self) -> None:
+        super().reset_execution_trackers()
         self.problems: list[CellProblem] = []
         self._replies: dict[int, dict] = {}
         self._code_cells_seen = 0
-        self.on_cell_executed = self._remember_reply
+        self._clean_sources: list[str] = []  # code cells that ran without a problem, in order
 
-    def _remember_reply(self, cell, cell_index, execute_reply):
+    def on_cell_executed(self, cell=None, cell_index=None, execute_reply=None, **_):
+        # nbclient's hook; replaces nbgrader's Execute.on_cell_executed, which reads the
+        # missing ename of tslab's error replies and crashes.
         self._replies[cell_index] = execute_reply
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
@@ -149,15 +158,46 @@ class TslabNotebookClient(NotebookClient):
             elif stderr:
                 problem = CellProblem(cell_index, number, "stderr", stderr)
                 _add_error_output(cell, "Stderr", stderr)
+            else:
+                self._clean_sources.append(cell.source)
         if problem:
             self.problems.append(problem)
         return cell
+
+    # nbclient binds execute_cell to its own async_execute_cell; nbconvert's ExecutePreprocessor
+    # (and so nbgrader) calls execute_cell, so point it at the judging version above.
+    execute_cell = run_sync(async_execute_cell)
 
     async def _restart_after_timeout(self):
         """A runaway cell: restart the kernel so later cells (and other students) can run."""
         if self.km is not None:
             await self.km.restart_kernel(now=True)
             await self.kc.wait_for_ready(timeout=self.startup_timeout)
+            if self.keep_going and self.replay_after_restart:
+                await self._replay_clean_cells()
+
+    async def _replay_clean_cells(self):
+        """Re-run, without recording outputs, the cells that had run clean before the restart."""
+        try:
+            for source in self._clean_sources:
+                msg_id = await ensure_async(self.kc.execute(source, store_history=False, stop_on_error=False))
+                reply = await self.async_wait_for_reply(msg_id)
+                if reply is None or reply["content"].get("status") != "ok":
+                    await asyncio.sleep(TSLAB_ABORT_WINDOW_S)  # the next cell is judged as it runs
+        except Exception:  # a replayed cell hung this time: give up replaying, start clean
+            await self.km.restart_kernel(now=True)
+            await self.kc.wait_for_ready(timeout=self.startup_timeout)
+
+
+class TslabNotebookClient(TslabExecutionMixin, NotebookClient):
+    """An nbclient NotebookClient that understands tslab's failure modes (see TslabExecutionMixin)."""
+
+    def __init__(self, nb, keep_going: bool = False, **kw):
+        kw.setdefault("kernel_name", "tslab")
+        kw.setdefault("timeout", 120)
+        # We judge errors ourselves (tslab's replies lack ename); never let nbclient stop early.
+        super().__init__(nb, allow_errors=True, **kw)
+        self.keep_going = keep_going
 
 
 def run_notebook(path: Path, *, keep_going: bool = False, timeout: int = 120, kernel_name: str = "tslab") -> RunResult:
