@@ -303,18 +303,19 @@ export function runIo(config: IoRunConfig): IoRunResult {
   // ---- the physical device ------------------------------------------------------------------
 
   function startDeviceDma(vm: VmState, id: number): void {
-    sim.schedule(costs.deviceLatencyNs, () => {
+    // The device fetches the descriptor and the data over PCIe. With an IOMMU each DMA address
+    // is translated first; an IOTLB miss delays this request, but the device keeps other DMAs
+    // in flight meanwhile, so translation adds latency without occupying the link.
+    let delayNs = costs.deviceLatencyNs;
+    if (iommu !== null) {
+      const slot = id % inFlightLimit;
+      const dma = ioAssignedDeviceDma(iommu, memoryLayout, `vf${vm.index}`, vm.index, slot * bufferStrideBytes, cfg.requestBytes, "read", sim.nowNs);
+      delayNs += dma.costNs;
+    }
+    sim.schedule(delayNs, () => {
       link.submit(
         IO_PRIORITY_NORMAL,
-        () => {
-          let ns = wireNs;
-          if (iommu !== null) {
-            const slot = id % inFlightLimit;
-            const dma = ioAssignedDeviceDma(iommu, memoryLayout, `vf${vm.index}`, vm.index, slot * bufferStrideBytes, cfg.requestBytes, "read", sim.nowNs);
-            ns += dma.costNs;
-          }
-          return ns;
-        },
+        () => wireNs,
         () => deviceCompleted(vm, id),
       );
     });

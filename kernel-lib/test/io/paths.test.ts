@@ -15,7 +15,9 @@ describe("the paths with default costs", () => {
       expect(emulated).toBeLessThan(virtio);
       expect(virtio).toBeLessThan(vhost);
       expect(vhost).toBeLessThan(passthrough);
-      expect(passthrough).toBeLessThanOrEqual(bare);
+      // At 1500 B both saturate the 10 Gbit/s link: equal up to end-of-run effects (0.1%).
+      expect(passthrough).toBeLessThanOrEqual(bare * 1.001);
+      if (bytes === 64) expect(passthrough).toBeLessThan(bare); // CPU-bound: the interrupt exits show
     }
   });
 
