@@ -1,2 +1,3 @@
 // Barrel of the cost model: memory/MMU constants in memory.ts, I/O constants in io.ts.
 export * from "./io";
+export * from "./memory";

@@ -1,2 +1,2 @@
-// Barrel of kernel-lib/experiments (filled in as the modules land).
-export {};
+// Barrel of kernel-lib/experiments: runs that return tidy rows for tables and charts.
+export * from "./memory-experiments";

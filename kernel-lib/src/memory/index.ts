@@ -1,2 +1,7 @@
-// Barrel of kernel-lib/memory (filled in as the modules land).
-export {};
+// Barrel of kernel-lib/memory: layouts and PTE formats, physical memory, frames, page tables.
+export * from "./layout";
+export * from "./physical-memory";
+export * from "./frame-allocator";
+export * from "./walk-step";
+export * from "./page-table";
+export * from "./ostep";

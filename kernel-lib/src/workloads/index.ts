@@ -1,2 +1,5 @@
-// Barrel of kernel-lib/workloads (filled in as the modules land).
-export {};
+// Barrel of kernel-lib/workloads: traces, seeded generators, trace readers (browser-safe).
+// The Node file reader is in ./trace-file (not re-exported: it imports node:fs).
+export * from "./trace";
+export * from "./generators";
+export * from "./trace-readers";

@@ -1,0 +1,117 @@
+/**
+ * Shadow paging: the software technique for virtualizing the MMU (VMware's binary-translation
+ * VMM, KVM and Xen before EPT/NPT).
+ *
+ * The hardware can walk only one table, so the hypervisor builds, per guest process, a shadow
+ * table that maps guest-virtual pages straight to host frames (GVA -> HPA), and points the real
+ * CR3 at it. A TLB miss then costs a native-length walk. Keeping the shadow right is the cost:
+ *
+ * - every guest page-table page is write-protected, so each guest PTE write exits
+ *   ("guest-pt-write") and the hypervisor drops the shadow entries it invalidates;
+ * - a guest CR3 load exits ("cr3-load") so the hypervisor can switch shadow roots;
+ * - shadow entries are filled lazily: a miss in the shadow table exits ("hidden-page-fault"),
+ *   the hypervisor walks the guest's table in software and fills the shadow entry; if the guest
+ *   has no mapping either, the fault is the guest's and is reflected into it ("guest-page-fault").
+ *
+ * Simplification: every guest table page is write-protected from the moment it becomes a
+ * table (KVM protects only pages it has shadowed): an upper bound on the traps.
+ */
+import { ConfigError } from "../core/errors";
+import type { FrameAllocator } from "../memory/frame-allocator";
+import type { AddressLayout } from "../memory/layout";
+import { PageTable } from "../memory/page-table";
+import type { PhysicalMemory } from "../memory/physical-memory";
+import type { VirtualMachine } from "./virtual-machine";
+
+/** Outcome of a shadow fill: the shadow entry now exists. */
+export const SHADOW_FILLED = 0;
+/** Outcome of a shadow fill: the guest has no mapping (a true guest page fault). */
+export const SHADOW_GUEST_FAULT = 1;
+/** Outcome of a shadow fill: the guest maps memory the VM was not given (isolation fault). */
+export const SHADOW_ISOLATION_FAULT = 2;
+
+/** The shadow tables of one VM. */
+export class ShadowPager {
+  /** Shadow table per guest pid (in host memory, frames from the hypervisor's pool). */
+  readonly tables = new Map<number, PageTable>();
+  /** Shadow entries filled. */
+  fills = 0;
+  /** Shadow entries dropped because the guest changed its table. */
+  zaps = 0;
+
+  constructor(
+    private readonly vm: VirtualMachine,
+    private readonly host: PhysicalMemory,
+    private readonly layout: AddressLayout,
+    private readonly pool: FrameAllocator,
+    /** Leaf level of the host pages backing guest memory, in the guest layout (1 = base pages). */
+    private readonly hostLeafLevel: number,
+  ) {}
+
+  /** The shadow table of guest process `pid`, created empty on first use. */
+  tableFor(pid: number): PageTable {
+    let t = this.tables.get(pid);
+    if (!t) {
+      t = PageTable.create(this.host, this.layout, this.pool);
+      t.dimension = "shadow";
+      this.tables.set(pid, t);
+    }
+    return t;
+  }
+
+  /** Fills the shadow entry for `vpn` of `pid` from the guest's own table (a hidden fault). */
+  fill(pid: number, vpn: number): number {
+    const guest = this.vm.kernel.processes.get(pid);
+    if (!guest) return SHADOW_GUEST_FAULT;
+    const g = guest.table.lookup(vpn);
+    if (!g.present) return SHADOW_GUEST_FAULT;
+    const hostFrame = this.vm.hostFrameOf(g.frame);
+    if (hostFrame < 0) return SHADOW_ISOLATION_FAULT;
+    // The shadow page can be no larger than the guest page or the host page behind it.
+    const level = Math.min(g.level, this.hostLeafLevel);
+    const pages = this.layout.pagesAtLevel(level);
+    const start = vpn - (vpn % pages);
+    const shadow = this.tableFor(pid);
+    try {
+      shadow.map(start, hostFrame - (vpn - start), { level, writable: g.writable });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      // A stale entry of another size is in the way: drop it and map again.
+      for (let l = 1; l <= this.layout.levels - 1; l++) shadow.clearEntry(start, l);
+      shadow.map(start, hostFrame - (vpn - start), { level, writable: g.writable });
+    }
+    this.fills++;
+    return SHADOW_FILLED;
+  }
+
+  /**
+   * The guest wrote the entry at `byteOffset` of its table page `guestFrame`: drop the shadow
+   * entry covering the same virtual range. Returns the pid and first VPN affected and whether
+   * the entry was a leaf-level one, or null if the frame is not a guest table page.
+   */
+  onGuestEntryWrite(guestFrame: number, byteOffset: number): { pid: number; vpn: number; level: number } | null {
+    const info = this.vm.tableInfo.get(guestFrame);
+    if (!info) return null;
+    const index = Math.floor(byteOffset / this.layout.pte.sizeBytes);
+    const vpn = info.firstVpn + index * this.layout.pagesAtLevel(info.level);
+    const shadow = this.tables.get(info.pid);
+    if (shadow && shadow.clearEntry(vpn, info.level)) this.zaps++;
+    return { pid: info.pid, vpn, level: info.level };
+  }
+
+  /** Frees the shadow table of an exited process. */
+  drop(pid: number): void {
+    const t = this.tables.get(pid);
+    if (t) {
+      t.destroy();
+      this.tables.delete(pid);
+    }
+  }
+
+  /** Host frames used by shadow tables. */
+  get tableFrames(): number {
+    let n = 0;
+    for (const t of this.tables.values()) n += t.tableFrameCount;
+    return n;
+  }
+}

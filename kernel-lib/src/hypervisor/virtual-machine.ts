@@ -1,0 +1,134 @@
+/**
+ * A virtual machine: guest-physical memory backed by host frames the hypervisor gave it, a
+ * guest kernel whose page tables live in that memory, and one vCPU.
+ *
+ * Guest-physical frame g is backed by host frame `firstHostFrame + g` (a KVM "memslot"). With
+ * isolation the hardware only reaches host frames through the VM's own host table (EPT/NPT) or
+ * the shadow tables the hypervisor builds, so a guest cannot name another VM's frames. In the
+ * no-isolation demo every VM's guest-physical address IS a host-physical address, and the
+ * VMs trample each other: the chaos the lesson's story begins with.
+ */
+import type { PageTableMemory, PageTable } from "../memory/page-table";
+import type { PhysicalMemory } from "../memory/physical-memory";
+import type { OsKernel } from "./os-kernel";
+import type { ShadowPager } from "./shadow";
+
+/** What a VM asks of the hypervisor that runs it. */
+export interface VmMonitor {
+  /** The guest wrote an entry into guest frame `guestFrame` (the hypervisor may trap it). */
+  onGuestEntryWrite(vm: VirtualMachine, guestFrame: number, byteOffset: number): void;
+  /** The guest touched guest frame `guestFrame`; the hypervisor makes sure it is backed. */
+  backGuestFrame(vm: VirtualMachine, guestFrame: number): void;
+  /** The guest touched memory it was not given. */
+  onIsolationFault(vm: VirtualMachine, guestFrame: number): void;
+}
+
+/** Guest-physical memory as the guest kernel sees it; every access lands in a host frame. */
+export class GuestPhysicalMemory implements PageTableMemory {
+  /** Frame size in bytes. */
+  readonly pageSizeBytes: number;
+  /** Guest-physical frames the VM was given. */
+  readonly frameCount: number;
+  /** High half of the last entry read. */
+  entryHi = 0;
+
+  constructor(
+    private readonly vm: VirtualMachine,
+    private readonly host: PhysicalMemory,
+    private readonly monitor: VmMonitor,
+  ) {
+    this.pageSizeBytes = host.pageSizeBytes;
+    this.frameCount = vm.frameSpace;
+  }
+
+  /** Reads an entry of a guest frame (through the memslot; no trap). */
+  readEntryLo(frame: number, byteOffset: number, sizeBytes: number): number {
+    const h = this.vm.hostFrameOf(frame);
+    if (h < 0) {
+      this.entryHi = 0;
+      return 0;
+    }
+    const lo = this.host.readEntryLo(h, byteOffset, sizeBytes);
+    this.entryHi = this.host.entryHi;
+    return lo;
+  }
+
+  /** Writes an entry of a guest frame; the hypervisor sees the write (shadow paging traps it). */
+  writeEntry(frame: number, byteOffset: number, sizeBytes: number, lo: number, hi: number): void {
+    const h = this.vm.hostFrameOf(frame);
+    if (h < 0) {
+      this.monitor.onIsolationFault(this.vm, frame);
+      return;
+    }
+    this.monitor.backGuestFrame(this.vm, frame);
+    this.host.writeEntry(h, byteOffset, sizeBytes, lo, hi);
+    this.monitor.onGuestEntryWrite(this.vm, frame, byteOffset);
+  }
+
+  /** Zeroes a guest frame (the guest kernel clearing a fresh page). */
+  zeroFrame(frame: number): void {
+    const h = this.vm.hostFrameOf(frame);
+    if (h < 0) {
+      this.monitor.onIsolationFault(this.vm, frame);
+      return;
+    }
+    this.monitor.backGuestFrame(this.vm, frame);
+    this.host.zeroFrame(h);
+  }
+}
+
+/** A virtual machine (or, in native mode, the bare-metal OS: VM id 0, frames = host frames). */
+export class VirtualMachine {
+  /** The guest kernel. Set by the machine that creates the VM. */
+  kernel!: OsKernel;
+  /** Shadow tables (shadow mode only). */
+  shadow: ShadowPager | null = null;
+  /** Host (EPT/NPT) table mapping guest-physical to host-physical (nested mode, with isolation). */
+  hostTable: PageTable | null = null;
+  /** Per guest frame: 1 if it holds a guest page-table page (write-protected under shadow paging). */
+  readonly tablePage: Uint8Array;
+  /** Guest page-table pages: owner pid, level and first VPN covered (the hypervisor's reverse map). */
+  readonly tableInfo = new Map<number, { pid: number; level: number; firstVpn: number }>();
+  /** Guest frame numbers the guest can use: its memory, or all of host memory without isolation. */
+  readonly frameSpace: number;
+  /** Per host-page-sized chunk of guest memory: 1 if the host table maps it (nested mode). */
+  readonly hostMapped: Uint8Array;
+
+  constructor(
+    /** VM id (the TLB's VM tag; 0 is the bare-metal OS in native mode). */
+    readonly id: number,
+    /** A name for rows and stories, e.g. "Alex". */
+    readonly name: string,
+    /** Guest-physical frames. */
+    readonly guestFrames: number,
+    /** Host frame backing guest frame 0 (0 with no isolation or on bare metal). */
+    readonly firstHostFrame: number,
+    /** True if guest-physical = host-physical (bare metal, or the no-isolation demo). */
+    readonly identity: boolean,
+    /** Host frames that back this VM (guest frames are 0..this-1 with isolation). */
+    readonly hostFramesPerChunk: number,
+    /** Number of host frames (for the identity range check). */
+    private readonly hostFrameCount: number,
+  ) {
+    this.frameSpace = identity ? hostFrameCount : guestFrames;
+    this.tablePage = new Uint8Array(this.frameSpace);
+    this.hostMapped = new Uint8Array(Math.ceil(guestFrames / hostFramesPerChunk));
+  }
+
+  /** Guest memory size in bytes, given the page size. */
+  memoryBytes(pageSizeBytes: number): number {
+    return this.guestFrames * pageSizeBytes;
+  }
+
+  /** Host frame backing guest frame `guestFrame`, or -1 if the VM was not given it. */
+  hostFrameOf(guestFrame: number): number {
+    if (this.identity) return guestFrame >= 0 && guestFrame < this.hostFrameCount ? guestFrame : -1;
+    return guestFrame >= 0 && guestFrame < this.guestFrames ? this.firstHostFrame + guestFrame : -1;
+  }
+
+  /** True if host frame `hostFrame` is one this VM was given. */
+  ownsHostFrame(hostFrame: number): boolean {
+    if (this.identity) return true;
+    return hostFrame >= this.firstHostFrame && hostFrame < this.firstHostFrame + this.guestFrames;
+  }
+}

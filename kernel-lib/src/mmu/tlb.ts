@@ -1,0 +1,257 @@
+/**
+ * The translation lookaside buffer: a set-associative cache of VPN -> frame translations.
+ *
+ * - `sets` × `ways` entries; an entry for page number P lives in set P mod sets.
+ * - True LRU within a set: every hit stamps the entry with a global counter; a miss evicts an
+ *   invalid way if there is one, else the way with the oldest stamp.
+ * - Every entry is tagged with an address-space id (ASID/PCID, one per process) and a VM id
+ *   (VPID on Intel, ASID on AMD), so switching processes or VMs needs no flush.
+ * - Large-page entries share the array: an entry remembers its page size (as a shift in base
+ *   pages) and its page number is counted in pages of that size. A lookup probes each page
+ *   size that currently has entries. Real cores keep separate arrays per page size (figures D1,
+ *   D2); one unified array is the simpler teaching model and the geometry is a parameter.
+ *
+ * Typed arrays and no allocation per lookup: this sits in the 10-million-access loop.
+ */
+import { ConfigError, requireInt, requirePowerOfTwo } from "../core/errors";
+
+/** TLB geometry. */
+export interface TlbConfig {
+  /** Number of sets, a power of two from 1 to 65536. Default 16. */
+  sets?: number;
+  /** Ways per set, 1 to 64. Default 4 (64 entries, like a Skylake L1 DTLB for 4 KiB pages, D1). */
+  ways?: number;
+  /** Page sizes the TLB can hold, as shifts in base pages (0 = base page, 9 = 2 MiB on x86). Default [0, 9, 18]. */
+  pageShifts?: number[];
+}
+
+/** Hit/miss counters of a TLB. */
+export interface TlbStats {
+  /** Lookups that found a translation. */
+  hits: number;
+  /** Lookups that did not. */
+  misses: number;
+  /** Valid entries evicted to make room. */
+  evictions: number;
+  /** Entries removed by flushes. */
+  flushedEntries: number;
+}
+
+/** Packs a VM id and an address-space id into one tag. */
+export function tlbTag(vmId: number, asid: number): number {
+  return vmId * 65536 + asid;
+}
+
+/** A set-associative, true-LRU, ASID- and VM-tagged TLB. */
+export class Tlb {
+  /** Number of sets. */
+  readonly sets: number;
+  /** Ways per set. */
+  readonly ways: number;
+  /** Total entries. */
+  readonly entries: number;
+  /** Page sizes held, as shifts in base pages. */
+  readonly pageShifts: readonly number[];
+  private readonly setMask: number;
+  private readonly pageNumber: Float64Array;
+  /** Per entry: tag × 32 + page shift, or -1 when invalid (one compare checks both). */
+  private readonly key: Float64Array;
+  private largeValid = 0;
+  private readonly frame: Float64Array;
+  private readonly shift: Uint8Array;
+  private readonly stamp: Float64Array;
+  private readonly validByShift: Int32Array;
+  private clock = 0;
+  /** Lookups that hit. */
+  hits = 0;
+  /** Lookups that missed. */
+  misses = 0;
+  /** Valid entries evicted. */
+  evictions = 0;
+  /** Entries removed by flushes. */
+  flushedEntries = 0;
+
+  constructor(config: TlbConfig = {}) {
+    this.sets = requirePowerOfTwo("tlb.sets", config.sets ?? 16, 1, 65536);
+    this.ways = requireInt("tlb.ways", config.ways ?? 4, 1, 64);
+    this.entries = this.sets * this.ways;
+    const shifts = config.pageShifts ?? [0, 9, 18];
+    if (!Array.isArray(shifts) || shifts.length === 0) throw new ConfigError("tlb.pageShifts", shifts, "a non-empty array of shifts from 0 to 30");
+    shifts.forEach((s, i) => requireInt(`tlb.pageShifts[${i}]`, s, 0, 30));
+    this.pageShifts = [...new Set(shifts)].sort((a, b) => a - b);
+    this.setMask = this.sets - 1;
+    this.pageNumber = new Float64Array(this.entries);
+    this.key = new Float64Array(this.entries).fill(-1);
+    this.frame = new Float64Array(this.entries);
+    this.shift = new Uint8Array(this.entries);
+    this.stamp = new Float64Array(this.entries);
+    this.validByShift = new Int32Array(32);
+  }
+
+  /** Counters as a plain object. */
+  stats(): TlbStats {
+    return { hits: this.hits, misses: this.misses, evictions: this.evictions, flushedEntries: this.flushedEntries };
+  }
+
+  /** Hit rate so far (0 when there were no lookups). */
+  get hitRate(): number {
+    const n = this.hits + this.misses;
+    return n === 0 ? 0 : this.hits / n;
+  }
+
+  /** Zeroes the counters (entries stay). */
+  resetStats(): void {
+    this.hits = this.misses = this.evictions = this.flushedEntries = 0;
+  }
+
+  /** Set index of page number `pageNumber` (in pages of its own size). */
+  setOf(pageNumber: number): number {
+    // pageNumber may exceed 2^32 (5-level VPNs); the low bits of a double integer are exact.
+    return (pageNumber - Math.floor(pageNumber / 4294967296) * 4294967296) & this.setMask;
+  }
+
+  /**
+   * Looks up base-page `vpn` under `tag`. Returns the frame of that base page, or -1 on a
+   * miss. Counts a hit or a miss and updates LRU.
+   */
+  lookup(vpn: number, tag: number): number {
+    const key = tag * 32;
+    const pageNumber = this.pageNumber;
+    const keys = this.key;
+    if (this.validByShift[0] !== 0) {
+      // Base pages: the common case, kept short.
+      const base = ((vpn - Math.floor(vpn / 4294967296) * 4294967296) & this.setMask) * this.ways;
+      for (let i = base, end = base + this.ways; i < end; i++) {
+        if (pageNumber[i] === vpn && keys[i] === key) {
+          this.stamp[i] = ++this.clock;
+          this.hits++;
+          return this.frame[i]!;
+        }
+      }
+    }
+    if (this.largeValid !== 0) {
+      const shifts = this.pageShifts;
+      for (let s = 0; s < shifts.length; s++) {
+        const shift = shifts[s]!;
+        if (shift === 0 || this.validByShift[shift] === 0) continue;
+        const scale = 2 ** shift;
+        const pn = Math.floor(vpn / scale);
+        const k = key + shift;
+        const base = this.setOf(pn) * this.ways;
+        for (let i = base, end = base + this.ways; i < end; i++) {
+          if (pageNumber[i] === pn && keys[i] === k) {
+            this.stamp[i] = ++this.clock;
+            this.hits++;
+            return this.frame[i]! + (vpn - pn * scale);
+          }
+        }
+      }
+    }
+    this.misses++;
+    return -1;
+  }
+
+  /** Looks up without touching stats or LRU (for tests and display). */
+  probe(vpn: number, tag: number): number {
+    for (const shift of this.pageShifts) {
+      const scale = 2 ** shift;
+      const pn = Math.floor(vpn / scale);
+      const base = this.setOf(pn) * this.ways;
+      for (let i = base; i < base + this.ways; i++) {
+        if (this.pageNumber[i] === pn && this.key[i] === tag * 32 + shift) return this.frame[i]! + (vpn - pn * scale);
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Inserts the translation of the page containing base-page `vpn`, of size 2^shift base
+   * pages, whose base page maps to `frameOfVpn`. Evicts by LRU.
+   */
+  insert(vpn: number, tag: number, frameOfVpn: number, shift = 0): void {
+    const scale = shift === 0 ? 1 : 2 ** shift;
+    const pn = shift === 0 ? vpn : Math.floor(vpn / scale);
+    const key = tag * 32 + shift;
+    const base = this.setOf(pn) * this.ways;
+    let victim = -1;
+    let oldest = Infinity;
+    for (let i = base, end = base + this.ways; i < end; i++) {
+      const k = this.key[i]!;
+      if (k === -1) {
+        victim = i;
+        break;
+      }
+      if (k === key && this.pageNumber[i] === pn) {
+        victim = i; // refresh an existing entry rather than duplicate it
+        break;
+      }
+      if (this.stamp[i]! < oldest) {
+        oldest = this.stamp[i]!;
+        victim = i;
+      }
+    }
+    if (this.key[victim] !== -1) {
+      if (!(this.pageNumber[victim] === pn && this.key[victim] === key)) this.evictions++;
+      this.dropCount(this.shift[victim]!);
+    }
+    this.pageNumber[victim] = pn;
+    this.key[victim] = key;
+    this.frame[victim] = frameOfVpn - (vpn - pn * scale);
+    this.shift[victim] = shift;
+    this.stamp[victim] = ++this.clock;
+    this.validByShift[shift]!++;
+    if (shift !== 0) this.largeValid++;
+  }
+
+  private dropCount(shift: number): void {
+    this.validByShift[shift]!--;
+    if (shift !== 0) this.largeValid--;
+  }
+
+  private invalidate(i: number): void {
+    this.dropCount(this.shift[i]!);
+    this.key[i] = -1;
+    this.flushedEntries++;
+  }
+
+  /** The tag of entry `i` (or -1 if invalid). */
+  private tagOf(i: number): number {
+    return this.key[i] === -1 ? -1 : Math.floor(this.key[i]! / 32);
+  }
+
+  /** Removes every entry (a full flush, e.g. a CR3 load without PCIDs). */
+  flushAll(): void {
+    for (let i = 0; i < this.entries; i++) if (this.key[i] !== -1) this.invalidate(i);
+  }
+
+  /** Removes the entries of one address space of one VM. */
+  flushTag(tag: number): void {
+    for (let i = 0; i < this.entries; i++) if (this.tagOf(i) === tag) this.invalidate(i);
+  }
+
+  /** Removes every entry of a VM (all its address spaces). */
+  flushVm(vmId: number): void {
+    for (let i = 0; i < this.entries; i++) if (this.key[i] !== -1 && Math.floor(this.tagOf(i) / 65536) === vmId) this.invalidate(i);
+  }
+
+  /** Removes whatever entry maps base-page `vpn` under `tag`, of any page size (INVLPG). */
+  flushPage(vpn: number, tag: number): void {
+    for (const shift of this.pageShifts) {
+      const pn = Math.floor(vpn / 2 ** shift);
+      const base = this.setOf(pn) * this.ways;
+      for (let i = base; i < base + this.ways; i++) {
+        if (this.pageNumber[i] === pn && this.key[i] === tag * 32 + shift) this.invalidate(i);
+      }
+    }
+  }
+
+  /** Valid entries, for display: page number (in its own size), tag, frame, shift, set. */
+  contents(): { set: number; way: number; pageNumber: number; tag: number; frame: number; shift: number }[] {
+    const out = [];
+    for (let i = 0; i < this.entries; i++) {
+      if (this.key[i] === -1) continue;
+      out.push({ set: Math.floor(i / this.ways), way: i % this.ways, pageNumber: this.pageNumber[i]!, tag: this.tagOf(i), frame: this.frame[i]!, shift: this.shift[i]! });
+    }
+    return out;
+  }
+}

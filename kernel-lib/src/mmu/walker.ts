@@ -1,0 +1,329 @@
+/**
+ * The hardware page walker: reads page-table entries out of host physical memory.
+ *
+ * - Native (1D) walk: one entry read per level from the root down, fewer if a large-page
+ *   leaf ends the walk early (figures A1, A7). Shadow paging uses this same walk over the
+ *   shadow table.
+ * - Nested (2D) walk (EPT/NPT): the guest's table holds guest-physical addresses, so every
+ *   guest-physical address the walk touches - the guest CR3, each lower guest table pointer
+ *   and finally the data page - is first translated by a walk of the host table. With an
+ *   n-level guest and an m-level host that is n guest reads plus (n+1) host walks of m reads:
+ *   nm + n + m = (n+1)(m+1) - 1 references (figure A4): 24 for 4+4, 35 for 5+5 (A6).
+ *   A 2 MiB leaf on either side removes one level on that side, 1 GiB two (A8).
+ *
+ * Counting convention (figure A5): page-table references only; the final data access is not
+ * counted; accessed/dirty-bit write-backs are not modeled. An optional page-walk cache (off by
+ * default) lets a walk start below the root when the upper levels' result is cached (A9, A10, A17).
+ *
+ * Page numbers are doubles (exact to 2^53) split into two 32-bit halves for index arithmetic,
+ * so 57-bit addresses work without BigInt and nothing is allocated per walk.
+ */
+import type { AddressLayout } from "../memory/layout";
+import type { PhysicalMemory } from "../memory/physical-memory";
+import { requireInt } from "../core/errors";
+import { DIM_GUEST, DIM_HOST, WalkStepBuffer } from "./walk-steps";
+
+/** Walk outcome: translated. */
+export const WALK_OK = 0;
+/** Walk outcome: an entry on the way was not present. */
+export const WALK_NOT_PRESENT = 1;
+/** Walk outcome: an address outside the table's range or a frame outside physical memory. */
+export const WALK_OUT_OF_RANGE = 2;
+
+const HOST_MEMO_SIZE = 65536;
+const HOST_MEMO_MASK = HOST_MEMO_SIZE - 1;
+
+/** Options of {@link PageWalker}. */
+export interface PageWalkerOptions {
+  /**
+   * Entries per level of the page-walk cache (paging-structure cache), per dimension.
+   * 0 (the default) disables it, giving the architectural reference counts.
+   */
+  walkCacheEntries?: number;
+}
+
+/** Reads page tables from host memory, counting every entry read. */
+export class PageWalker {
+  /** Host physical memory, where every table the hardware reads lives. */
+  readonly memory: PhysicalMemory;
+  /** Result: frame of the translated base page. */
+  frame = 0;
+  /** Result: size of the translated page as a shift in base pages (0 = base page, 9 = 2 MiB). */
+  leafShift = 0;
+  /** Result: WALK_OK, WALK_NOT_PRESENT or WALK_OUT_OF_RANGE. */
+  fault = WALK_OK;
+  /** Result: level whose entry was not present. */
+  faultLevel = 0;
+  /** Result (nested): true if the failure was in the host dimension (an EPT violation). */
+  faultInHost = false;
+  /** Result (nested): the guest frame whose host translation failed. */
+  faultGuestFrame = -1;
+  /** Every entry read so far, all walks together. */
+  totalRefs = 0;
+  /** Walks started (top-level; a nested walk counts once). */
+  walks = 0;
+  /** Entry reads skipped thanks to the page-walk cache. */
+  walkCacheHits = 0;
+  /** Where steps go when {@link recordSteps} is true. */
+  readonly steps = new WalkStepBuffer(80);
+  /** Record every entry read into {@link steps}. Off in bulk runs. */
+  recordSteps = false;
+  private readonly pwcEntries: number;
+  private readonly pwcKey: Float64Array;
+  private readonly pwcRoot: Float64Array;
+  private readonly pwcFrame: Float64Array;
+  private hostForGuestLevel = 0;
+  // Memo of completed host walks (guest frame -> host frame, refs, page size). It is the
+  // simulator's shortcut, not a modeled cache: a memo hit still counts the walk's references,
+  // so results are identical; it is off when steps are recorded or a page-walk cache is on.
+  private readonly memoOn: boolean;
+  private readonly memoGfn = new Float64Array(HOST_MEMO_SIZE).fill(-1);
+  private readonly memoRoot = new Float64Array(HOST_MEMO_SIZE);
+  private readonly memoFrame = new Float64Array(HOST_MEMO_SIZE);
+  private readonly memoRefs = new Uint8Array(HOST_MEMO_SIZE);
+  private readonly memoShift = new Uint8Array(HOST_MEMO_SIZE);
+
+  constructor(memory: PhysicalMemory, options: PageWalkerOptions = {}) {
+    this.memory = memory;
+    this.pwcEntries = requireInt("walkCacheEntries", options.walkCacheEntries ?? 0, 0, 4096);
+    // Layout: [dimension 0..3][depth 0..7][entry] flattened.
+    const n = Math.max(1, 4 * 8 * this.pwcEntries);
+    this.pwcKey = new Float64Array(n).fill(-1);
+    this.pwcRoot = new Float64Array(n).fill(-1);
+    this.pwcFrame = new Float64Array(n);
+    this.memoOn = this.pwcEntries === 0;
+  }
+
+  /**
+   * Forgets memoized host walks. Call after a host-table entry is changed or removed (adding
+   * mappings needs no call: only successful walks are memoized).
+   */
+  invalidateHostMemo(): void {
+    this.memoGfn.fill(-1);
+  }
+
+  /** Host walk of guest frame `gfn` (result in frame/leafShift), through the memo when possible. */
+  private hostWalk(H: AddressLayout, hostRoot: number, gfn: number): boolean {
+    if (this.memoOn && !this.recordSteps) {
+      const i = gfn < 2147483648 ? gfn & HOST_MEMO_MASK : (gfn - Math.floor(gfn / HOST_MEMO_SIZE) * HOST_MEMO_SIZE) | 0;
+      if (this.memoGfn[i] === gfn && this.memoRoot[i] === hostRoot) {
+        this.totalRefs += this.memoRefs[i]!;
+        this.frame = this.memoFrame[i]!;
+        this.leafShift = this.memoShift[i]!;
+        return true;
+      }
+      const before = this.totalRefs;
+      if (!this.walk1D(H, hostRoot, gfn, DIM_HOST)) return false;
+      this.memoGfn[i] = gfn;
+      this.memoRoot[i] = hostRoot;
+      this.memoFrame[i] = this.frame;
+      this.memoRefs[i] = this.totalRefs - before;
+      this.memoShift[i] = this.leafShift;
+      return true;
+    }
+    return this.walk1D(H, hostRoot, gfn, DIM_HOST);
+  }
+
+  /** Drops every page-walk-cache entry (after any page-table change). */
+  flushWalkCache(): void {
+    this.pwcKey.fill(-1);
+  }
+
+  /**
+   * One-dimensional walk of the table at `rootFrame` (a host frame) for base page `vpn`.
+   * Returns true on success with the result in {@link frame} and {@link leafShift}.
+   * `dim` labels recorded steps (DIM_NATIVE, DIM_SHADOW or DIM_HOST).
+   */
+  walk1D(L: AddressLayout, rootFrame: number, vpn: number, dim: number): boolean {
+    const mem = this.memory;
+    const slots = mem.slotPlusOne;
+    const u32 = mem.u32;
+    const page = mem.pageSizeBytes;
+    const frameCount = mem.frameCount;
+    const size = L.pte.sizeBytes;
+    const n = L.levels;
+    const shiftAt = L.vpnShiftAtDepth;
+    const maskAt = L.indexMaskAtDepth;
+    const presentMask = L.presentMask;
+    const largeMask = L.largePageMask;
+    if (vpn >= L.virtualPages) {
+      this.fault = WALK_OUT_OF_RANGE;
+      this.faultLevel = n;
+      return false;
+    }
+    const vpnHi = Math.floor(vpn / 4294967296);
+    const vpnLo = (vpn - vpnHi * 4294967296) >>> 0;
+    let table = rootFrame;
+    let d = 0;
+    const pwc = this.pwcEntries;
+    if (pwc > 0) {
+      // Deepest cached table first: each hit skips the reads above it.
+      for (let cd = n - 1; cd >= 1; cd--) {
+        const prefix = Math.floor(vpn / L.pagesPerEntryAtDepth[cd - 1]!);
+        const k = (dim * 8 + cd) * pwc + ((prefix - Math.floor(prefix / pwc) * pwc) | 0);
+        if (this.pwcKey[k] === prefix && this.pwcRoot[k] === rootFrame) {
+          table = this.pwcFrame[k]!;
+          d = cd;
+          this.walkCacheHits += cd;
+          break;
+        }
+      }
+    }
+    const rec = this.recordSteps;
+    const leafAllowed = L.leafAllowedAtDepth;
+    const pagesPerEntry = L.pagesPerEntryAtDepth;
+    const fLowShift = L.frameLowShift;
+    const fLowMask = L.frameLowMask;
+    const fHighMask = L.frameHighMask;
+    const fHighScale = L.frameHighScale;
+    let refs = 0;
+    for (; d < n; d++) {
+      const s = shiftAt[d]!;
+      const m = maskAt[d]!;
+      const index = s === 0 ? vpnLo & m : s >= 32 ? (vpnHi >>> (s - 32)) & m : ((vpnLo >>> s) | (vpnHi << (32 - s))) & m;
+      let off = index * size;
+      let tf = table;
+      if (off >= page) {
+        tf = table + Math.floor(off / page);
+        off = off % page;
+      }
+      if (tf >= frameCount) {
+        this.totalRefs += refs;
+        this.fault = WALK_OUT_OF_RANGE;
+        this.faultLevel = n - d;
+        return false;
+      }
+      const slot = slots[tf]! - 1;
+      let lo = 0;
+      let hi = 0;
+      if (slot >= 0) {
+        if (size === 8) {
+          const w = (slot * page + off) >>> 2;
+          lo = u32[w]!;
+          hi = u32[w + 1]!;
+        } else {
+          lo = mem.readEntryLo(tf, off, size);
+        }
+      }
+      refs++;
+      if ((lo & presentMask) === 0) {
+        if (rec) this.steps.push(dim, n - d, table, index, lo, hi, false, false, this.hostForGuestLevel);
+        this.totalRefs += refs;
+        this.fault = WALK_NOT_PRESENT;
+        this.faultLevel = n - d;
+        return false;
+      }
+      const leaf = d === n - 1 || ((lo & largeMask) !== 0 && leafAllowed[d] === 1);
+      if (rec) this.steps.push(dim, n - d, table, index, lo, hi, true, leaf, this.hostForGuestLevel);
+      const next = ((lo >>> fLowShift) & fLowMask) + (hi & fHighMask) * fHighScale;
+      if (leaf) {
+        this.totalRefs += refs;
+        this.frame = s === 0 ? next : next + (vpnLo & (pagesPerEntry[d]! - 1));
+        this.leafShift = s;
+        this.fault = WALK_OK;
+        return true;
+      }
+      if (pwc > 0 && d + 1 < n) {
+        const prefix = Math.floor(vpn / pagesPerEntry[d]!);
+        const k = (dim * 8 + d + 1) * pwc + ((prefix - Math.floor(prefix / pwc) * pwc) | 0);
+        this.pwcKey[k] = prefix;
+        this.pwcRoot[k] = rootFrame;
+        this.pwcFrame[k] = next;
+      }
+      table = next;
+    }
+    this.totalRefs += refs;
+    this.fault = WALK_OUT_OF_RANGE;
+    return false;
+  }
+
+  /**
+   * Two-dimensional walk: guest table `G` rooted at guest frame `guestRoot`, each
+   * guest-physical frame translated through host table `H` rooted at host frame `hostRoot`.
+   * With `H` null the host dimension is the identity (no isolation: guest-physical =
+   * host-physical, no host references). Result as for {@link walk1D}; the leaf shift is the
+   * smaller of the guest and host page sizes.
+   */
+  walk2D(G: AddressLayout, guestRoot: number, vpn: number, H: AddressLayout | null, hostRoot: number): boolean {
+    const mem = this.memory;
+    const page = mem.pageSizeBytes;
+    const size = G.pte.sizeBytes;
+    const n = G.levels;
+    const shiftAt = G.vpnShiftAtDepth;
+    const maskAt = G.indexMaskAtDepth;
+    this.faultInHost = false;
+    if (vpn >= G.virtualPages) {
+      this.fault = WALK_OUT_OF_RANGE;
+      this.faultLevel = n;
+      return false;
+    }
+    const vpnHi = Math.floor(vpn / 4294967296);
+    const vpnLo = (vpn - vpnHi * 4294967296) >>> 0;
+    const rec = this.recordSteps;
+    let gTable = guestRoot;
+    let dataFrame = -1;
+    let guestShift = 0;
+    for (let d = 0; d < n; d++) {
+      // Host walk for the guest-physical address of this guest table.
+      let hTable = gTable;
+      if (H !== null) {
+        this.hostForGuestLevel = n - d;
+        if (!this.hostWalk(H, hostRoot, gTable)) return this.hostFault(gTable);
+        hTable = this.frame;
+      } else if (gTable >= mem.frameCount) return this.hostFault(gTable, true);
+      const s = shiftAt[d]!;
+      const m = maskAt[d]!;
+      const index = s === 0 ? vpnLo & m : s >= 32 ? (vpnHi >>> (s - 32)) & m : ((vpnLo >>> s) | (vpnHi << (32 - s))) & m;
+      let off = index * size;
+      if (off >= page) {
+        hTable += Math.floor(off / page);
+        off = off % page;
+      }
+      const slot = mem.slotPlusOne[hTable]! - 1;
+      let lo = 0;
+      let hi = 0;
+      if (slot >= 0) {
+        if (size === 8) {
+          const w = (slot * page + off) >>> 2;
+          lo = mem.u32[w]!;
+          hi = mem.u32[w + 1]!;
+        } else lo = mem.readEntryLo(hTable, off, size);
+      }
+      this.totalRefs++;
+      const present = (lo & G.presentMask) !== 0;
+      const leaf = present && (d === n - 1 || ((lo & G.largePageMask) !== 0 && G.leafAllowedAtDepth[d] === 1));
+      if (rec) this.steps.push(DIM_GUEST, n - d, hTable, index, lo, hi, present, leaf, 0);
+      if (!present) {
+        this.fault = WALK_NOT_PRESENT;
+        this.faultLevel = n - d;
+        return false;
+      }
+      const next = ((lo >>> G.frameLowShift) & G.frameLowMask) + (hi & G.frameHighMask) * G.frameHighScale;
+      if (leaf) {
+        dataFrame = s === 0 ? next : next + (vpnLo & (G.pagesPerEntryAtDepth[d]! - 1));
+        guestShift = s;
+        break;
+      }
+      gTable = next;
+    }
+    // Final host walk: the guest-physical frame of the data page.
+    if (H !== null) {
+      this.hostForGuestLevel = 0;
+      if (!this.hostWalk(H, hostRoot, dataFrame)) return this.hostFault(dataFrame);
+      if (this.leafShift > guestShift) this.leafShift = guestShift;
+    } else {
+      if (dataFrame >= mem.frameCount) return this.hostFault(dataFrame, true);
+      this.frame = dataFrame;
+      this.leafShift = guestShift;
+    }
+    this.fault = WALK_OK;
+    return true;
+  }
+
+  private hostFault(guestFrame: number, identity = false): boolean {
+    this.faultInHost = true;
+    this.faultGuestFrame = guestFrame;
+    if (identity) this.fault = WALK_OUT_OF_RANGE;
+    return false;
+  }
+}
