@@ -3,6 +3,7 @@
 #   setup            install and build only
 #   lab  [args]      JupyterLab on notebooks/ (kernel-lib rebuilt on save while it runs)
 #   test [args]      every test: kernel-lib unit suites, notebooks, browser checks
+#   handouts [args]  execute the lessons and write HTML handouts (tools/handouts/build.py)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 task="${1:-}"; shift || true
@@ -20,5 +21,6 @@ case "$task" in
     jupyter lab --ServerApp.root_dir="$ROOT/notebooks" "${extra[@]}" "$@"
     ;;
   test) cd "$ROOT" && exec node_modules/.bin/vitest run "$@" ;;
-  *) echo "usage: scripts/task.sh setup|lab|test [args]" >&2; exit 2 ;;
+  handouts) cd "$ROOT" && exec python tools/handouts/build.py "$@" ;;  # HTML handouts into build/handouts/
+  *) echo "usage: scripts/task.sh setup|lab|test|handouts [args]" >&2; exit 2 ;;
 esac

@@ -28,3 +28,4 @@ export * from "./charts/figure";
 export * from "./charts/builders";
 export * from "./display/bundle";
 export * from "./display/show";
+export * from "./display/playground";

@@ -1,5 +1,5 @@
 import sys; sys.path.insert(0, "tools")
-from nbauthor import md, code, write
+from nbauthor import md, code, teacher, write
 
 write("notebooks/00-welcome.ipynb", [
 md("""
@@ -42,7 +42,25 @@ kl.showChart(kl.barChart(rows, {
 md("""
 **What to notice:** a native walk grows by one read per level; a nested walk grows much faster,
 which is why virtualized TLB misses are expensive. The lessons explain where those reads come from.
+"""),
+md("""
+## 3. A live playground
 
+Some charts are *playgrounds*: the simulator runs with parameters you choose. This one walks real
+page tables stored in simulated memory (a guest table, the host's EPT/NPT table, and a shadow table)
+and counts the memory reads of one TLB miss. Change the numbers and run the cell again: try 5-level
+guest tables, or 2 MiB pages (`2048` KiB) on the host. In the HTML handout of this lesson the same
+chart has sliders and re-runs in your browser.
+"""),
+code("""
+kl.showPlayground("page-walk", { guestLevels: 4, hostLevels: 4, guestPageKiB: 4, hostPageKiB: 4 });
+"""),
+teacher("""
+Use the playground as a two-minute warm-up: ask the class to predict the nested
+count for 5-level tables before moving the slider (35 reads), then show how 2 MiB host pages cut it.
+Keep the "why" for the MMU lesson.
+"""),
+md("""
 Next: [01 — Introduction and hook](01-introduction.ipynb).
 """),
 ], title="Welcome to Computropolis")

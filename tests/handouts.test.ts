@@ -1,0 +1,291 @@
+// `npm run handouts`: every lesson executed on the real kernel and exported as offline HTML, in a
+// student and a teacher edition, then opened in real headless Chromium: no network request, no
+// console error, every chart drawn, TOC links resolve, playground sliders re-run the simulator,
+// print to PDF works. Plus the tag filtering (fixture with every tag) and a failing export.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { ARTIFACTS, browserEnv, CHROMIUM, CHROMIUM_ARGS, lessonNotebooks, ROOT, runInEnv, type CommandResult } from "./helpers/project";
+
+const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+const PLAYGROUND_MIME = "application/vnd.computropolis.playground+json";
+const EDITIONS = ["student", "teacher"] as const;
+type Edition = (typeof EDITIONS)[number];
+const MAX_BYTES = 4 * 1024 * 1024;
+
+interface Cell { cell_type: string; source: string | string[]; metadata: { tags?: string[] }; outputs?: { output_type: string; data?: Record<string, unknown> }[] }
+const src = (c: Cell) => ([] as string[]).concat(c.source).join("");
+const tagsOf = (c: Cell) => c.metadata.tags ?? [];
+const readNotebook = (p: string) => JSON.parse(readFileSync(p, "utf8")) as { cells: Cell[] };
+
+const LESSONS = lessonNotebooks(); // notebooks/NN-title.ipynb
+const stem = (nb: string) => path.basename(nb, ".ipynb");
+const OUT = mkdtempSync(path.join(tmpdir(), "handouts-"));
+const SHOTS = path.join(ARTIFACTS, "handouts");
+
+let build: CommandResult;
+let buildSeconds = 0;
+let browser: Browser;
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  build = runInEnv(["bash", "scripts/task.sh", "handouts", "--out", OUT]); // what `npm run handouts -- --out DIR` runs
+  buildSeconds = (Date.now() - t0) / 1000;
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: browserEnv() });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  rmSync(OUT, { recursive: true, force: true });
+});
+
+/** Text a reader sees in the page's content (no scripts, styles or tags). */
+function visibleText(html: string, tagSeparator = ""): string {
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, " ")
+    .replace(/<style[\s\S]*?<\/style>/g, " ")
+    .replace(/<[^>]+>/g, tagSeparator)
+    .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, "&");
+}
+
+/** Solution lines worth searching for: inside a solution region, distinctive (not in the rest of the notebook). */
+function solutionLines(cells: Cell[]): string[] {
+  const inside: string[] = [];
+  const outside = new Set<string>();
+  for (const c of cells) {
+    let on = false;
+    for (const line of src(c).split("\n")) {
+      if (/BEGIN SOLUTION/.test(line)) on = true;
+      else if (/END SOLUTION/.test(line)) on = false;
+      else if (on) inside.push(line.trim());
+      else outside.add(line.trim());
+    }
+  }
+  return inside.filter((l) => l.length >= 12 && !outside.has(l));
+}
+
+/** Words only: markdown and HTML punctuation differ between a source line and the rendered text. */
+const words = (s: string) => s.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+
+/** Lines of teacher-only cells worth searching for (as words). */
+function teacherLines(cells: Cell[]): string[] {
+  const other = new Set(cells.filter((c) => !tagsOf(c).includes("teacher")).flatMap((c) => src(c).split("\n").map(words)));
+  return cells
+    .filter((c) => tagsOf(c).includes("teacher"))
+    .flatMap((c) => src(c).split("\n"))
+    .map(words)
+    .filter((l) => l.length >= 20 && !other.has(l))
+    .map((l) => l.slice(0, 80).replace(/\s\S*$/, ""));
+}
+
+/** Chart outputs an edition shows: all of them in the teacher edition; the student one drops teacher cells and solution/test outputs. */
+function expectedCharts(cells: Cell[], edition: Edition): { charts: number; playgrounds: number } {
+  let charts = 0;
+  let playgrounds = 0;
+  for (const c of cells) {
+    const t = tagsOf(c);
+    if (edition === "student" && (t.includes("teacher") || t.includes("solution") || t.includes("tests"))) continue;
+    for (const o of c.outputs ?? []) {
+      if (o.data?.[PLOTLY_MIME]) charts++;
+      if (o.data?.[PLAYGROUND_MIME]) playgrounds++;
+    }
+  }
+  return { charts, playgrounds };
+}
+
+interface Opened { page: Page; blocked: string[]; errors: string[] }
+
+/** Opens a handout with every request routed: only the file itself may load. */
+async function open(file: string, viewport = { width: 1280, height: 1000 }): Promise<Opened> {
+  const page = await browser.newPage({ viewport });
+  const url = pathToFileURL(file).href;
+  const blocked: string[] = [];
+  const errors: string[] = [];
+  await page.route("**/*", (route) => {
+    if (route.request().url() === url) return route.continue();
+    blocked.push(route.request().url());
+    return route.abort();
+  });
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(url, { waitUntil: "load" });
+  await page.waitForFunction(() => document.body.dataset.chartsDrawn !== undefined, undefined, { timeout: 30_000 });
+  return { page, blocked, errors };
+}
+
+describe("npm run handouts", () => {
+  it("builds every lesson in both editions, each under 4 MB, and an index per edition", () => {
+    expect(build.status, build.stdout + build.stderr).toBe(0);
+    console.log(`handouts built in ${buildSeconds.toFixed(1)} s:\n${build.stdout}`);
+    expect(LESSONS.length).toBeGreaterThan(0);
+    for (const edition of EDITIONS) {
+      const index = readFileSync(path.join(OUT, edition, "index.html"), "utf8");
+      for (const nb of LESSONS) {
+        const file = path.join(OUT, edition, `${stem(nb)}.html`);
+        expect(existsSync(file), file).toBe(true);
+        expect(statSync(file).size, file).toBeLessThan(MAX_BYTES);
+        expect(index).toContain(`href="${stem(nb)}.html"`);
+        expect(build.stdout).toContain(`ok   ${nb} -> ${stem(nb)}.html`);
+      }
+      // No temp file left behind by the atomic writes.
+      expect(readdirSync(path.join(OUT, edition)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    }
+  });
+
+  describe.each(LESSONS)("%s", (nb) => {
+    const executed = () => readNotebook(path.join(OUT, "executed", path.basename(nb))).cells;
+
+    it.each(EDITIONS)("%s edition: offline, no console errors, every chart drawn, TOC resolves, prints to PDF", async (edition) => {
+      const file = path.join(OUT, edition, `${stem(nb)}.html`);
+      const { page, blocked, errors } = await open(file);
+      try {
+        const { charts, playgrounds } = expectedCharts(executed(), edition);
+        expect(charts, "the lesson has charts to check").toBeGreaterThan(0);
+        expect(await page.locator(".kl-chart .js-plotly-plot").count()).toBe(charts);
+        expect(await page.locator(".kl-chart .js-plotly-plot svg.main-svg").count()).toBeGreaterThanOrEqual(charts);
+        expect(await page.locator(".kl-chart.kl-drawn").count()).toBe(charts);
+        expect(await page.locator(".kl-playground-box.kl-live").count()).toBe(playgrounds);
+        // Table of contents: every link points at an element id of this page.
+        const hrefs = await page.locator("#toc a").evaluateAll((as) => as.map((a) => a.getAttribute("href")!));
+        expect(hrefs.length).toBeGreaterThan(0);
+        for (const href of hrefs) {
+          expect(href).toMatch(/^#./);
+          expect(await page.evaluate((id) => !!document.getElementById(id), decodeURIComponent(href.slice(1))), href).toBe(true);
+        }
+        await page.screenshot({ path: path.join(SHOTS, `${edition}-${stem(nb)}.png`), fullPage: true });
+        const pdf = await page.pdf({ format: "A4", printBackground: true });
+        expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+        expect(pdf.length).toBeGreaterThan(20_000);
+        await page.emulateMedia({ media: "print" });
+        await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
+        await page.screenshot({ path: path.join(SHOTS, `${edition}-${stem(nb)}-print.png`), fullPage: false });
+        // The print layout keeps charts whole and inside the page width.
+        const widest = await page.locator(".kl-chart .js-plotly-plot").evaluateAll((els) => Math.max(0, ...els.map((e) => e.getBoundingClientRect().width)));
+        expect(widest).toBeLessThanOrEqual(794 - 2 * 57); // 15 mm margins ≈ 57 px each
+        expect(blocked, "network requests").toEqual([]);
+        expect(errors, "console errors").toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it("student edition has no solution text and no teacher-only text; the teacher edition has both", () => {
+      const source = readNotebook(path.join(ROOT, nb)).cells;
+      const student = visibleText(readFileSync(path.join(OUT, "student", `${stem(nb)}.html`), "utf8"));
+      const teacher = visibleText(readFileSync(path.join(OUT, "teacher", `${stem(nb)}.html`), "utf8"));
+      for (const line of solutionLines(source)) {
+        expect(student.includes(line), `solution line in student handout: ${line}`).toBe(false);
+        expect(teacher.includes(line), `solution line missing from teacher edition: ${line}`).toBe(true);
+      }
+      const [studentWords, teacherWords] = ["student", "teacher"].map((e) =>
+        words(visibleText(readFileSync(path.join(OUT, e, `${stem(nb)}.html`), "utf8"), " ")));
+      for (const line of teacherLines(source)) {
+        expect(studentWords.includes(line), `teacher-only text in student handout: ${line}`).toBe(false);
+        expect(teacherWords.includes(line), `teacher text missing from teacher edition: ${line}`).toBe(true);
+      }
+      const solutions = source.filter((c) => tagsOf(c).includes("solution")).length;
+      expect(student.split("// YOUR CODE HERE").length - 1).toBeGreaterThanOrEqual(solutions);
+    });
+
+    it("has a live playground: moving a slider re-runs the simulation in the page with new numbers", async () => {
+      const { page, errors, blocked } = await open(path.join(OUT, "student", `${stem(nb)}.html`));
+      try {
+        const box = page.locator(".kl-playground-box.kl-live").first();
+        expect(await box.count(), "at least one playground per lesson").toBe(1);
+        const plotted = () => box.locator(".js-plotly-plot").evaluate((gd) =>
+          JSON.stringify((gd as unknown as { data: { x?: unknown; y?: unknown }[] }).data.map((t) => [t.x, t.y])));
+        const before = await plotted();
+        // Move the first slider to another position (the next one, or back one at the top end).
+        const slider = box.locator("input[type=range]").first();
+        const moved = await slider.evaluate((el: HTMLInputElement) => {
+          const v = Number(el.value), step = Number(el.step), max = Number(el.max);
+          el.value = String(v + step <= max ? v + step : v - step);
+          el.dispatchEvent(new Event("input", { bubbles: true }));
+          return el.value;
+        });
+        await page.waitForFunction(() => document.querySelector(".kl-playground-box .kl-chart")?.getAttribute("data-runs") === "1");
+        const after = await plotted();
+        expect(after).not.toBe(before);
+        expect(await box.locator("output").first().textContent()).toContain(
+          (await slider.getAttribute("data-labels")) ? JSON.parse((await slider.getAttribute("data-labels"))!)[Number(moved)] : moved,
+        );
+        expect(blocked).toEqual([]);
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+  });
+});
+
+describe("cell tags: student and teacher editions (fixture with every tag, stored outputs)", () => {
+  const fixture = "tests/fixtures/handouts/lessons/01-tags.ipynb";
+  const out = mkdtempSync(path.join(tmpdir(), "handouts-tags-"));
+  let r: CommandResult;
+  const html = (edition: Edition) => readFileSync(path.join(out, edition, "01-tags.html"), "utf8");
+  beforeAll(() => {
+    r = runInEnv(["python", "tools/handouts/build.py", "--no-execute", "--out", out, fixture]);
+  });
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it("student: teacher cells gone, solution region stubbed and its output dropped, hidden tests gone", () => {
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const s = visibleText(html("student"));
+    for (const secret of ["walrus", "zebraSolutionMarker", "solution-output-pelican", "hidden otter check", "BEGIN HIDDEN TESTS", "BEGIN SOLUTION", "visible-test-ran"]) {
+      expect(s, secret).not.toContain(secret);
+    }
+    expect(s).toContain("function double(x: number): number {\n  // YOUR CODE HERE\n  throw new Error(\"not implemented\");\n}");
+    expect(s).toContain('console.assert(double(2) === 4, "double(2)");'); // visible tests stay
+    expect(s).toContain("plain-output-heron");
+    expect(html("student").includes('class="cell markdown callout teacher-notes"'), "a teacher-notes cell").toBe(false);
+  });
+
+  it("teacher: everything, teacher notes styled as such", () => {
+    const t = visibleText(html("teacher"));
+    for (const text of ["walrus", "zebraSolutionMarker", "solution-output-pelican", "hidden otter check", "visible-test-ran"]) expect(t, text).toContain(text);
+    expect(html("teacher")).toMatch(/<aside class="cell markdown callout teacher-notes" data-cell="6"><div class="cell-label">Teacher notes<\/div>/);
+  });
+
+  it("callouts get a class per tag; links to lessons point at their handouts; external links stay", () => {
+    const h = html("student");
+    for (const kind of ["objectives", "story", "pause", "analogy", "debate", "what-if", "summary"]) {
+      expect(h, kind).toMatch(new RegExp(`<aside class="cell markdown callout callout-${kind}"`));
+    }
+    expect(h).toContain('href="00-welcome.html"');
+    expect(h).toContain('href="https://example.org/computropolis"');
+    expect(h).toContain('data-playground="page-walk"');
+    expect(h).not.toMatch(/In \[\d*\]:/);
+  });
+});
+
+describe("a failing export", () => {
+  it("names the notebook and the cell, and leaves the previous good handout untouched", () => {
+    // Under build/ so the notebook resolves kernel-lib and @types/node like the lessons do.
+    mkdirSync(path.join(ROOT, "build"), { recursive: true });
+    const dir = mkdtempSync(path.join(ROOT, "build", "handouts-fail-"));
+    try {
+      const nb = path.join(dir, "07-fixture.ipynb");
+      const out = path.join(dir, "out");
+      copyFileSync(path.join(ROOT, "tests/fixtures/handouts/good.ipynb"), nb);
+      const good = runInEnv(["python", "tools/handouts/build.py", "--out", out, nb]);
+      expect(good.status, good.stdout + good.stderr).toBe(0);
+      const before = EDITIONS.map((e) => readFileSync(path.join(out, e, "07-fixture.html")));
+      expect(before[0]!.toString()).toContain("Good chart");
+
+      copyFileSync(path.join(ROOT, "tests/fixtures/handouts/broken.ipynb"), nb);
+      const bad = runInEnv(["python", "tools/handouts/build.py", "--out", out, nb]);
+      expect(bad.status).toBe(1);
+      const rel = path.relative(ROOT, nb);
+      expect(bad.stderr).toContain(`FAIL ${rel}: cell 3 (code cell 2): error: Error: fixture failure in code cell two`);
+      expect(bad.stderr).toContain(`${rel}: handouts not written; the previous ones (if any) are kept`);
+      EDITIONS.forEach((e, i) => expect(readFileSync(path.join(out, e, "07-fixture.html")).equals(before[i]!), e).toBe(true));
+      for (const e of EDITIONS) expect(readdirSync(path.join(out, e)).sort()).toEqual(["07-fixture.html", "index.html"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

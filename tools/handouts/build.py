@@ -1,0 +1,591 @@
+"""Build the HTML handouts: every lesson notebook, executed, as one self-contained page per edition.
+
+    python tools/handouts/build.py [--out DIR] [--no-execute] [--timeout S] [NOTEBOOK...]
+    (npm run handouts runs this with the defaults: notebooks/NN-*.ipynb into build/handouts/)
+
+Writes DIR/student/NN-title.html, DIR/teacher/NN-title.html, an index.html in each, and the
+executed notebooks in DIR/executed/. Exit status 0 if every handout was built, 1 if any lesson
+failed (each failure names the notebook and the cell; that lesson's previous handouts are kept),
+2 for bad arguments.
+
+Why HTML is generated here rather than by an nbconvert template: the page needs things no
+exporter does (a table of contents, callouts from cell tags, two editions from one execution,
+slider forms from the playground catalog, one inlined plotly.js), and nbconvert's stock page
+templates pull require.js, MathJax and mermaid from CDNs. Writing the page ourselves keeps every
+byte of it in view: markdown by mistune (nbconvert's own markdown engine), code by pygments
+(inline CSS), assets inlined; a handout makes no network request at all. Lessons use plain
+markdown (no LaTeX), so no math renderer is shipped.
+
+Editions (cell tags, see README "Cell tags"):
+  teacher  everything; `teacher` cells styled as "Teacher notes"
+  student  `teacher` cells removed; in `solution` cells the region between `// BEGIN SOLUTION`
+           and `// END SOLUTION` is replaced by `// YOUR CODE HERE` + `throw new Error("not
+           implemented");` and the cell's outputs are dropped; in `tests` cells hidden tests
+           (`// BEGIN HIDDEN TESTS` ... `// END HIDDEN TESTS`) are removed, outputs dropped.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import datetime as _dt
+import html
+import json
+import mimetypes
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mistune
+import nbformat
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import TypeScriptLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from nbexec import run_notebook  # noqa: E402  (the one execution layer)
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+PLAYGROUND_MIME = "application/vnd.computropolis.playground+json"
+PLOTLY_JS = ROOT / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.min.js"
+MAX_HANDOUT_BYTES = 4 * 1024 * 1024
+EDITIONS = ("student", "teacher")
+
+CALLOUTS = {
+    "objectives": "Learning objectives",
+    "story": "Story",
+    "pause": "Pause and think",
+    "analogy": "Analogy",
+    "debate": "Debate",
+    "what-if": "What if?",
+    "summary": "Summary",
+}
+
+SOLUTION_BEGIN = re.compile(r"^(?P<indent>[ \t]*)(//|#+)\s*BEGIN SOLUTION\b.*$")
+SOLUTION_END = re.compile(r"^[ \t]*(//|#+)\s*END SOLUTION\b.*$")
+HIDDEN_BEGIN = re.compile(r"^[ \t]*(//|#+)\s*BEGIN HIDDEN TESTS\b.*$")
+HIDDEN_END = re.compile(r"^[ \t]*(//|#+)\s*END HIDDEN TESTS\b.*$")
+
+
+class HandoutError(Exception):
+    """A problem in one notebook, named by notebook and cell."""
+
+
+# ---------------------------------------------------------------- editions (pure, unit-tested)
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _replace_regions(source: str, begin: re.Pattern, end: re.Pattern, stub, where: str, what: str) -> str:
+    out: list[str] = []
+    inside = False
+    for line in source.splitlines():
+        if not inside and begin.match(line):
+            inside = True
+            out.extend(stub(begin.match(line)))
+        elif inside and end.match(line):
+            inside = False
+        elif not inside:
+            if end.match(line):
+                raise HandoutError(f"{where}: `{line.strip()}` without a matching BEGIN {what}")
+            out.append(line)
+    if inside:
+        raise HandoutError(f"{where}: BEGIN {what} without a matching `// END {what}`")
+    return "\n".join(out)
+
+
+def strip_solution(source: str, where: str, markdown: bool = False) -> str:
+    """The student's starting code: each solution region replaced by a stub."""
+    def stub(m):
+        if markdown:
+            return ["YOUR ANSWER HERE"]
+        return [f"{m['indent']}// YOUR CODE HERE", f'{m["indent"]}throw new Error("not implemented");']
+    if not any(SOLUTION_BEGIN.match(l) for l in source.splitlines()):
+        # nbgrader replaces an unmarked solution cell entirely.
+        return "YOUR ANSWER HERE" if markdown else '// YOUR CODE HERE\nthrow new Error("not implemented");'
+    return _replace_regions(source, SOLUTION_BEGIN, SOLUTION_END, stub, where, "SOLUTION")
+
+
+def strip_hidden_tests(source: str, where: str) -> str:
+    return _replace_regions(source, HIDDEN_BEGIN, HIDDEN_END, lambda m: [], where, "HIDDEN TESTS")
+
+
+def edition_cells(nb, edition: str, notebook: str) -> list:
+    """The cells of `nb` as `edition` shows them (copies; the notebook is not changed)."""
+    if edition not in EDITIONS:
+        raise HandoutError(f"edition: got {edition!r}; allowed: {', '.join(EDITIONS)}")
+    cells = []
+    for index, cell in enumerate(nb.cells):
+        tags = _tags(cell)
+        where = f"{notebook}: cell {index + 1}"
+        cell = copy.deepcopy(cell)
+        has_solution = any(SOLUTION_BEGIN.match(l) for l in cell.source.splitlines())
+        has_hidden = any(HIDDEN_BEGIN.match(l) for l in cell.source.splitlines())
+        if edition == "student":
+            if "teacher" in tags:
+                continue
+            if "solution" in tags or has_solution:
+                cell.source = strip_solution(cell.source, where, markdown=cell.cell_type == "markdown")
+                if cell.cell_type == "code":
+                    cell.outputs = []
+                    cell.execution_count = None
+            if "tests" in tags or has_hidden:
+                cell.source = strip_hidden_tests(cell.source, where)
+                if cell.cell_type == "code":
+                    cell.outputs = []
+        else:  # teacher: everything, but still check the markers are well formed
+            if has_solution:
+                strip_solution(cell.source, where, markdown=cell.cell_type == "markdown")
+            if has_hidden:
+                strip_hidden_tests(cell.source, where)
+        cell.metadata["handout_index"] = index
+        cells.append(cell)
+    return cells
+
+
+# ---------------------------------------------------------------- markdown and code
+
+def slugify(text: str) -> str:
+    text = re.sub(r"<[^>]+>", "", html.unescape(text)).strip().lower()
+    text = re.sub(r"[^\w\s-]", "", text)
+    return re.sub(r"[\s_-]+", "-", text).strip("-") or "section"
+
+
+class Page:
+    """Per-page state while rendering: heading ids and the table of contents."""
+
+    def __init__(self, lesson_files: dict[str, str]):
+        self.ids: set[str] = {"top", "toc", "content"}
+        self.toc: list[tuple[int, str, str]] = []  # (level, id, html text)
+        self.title: str | None = None
+        self.lesson_files = lesson_files  # "01-introduction.ipynb" -> "01-introduction.html"
+
+    def unique_id(self, base: str) -> str:
+        candidate, n = base, 2
+        while candidate in self.ids:
+            candidate, n = f"{base}-{n}", n + 1
+        self.ids.add(candidate)
+        return candidate
+
+
+class HandoutRenderer(mistune.HTMLRenderer):
+    def __init__(self, page: Page, attachments: dict, notebook_dir: Path):
+        super().__init__(escape=False)
+        self.page = page
+        self.attachments = attachments
+        self.notebook_dir = notebook_dir
+
+    def heading(self, text: str, level: int, **attrs) -> str:
+        hid = self.page.unique_id(slugify(text))
+        if level == 1 and self.page.title is None:
+            self.page.title = re.sub(r"<[^>]+>", "", text).strip()
+        elif level in (2, 3):
+            self.page.toc.append((level, hid, text))
+        anchor = f'<a class="anchor" href="#{hid}" aria-label="link to this section">#</a>' if level > 1 else ""
+        return f'<h{level} id="{hid}">{text}{anchor}</h{level}>\n'
+
+    def link(self, text: str, url: str, title=None) -> str:
+        m = re.match(r"^(?:\./)?([^/#?]+\.ipynb)(#.*)?$", url)
+        if m:  # a link to another lesson notebook: point at its handout in the same edition
+            target = self.page.lesson_files.get(m[1], m[1][: -len(".ipynb")] + ".html")
+            url = target + (m[2] or "")
+        return super().link(text, url, title)
+
+    def image(self, text: str, url: str, title=None) -> str:
+        src = url
+        if url.startswith("attachment:"):
+            name = url[len("attachment:"):]
+            data = self.attachments.get(name, {})
+            if data:
+                mime, payload = next(iter(data.items()))
+                src = f"data:{mime};base64,{payload if isinstance(payload, str) else ''.join(payload)}"
+        elif re.match(r"^[a-z]+://", url):
+            # A remote image would make the page fetch it: show a link instead (handouts are offline).
+            return f'<a href="{html.escape(url)}">{html.escape(text or url)}</a>'
+        elif not url.startswith("data:"):
+            path = (self.notebook_dir / url).resolve()
+            if path.is_file():
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                src = f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+        return super().image(text, src, title)
+
+    def block_code(self, code: str, info=None) -> str:
+        lang = (info or "").split()[0] if info else ""
+        return highlight_code(code, lang or "text")
+
+
+_FORMATTER = HtmlFormatter(cssclass="highlight", style="friendly")
+
+
+def highlight_code(code: str, language: str = "typescript") -> str:
+    try:
+        lexer = TypeScriptLexer() if language in ("typescript", "ts") else get_lexer_by_name(language)
+    except ClassNotFound:
+        lexer = get_lexer_by_name("text")
+    return highlight(code.rstrip("\n") + "\n", lexer, _FORMATTER)
+
+
+def render_markdown(source: str, page: Page, attachments: dict, notebook_dir: Path) -> str:
+    md = mistune.create_markdown(renderer=HandoutRenderer(page, attachments, notebook_dir),
+                                 plugins=["strikethrough", "table", "url", "task_lists"])
+    return md(source)
+
+
+# ---------------------------------------------------------------- outputs
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def playground_html(marker: dict, output_html: str, catalog: dict, where: str) -> str:
+    name = marker.get("name")
+    info = catalog.get(name)
+    if info is None:
+        raise HandoutError(f"{where}: playground {name!r} is not in kernel-lib's registry; allowed: {', '.join(sorted(catalog))}")
+    params = marker.get("params", {})
+    controls = []
+    for key, spec in info["params"].items():
+        value = params.get(key, spec["default"])
+        values = spec.get("values")
+        if values:
+            if value not in values:
+                raise HandoutError(f"{where}: playground {name!r} parameter {key}: got {value!r}; allowed: one of {values}")
+            position = values.index(value)
+            labels = spec.get("valueLabels") or [f"{v} {spec['unit']}".strip() for v in values]
+            attrs = (f'min="0" max="{len(values) - 1}" step="1" value="{position}" '
+                     f'data-values="{html.escape(json.dumps(values))}" data-labels="{html.escape(json.dumps(labels))}"')
+            shown = labels[position]
+        else:
+            attrs = f'min="{spec["min"]}" max="{spec["max"]}" step="{spec["step"]}" value="{value}"'
+            shown = f"{value:,}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+            shown += f" {spec['unit']}" if spec["unit"] else ""
+        hint = f' title="{html.escape(spec["help"])}"' if spec.get("help") else ""
+        controls.append(
+            f'<label class="kl-param"{hint}><span class="kl-param-label">{html.escape(spec["label"])}</span>'
+            f'<input type="range" name="{html.escape(key)}" data-param="{html.escape(key)}" data-unit="{html.escape(spec["unit"])}" {attrs}>'
+            f'<output data-for="{html.escape(key)}">{html.escape(shown)}</output></label>'
+        )
+    return (
+        f'<figure class="kl-playground-box" data-playground="{html.escape(name)}">'
+        f'<figcaption><span class="kl-badge">Live playground</span> <strong>{html.escape(info["title"])}</strong>'
+        f'<span class="kl-playground-desc">{html.escape(info["description"])}</span></figcaption>'
+        f'<form class="kl-playground-controls" data-playground="{html.escape(name)}">{"".join(controls)}'
+        f'<button type="reset">Reset</button></form>'
+        f'{output_html}'
+        f'<p class="kl-playground-status">Move a slider: the simulation re-runs in your browser (kernel-lib, no server).</p>'
+        f'</figure>'
+    )
+
+
+def chart_html(figure: dict) -> str:
+    title = figure.get("layout", {}).get("title", "")
+    title = title.get("text", "") if isinstance(title, dict) else str(title)
+    data = json.dumps(figure).replace("<", "\\u003c")
+    return (f'<div class="kl-chart" data-title="{html.escape(title)}"><script type="{PLOTLY_MIME}">{data}</script>'
+            f'<p class="kl-chart-fallback">Chart: {html.escape(title)}</p></div>')
+
+
+def render_output(output, page: Page, catalog: dict, where: str, notebook_dir: Path) -> str:
+    kind = output.get("output_type")
+    if kind == "stream":
+        cls = "stream stderr" if output.get("name") == "stderr" else "stream"
+        return f'<pre class="{cls}">{html.escape(_text(output.get("text", "")))}</pre>'
+    if kind == "error":
+        return f'<pre class="error">{html.escape(output.get("ename", "Error"))}: {html.escape(output.get("evalue", ""))}</pre>'
+    data = output.get("data", {})
+    if PLOTLY_MIME in data or "text/html" in data and 'class="kl-chart' in _text(data["text/html"]):
+        inner = _text(data["text/html"]) if "text/html" in data else chart_html(data[PLOTLY_MIME])
+        if PLAYGROUND_MIME in data:
+            return playground_html(data[PLAYGROUND_MIME], inner, catalog, where)
+        return inner
+    if "text/html" in data:
+        return f'<div class="output-html">{_text(data["text/html"])}</div>'
+    if "image/svg+xml" in data:
+        return f'<div class="output-image">{_text(data["image/svg+xml"])}</div>'
+    for mime in ("image/png", "image/jpeg", "image/gif"):
+        if mime in data:
+            return f'<div class="output-image"><img alt="output" src="data:{mime};base64,{_text(data[mime]).strip()}"></div>'
+    if "text/markdown" in data:
+        return f'<div class="output-markdown">{render_markdown(_text(data["text/markdown"]), page, {}, notebook_dir)}</div>'
+    if "text/plain" in data:
+        return f'<pre class="output-text">{html.escape(_text(data["text/plain"]))}</pre>'
+    return ""
+
+
+# ---------------------------------------------------------------- page
+
+@dataclass
+class Lesson:
+    notebook: Path
+    stem: str  # "00-welcome"
+    number: str  # "00"
+    title: str = ""
+    summary: str = ""
+    sizes: dict[str, int] = field(default_factory=dict)
+
+
+def render_cells(cells, page: Page, catalog: dict, notebook: str, notebook_dir: Path, edition: str) -> str:
+    parts: list[str] = []
+    for cell in cells:
+        index = cell.metadata.get("handout_index", 0)
+        where = f"{notebook}: cell {index + 1}"
+        tags = _tags(cell)
+        if cell.cell_type == "markdown":
+            body = render_markdown(cell.source, page, cell.get("attachments", {}), notebook_dir)
+        elif cell.cell_type == "code":
+            if not cell.source.strip() and not cell.outputs:
+                continue
+            code_html = f'<div class="source">{highlight_code(cell.source)}</div>' if cell.source.strip() else ""
+            outputs = "".join(render_output(o, page, catalog, f"{where} (output {i + 1})", notebook_dir) for i, o in enumerate(cell.outputs))
+            body = code_html + (f'<div class="outputs">{outputs}</div>' if outputs else "")
+        else:  # raw cells are not for readers
+            continue
+        classes = ["cell", cell.cell_type]
+        label = ""
+        if "teacher" in tags:
+            classes += ["callout", "teacher-notes"]
+            label = "Teacher notes"
+        elif "solution" in tags:
+            classes += ["exercise"]
+            label = "Exercise: your code" if edition == "student" else "Exercise with solution"
+        elif "tests" in tags:
+            classes += ["tests"]
+            label = "Tests (autograded)"
+        else:
+            kind = next((t for t in tags if t in CALLOUTS), None)
+            if kind:
+                classes += ["callout", f"callout-{kind}"]
+                label = CALLOUTS[kind]
+        head = f'<div class="cell-label">{html.escape(label)}</div>' if label else ""
+        tag = "aside" if "callout" in classes else "section"
+        parts.append(f'<{tag} class="{" ".join(classes)}" data-cell="{index + 1}">{head}{body}</{tag}>')
+    return "\n".join(parts)
+
+
+def toc_html(page: Page) -> str:
+    if not page.toc:
+        return ""
+    items = []
+    for level, hid, text in page.toc:
+        plain = re.sub(r'<a class="anchor".*?</a>', "", text)
+        items.append(f'<li class="toc-{level}"><a href="#{hid}">{plain}</a></li>')
+    return f'<nav id="toc" class="toc" aria-label="Contents"><h2 class="toc-title">Contents</h2><ol>{"".join(items)}</ol></nav>'
+
+
+def _asset(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _inline_script(js: str) -> str:
+    return "<script>" + js.replace("</script", "<\\/script") + "</script>"
+
+
+@dataclass
+class Assets:
+    css: str
+    plotly: str
+    runtime: str
+    catalog: dict
+
+
+def load_assets() -> Assets:
+    r = subprocess.run(["node", str(HERE / "bundle.mjs")], cwd=ROOT, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise HandoutError(r.stderr.strip() or "bundling the playground runtime failed")
+    bundle = json.loads(r.stdout)
+    css = _asset(HERE / "handout.css") + "\n" + _FORMATTER.get_style_defs(".highlight")
+    return Assets(css=css, plotly=_asset(PLOTLY_JS), runtime=bundle["runtime"], catalog=bundle["catalog"])
+
+
+EDITION_NAMES = {"student": "Student handout", "teacher": "Teacher edition"}
+
+
+def page_html(*, title: str, edition: str, body: str, toc: str, nav: str, assets: Assets | None, footer: str, scripts: bool) -> str:
+    head_scripts = ""
+    if scripts and assets is not None:
+        head_scripts = _inline_script(assets.plotly) + _inline_script(assets.runtime)
+    css = assets.css if assets else ""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="Computropolis handouts (tools/handouts/build.py)">
+<title>{html.escape(title)} · {EDITION_NAMES[edition]}</title>
+<style>{css}</style>
+</head>
+<body class="edition-{edition}">
+<header class="page-header" id="top">
+<div class="header-row"><span class="kit">Computropolis</span><span class="edition-badge edition-{edition}">{EDITION_NAMES[edition]}</span></div>
+{nav}
+</header>
+<div class="page">
+{toc}
+<main id="content">
+{body}
+</main>
+</div>
+<footer class="page-footer">{footer}{nav}</footer>
+{head_scripts}
+</body>
+</html>
+"""
+
+
+def nav_html(lessons: list[Lesson], i: int) -> str:
+    prev_link = f'<a class="prev" href="{lessons[i - 1].stem}.html" rel="prev">← {html.escape(lessons[i - 1].title)}</a>' if i > 0 else "<span></span>"
+    next_link = f'<a class="next" href="{lessons[i + 1].stem}.html" rel="next">{html.escape(lessons[i + 1].title)} →</a>' if i + 1 < len(lessons) else "<span></span>"
+    return f'<nav class="lesson-nav">{prev_link}<a class="home" href="index.html">All lessons</a>{next_link}</nav>'
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Writes next to the target, then renames: a reader never sees a half-written handout."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def lesson_meta(nb, stem: str) -> tuple[str, str]:
+    """Title (first H1, else metadata title, else file name) and first paragraph of a lesson."""
+    title, summary = "", ""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown" or "teacher" in _tags(cell):
+            continue
+        for block in re.split(r"\n\s*\n", cell.source):
+            block = block.strip()
+            if not title and block.startswith("# "):
+                title = block[2:].strip()
+                rest = block.split("\n", 1)
+                if len(rest) > 1 and rest[1].strip():
+                    summary = summary or rest[1].strip()
+            elif title and not summary and block and not block.startswith("#"):
+                summary = block
+        if title and summary:
+            break
+    title = title or nb.metadata.get("title") or stem
+    summary = re.sub(r"[*_`]", "", " ".join(summary.split()))
+    if len(summary) > 240:
+        summary = summary[:240].rsplit(" ", 1)[0] + "…"
+    return title, summary
+
+
+def render_lesson(nb, lesson: Lesson, lessons: list[Lesson], index: int, edition: str, assets: Assets, built_at: str) -> str:
+    notebook = str(lesson.notebook.relative_to(ROOT)) if lesson.notebook.is_relative_to(ROOT) else str(lesson.notebook)
+    page = Page({l.notebook.name: f"{l.stem}.html" for l in lessons})
+    cells = edition_cells(nb, edition, notebook)
+    body = render_cells(cells, page, assets.catalog, notebook, lesson.notebook.parent, edition)
+    footer = (f'<p>{EDITION_NAMES[edition]} of <code>{html.escape(notebook)}</code>, executed on the TypeScript kernel '
+              f'and exported on {built_at} by <code>npm run handouts</code>. Charts are interactive; playgrounds re-run '
+              f'the kernel-lib simulator in your browser. Works offline.</p>')
+    return page_html(title=page.title or lesson.title, edition=edition, body=body, toc=toc_html(page),
+                     nav=nav_html(lessons, index), assets=assets, footer=footer, scripts=True)
+
+
+def render_index(lessons: list[Lesson], edition: str, assets: Assets, out: Path) -> str:
+    items = []
+    for l in lessons:
+        if not (out / edition / f"{l.stem}.html").exists():
+            continue
+        items.append(f'<li><a href="{l.stem}.html"><span class="num">{html.escape(l.number)}</span> {html.escape(l.title)}</a>'
+                     f'<p>{html.escape(l.summary)}</p></li>')
+    other = "" if edition == "student" else '<p class="other-edition">Student handouts (no teacher notes or solutions): <a href="../student/index.html">../student/index.html</a></p>'
+    body = (f'<h1 id="lessons">Computropolis: lessons</h1><p>How a hypervisor virtualizes memory, the MMU and I/O. '
+            f'One page per lesson; each works offline and prints cleanly.</p>{other}<ol class="lesson-list">{"".join(items)}</ol>')
+    return page_html(title="Computropolis lessons", edition=edition, body=body, toc="", nav="", assets=Assets(assets.css, "", "", {}),
+                     footer="<p>Built by <code>npm run handouts</code>.</p>", scripts=False)
+
+
+def find_lessons(paths: list[Path]) -> list[Lesson]:
+    lessons = []
+    for p in paths:
+        m = re.match(r"^(\d\d)-[\w.-]+$", p.stem)
+        if not m:
+            raise HandoutError(f"{p}: a lesson notebook must be named NN-title.ipynb (two digits, a dash, a title)")
+        lessons.append(Lesson(notebook=p.resolve(), stem=p.stem, number=m[1]))
+    return sorted(lessons, key=lambda l: l.stem)
+
+
+def build(paths: list[Path], out: Path, execute: bool, timeout: int) -> int:
+    started_all = time.monotonic()
+    assets = load_assets()
+    lessons = find_lessons(paths)
+    notebooks = {}
+    for l in lessons:
+        nb = nbformat.read(l.notebook, as_version=4)
+        l.title, l.summary = lesson_meta(nb, l.stem)
+        notebooks[l.stem] = nb
+    built_at = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    failed = 0
+    for i, lesson in enumerate(lessons):
+        rel = str(lesson.notebook.relative_to(ROOT)) if lesson.notebook.is_relative_to(ROOT) else str(lesson.notebook)
+        t0 = time.monotonic()
+        nb = notebooks[lesson.stem]
+        if execute:
+            result = run_notebook(lesson.notebook, timeout=timeout)
+            if not result.ok:
+                failed += 1
+                for p in result.problems:
+                    print(f"FAIL {p.describe(rel)}", file=sys.stderr)
+                print(f"     {rel}: handouts not written; the previous ones (if any) are kept", file=sys.stderr)
+                continue
+            nb = result.nb
+            write_atomic(out / "executed" / lesson.notebook.name, nbformat.writes(nb))
+        t_exec = time.monotonic() - t0
+        try:
+            pages = {edition: render_lesson(nb, lesson, lessons, i, edition, assets, built_at) for edition in EDITIONS}
+        except HandoutError as e:
+            failed += 1
+            print(f"FAIL {e}", file=sys.stderr)
+            print(f"     {rel}: handouts not written; the previous ones (if any) are kept", file=sys.stderr)
+            continue
+        too_big = {e: len(p.encode()) for e, p in pages.items() if len(p.encode()) > MAX_HANDOUT_BYTES}
+        if too_big:
+            failed += 1
+            print(f"FAIL {rel}: handout larger than 4 MB ({too_big}); not written", file=sys.stderr)
+            continue
+        for edition, text in pages.items():
+            write_atomic(out / edition / f"{lesson.stem}.html", text)
+            lesson.sizes[edition] = len(text.encode())
+        sizes = ", ".join(f"{e} {s / 1e6:.2f} MB" for e, s in lesson.sizes.items())
+        print(f"ok   {rel} -> {lesson.stem}.html ({sizes}; executed in {t_exec:.1f} s, total {time.monotonic() - t0:.1f} s)")
+    for edition in EDITIONS:
+        write_atomic(out / edition / "index.html", render_index(lessons, edition, assets, out))
+    print(f"{len(lessons) - failed} of {len(lessons)} lessons built into {out} in {time.monotonic() - started_all:.1f} s")
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Execute the lesson notebooks and write offline HTML handouts (student and teacher editions).")
+    ap.add_argument("notebooks", nargs="*", type=Path, help="lesson notebooks (default: notebooks/NN-*.ipynb)")
+    ap.add_argument("--out", type=Path, default=ROOT / "build" / "handouts", help="output folder (default build/handouts)")
+    ap.add_argument("--no-execute", action="store_true", help="render the outputs stored in the notebooks instead of executing them")
+    ap.add_argument("--timeout", type=int, default=300, help="seconds a cell may run (default 300)")
+    args = ap.parse_args(argv)
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        ap.error(f"no such notebook: {', '.join(missing)}")
+    if not paths:
+        ap.error("no lesson notebooks found (notebooks/NN-title.ipynb)")
+    try:
+        return build(paths, args.out.resolve(), execute=not args.no_execute, timeout=args.timeout)
+    except HandoutError as e:
+        print(f"FAIL {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
