@@ -91,7 +91,7 @@ export const defaultIoCosts: IoCosts = Object.freeze({
   hostStackCyclesPerRequest: 5000,
   copyCyclesPerByte: 0.25,
   iotlbHitNs: 2,
-  iommuWalkNs: 300,
+  iommuWalkNs: 100,
   iotlbEntries: 64,
   linkGbps: 10,
   wireOverheadBytes: 24,
@@ -129,7 +129,8 @@ export const ioCostSources: Readonly<Record<keyof IoCosts, string>> = Object.fre
     "Assumption: a second trip through a network stack in the host (tap, bridge, NIC driver), ~1.7 µs; [C2] measured 13.8 µs for VMNet on a 2001 host.",
   copyCyclesPerByte: "Assumption: memcpy at ~12 GB/s on a 3 GHz core.",
   iotlbHitNs: "Assumption: an IOTLB hit adds almost nothing.",
-  iommuWalkNs: "Assumption: a 4-level IOMMU walk of ~75 ns memory reads.",
+  iommuWalkNs:
+    "Assumption: with the IOMMU's paging-structure caches a miss usually needs about one memory read (~100 ns); an uncached 4-level walk would take ~4×.",
   iotlbEntries: "Assumption: a small IOTLB per device context.",
   linkGbps: "[C3]/[C6] the published device-assignment and driver-domain studies used 10 GbE.",
   wireOverheadBytes: "IEEE 802.3: 8 bytes preamble + 12 bytes inter-frame gap + 4 bytes FCS.",

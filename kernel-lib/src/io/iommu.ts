@@ -11,7 +11,7 @@
  * Domains hold address ranges rather than one entry per page so mapping a whole VM is cheap.
  */
 import { ConfigError, requireInt, requireNumber } from "../core/errors";
-import type { IoCosts } from "../costs/io";
+import { defaultIoCosts, type IoCosts } from "../costs/io";
 
 /** Direction of a DMA, seen from the device: read guest memory (transmit) or write it (receive). */
 export type IommuAccess = "read" | "write";
@@ -311,7 +311,7 @@ export interface IoCrossVmDmaReport {
 export function ioCrossVmDma(options: { iommu?: boolean; costs?: Pick<IoCosts, "iotlbHitNs" | "iommuWalkNs" | "iotlbEntries"> } = {}): IoCrossVmDmaReport {
   const iommuEnabled = options.iommu ?? true;
   const layout: IoHostMemoryLayout = { baseAddress: 0x1_0000_0000, bytesPerVm: 64 * 1024 * 1024, vmCount: 2 };
-  const iommu = iommuEnabled ? new Iommu(options.costs ?? { iotlbHitNs: 2, iommuWalkNs: 300, iotlbEntries: 64 }) : null;
+  const iommu = iommuEnabled ? new Iommu(options.costs ?? defaultIoCosts) : null;
   for (let vm = 0; vm < 2; vm++) {
     iommu?.attach(`vf${vm}`, vm);
     iommu?.map(`vf${vm}`, 0, layout.baseAddress + vm * layout.bytesPerVm, layout.bytesPerVm);

@@ -303,19 +303,19 @@ export function runIo(config: IoRunConfig): IoRunResult {
   // ---- the physical device ------------------------------------------------------------------
 
   function startDeviceDma(vm: VmState, id: number): void {
-    // The device fetches the descriptor and the data over PCIe. With an IOMMU each DMA address
-    // is translated first; an IOTLB miss delays this request, but the device keeps other DMAs
-    // in flight meanwhile, so translation adds latency without occupying the link.
-    let delayNs = costs.deviceLatencyNs;
-    if (iommu !== null) {
-      const slot = id % inFlightLimit;
-      const dma = ioAssignedDeviceDma(iommu, memoryLayout, `vf${vm.index}`, vm.index, slot * bufferStrideBytes, cfg.requestBytes, "read", sim.nowNs);
-      delayNs += dma.costNs;
-    }
-    sim.schedule(delayNs, () => {
+    // The device fetches the descriptor and the data over PCIe (a fixed latency), then moves
+    // the request onto the link. With an IOMMU each DMA address is translated first, and the
+    // device's DMA engine waits for the translation: an IOTLB miss (a walk of the I/O page
+    // table) occupies the device, so a small IOTLB costs throughput, not only latency.
+    sim.schedule(costs.deviceLatencyNs, () => {
       link.submit(
         IO_PRIORITY_NORMAL,
-        () => wireNs,
+        () => {
+          if (iommu === null) return wireNs;
+          const slot = id % inFlightLimit;
+          const dma = ioAssignedDeviceDma(iommu, memoryLayout, `vf${vm.index}`, vm.index, slot * bufferStrideBytes, cfg.requestBytes, "read", sim.nowNs);
+          return wireNs + dma.costNs;
+        },
         () => deviceCompleted(vm, id),
       );
     });
