@@ -24,6 +24,7 @@ export * from "./workloads";
 export * from "./costs";
 export * from "./experiments";
 export * from "./exercises";
+export * from "./lessons";
 export * from "./charts/figure";
 export * from "./charts/builders";
 export * from "./display/bundle";

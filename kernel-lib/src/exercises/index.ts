@@ -1,2 +1,7 @@
 // Barrel of kernel-lib/exercises (filled in as the modules land).
-export {};
+// Lessons 01–03: address translation, TLB, nested walks, the hypervisor's maps.
+export * from "./lesson-check";
+export * from "./translation";
+export * from "./tlb";
+export * from "./walk";
+export * from "./memory-lesson";

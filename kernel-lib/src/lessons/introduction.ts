@@ -1,0 +1,105 @@
+/**
+ * Lesson support for notebook 01 (introduction and hook): the numbers of the cloud-provider
+ * scenario, computed by the simulator so the notebook's prose never types them by hand.
+ */
+import { barChart } from "../charts/builders";
+import type { Figure } from "../charts/figure";
+import { sweepIo } from "../io/sweep";
+import type { IoPath } from "../io/config";
+import { pageWalkReads } from "../playgrounds/page-walk";
+import type { Machine } from "../hypervisor/machine";
+import type { VirtualMachine } from "../hypervisor/virtual-machine";
+import { hex } from "../exercises/lesson-check";
+
+/** Display names of the I/O paths in lessons 01 and 04. */
+export const IO_PATH_LABELS: Readonly<Record<IoPath, string>> = {
+  emulated: "emulated device (e1000)",
+  virtio: "paravirtual (virtio)",
+  vhost: "virtio + vhost",
+  passthrough: "passthrough (IOMMU)",
+  "bare-metal": "bare metal",
+};
+
+/** The hook's numbers: what one TLB miss and one I/O request cost on a virtualized server. */
+export interface CloudHookNumbers {
+  /** Page-table reads of one TLB miss, 4-level tables, 4 KiB pages. */
+  walkReads: { native: number; shadow: number; nested: number };
+  /** One row per I/O path: throughput and exits of a backlogged single-VM run. */
+  io: { path: IoPath; label: string; throughputRps: number; exitsPerRequest: number; p50LatencyUs: number }[];
+}
+
+/** Runs the hook's two small experiments (a page walk of each kind; one I/O run per path). */
+export function cloudHookNumbers(seed = 1): CloudHookNumbers {
+  const w = pageWalkReads(4, 4, 4, 4);
+  const paths: IoPath[] = ["emulated", "virtio", "passthrough", "bare-metal"];
+  const rows = sweepIo({ parameter: "vmCount", values: [1], paths, base: { seed, requestsPerVm: 600, arrivals: "backlog" } });
+  return {
+    walkReads: { native: w.native, shadow: w.shadow, nested: w.nestedGuest + w.nestedHost },
+    io: rows.map((r) => ({
+      path: r.path,
+      label: IO_PATH_LABELS[r.path],
+      throughputRps: r.throughputRps,
+      exitsPerRequest: r.exitsPerRequest,
+      p50LatencyUs: r.p50LatencyUs,
+    })),
+  };
+}
+
+/** The hook's I/O chart: requests per second through each path, as a share of bare metal. */
+export function cloudHookIoFigure(numbers: CloudHookNumbers): Figure {
+  const bare = numbers.io.find((r) => r.path === "bare-metal")?.throughputRps ?? 1;
+  const rows = numbers.io.map((r) => ({ path: r.label, "% of bare metal": Math.round((1000 * r.throughputRps) / bare) / 10 }));
+  const fig = barChart(rows, {
+    x: "path",
+    y: "% of bare metal",
+    title: "One VM sending 1,500-byte requests as fast as it can",
+    xTitle: "how the VM reaches the network card",
+    yTitle: "throughput (% of bare metal)",
+  });
+  for (const t of fig.data) {
+    t.text = (t.y ?? []).map((v) => `${v}%`);
+    t.textposition = "outside";
+  }
+  fig.layout.yaxis = { ...fig.layout.yaxis, range: [0, 115] };
+  return fig;
+}
+
+/** One VM's view of one address: guest-virtual → guest-physical → host-physical, and the bytes there. */
+export type AddressChainRow = {
+  VM: string;
+  "guest-virtual": string;
+  "guest-physical": string;
+  "host-physical": string;
+  "bytes there": string;
+};
+
+/**
+ * For each VM, follows `address` of process `pid` through the guest's page table (guest-virtual →
+ * guest-physical) and the hypervisor's map (→ host-physical), and reads `length` bytes there.
+ */
+export function addressChainRows(machine: Machine, vms: readonly VirtualMachine[], pid: number, address: number, length = 8): AddressChainRow[] {
+  return vms.map((vm) => {
+    const t = vm.kernel.process(pid).table.translate(address);
+    const hostFrame = t.ok ? vm.hostFrameOf(t.frame) : -1;
+    const hpa = hostFrame < 0 ? -1 : hostFrame * machine.hostMemory.pageSizeBytes + t.offset;
+    return {
+      VM: vm.name,
+      "guest-virtual": hex(address),
+      "guest-physical": t.ok ? hex(t.physicalAddress) : "not mapped",
+      "host-physical": hpa < 0 ? "—" : hex(hpa),
+      "bytes there": JSON.stringify(machine.readString(vm, pid, address, length).replace(/\0+$/, "")),
+    };
+  });
+}
+
+/** Markdown that states what the address-chain rows show (same GVA/GPA, different host frames?). */
+export function addressChainSummary(rows: readonly AddressChainRow[]): string {
+  const gpas = new Set(rows.map((r) => r["guest-physical"]));
+  const hpas = new Set(rows.map((r) => r["host-physical"]));
+  const list = rows.map((r) => `**${r.VM}** → host ${r["host-physical"]} (reads ${r["bytes there"]})`).join("; ");
+  return (
+    `${rows.length} VMs used guest-virtual address ${rows[0]!["guest-virtual"]}, which their guest kernels mapped to ` +
+    (gpas.size === 1 ? `the **same** guest-physical address ${[...gpas][0]}. ` : `guest-physical addresses ${[...gpas].join(", ")}. `) +
+    `The hypervisor backed them with ${hpas.size === rows.length ? "**different**" : "**the same**"} host addresses: ${list}.`
+  );
+}

@@ -1,0 +1,302 @@
+/**
+ * Lesson support for notebook 03 (the MMU and MMU virtualization): one page walk drawn step by
+ * step, the TLB's hit rate, the nested 2D walk drawn as a grid, the effect of large pages, and
+ * the cloud CTO's what-if. Every number comes from real walks of tables in simulated memory.
+ */
+import { barChart, lineChart } from "../charts/builders";
+import type { Figure, PlotTrace } from "../charts/figure";
+import { Random } from "../core/random";
+import { Machine, type MemoryVirtualizationMode } from "../hypervisor/machine";
+import type { WalkStep } from "../memory/walk-step";
+import { TraceBuilder, type MemoryTrace } from "../workloads/trace";
+import { pageWalkReads } from "../playgrounds/page-walk";
+import { hex } from "../exercises/lesson-check";
+import { cyclesPerAccess, forkServerTrace } from "./memory-virtualization";
+
+const MiB = 2 ** 20;
+const X86_LEVEL_NAMES = ["PT", "PD", "PDPT", "PML4", "PML5"];
+
+/** x86 name of a table level (1 = PT … 4 = PML4). */
+export function x86LevelName(level: number): string {
+  return X86_LEVEL_NAMES[level - 1] ?? `L${level}`;
+}
+
+/** The example address of notebook 03: every level's index is different and non-zero. */
+export const WALK_EXAMPLE_ADDRESS = 0x7f3a1c2d5e6f;
+
+/** A machine in `mode` with one VM (or bare-metal OS) whose process 1 has written at `address`. */
+function oneProcessMachine(mode: MemoryVirtualizationMode, address: number) {
+  const machine = new Machine({ mode, hostMemoryBytes: 64 * MiB, hypervisorPoolBytes: 8 * MiB });
+  const vm = machine.createVm({ name: mode === "native" ? "bare metal" : "guest", memoryBytes: 8 * MiB });
+  vm.kernel.createProcess(1);
+  machine.writeString(vm, 1, address, "Hi");
+  return { machine, vm };
+}
+
+/** One row of the drawn native walk. */
+export type WalkStepRow = {
+  step: number;
+  table: string;
+  "address bits": string;
+  index: number;
+  "table at": string;
+  "entry read at": string;
+  "entry value": string;
+  meaning: string;
+};
+
+/** Frame number held in an x86 entry value (bits 12..51). */
+function entryFrame(value: number): number {
+  return Math.floor(value / 4096) % 2 ** 40;
+}
+
+/**
+ * One TLB miss on bare metal, step by step: which table is read, with which bits of the address
+ * as the index, what entry comes back and what it means. The final row gives the physical address.
+ */
+export function nativeWalkDemo(address = WALK_EXAMPLE_ADDRESS) {
+  const { machine, vm } = oneProcessMachine("native", address);
+  const r = machine.access(vm, 1, address, { bypassTlb: true });
+  const offsetBits = 12;
+  const rows: WalkStepRow[] = r.steps.map((s, i) => {
+    const low = offsetBits + 9 * (s.level - 1);
+    const frame = entryFrame(s.entryValue);
+    return {
+      step: i + 1,
+      table: `${x86LevelName(s.level)} (level ${s.level})`,
+      "address bits": `${low + 8}..${low}`,
+      index: s.index,
+      "table at": hex(s.tableAddress),
+      "entry read at": hex(s.entryAddress),
+      "entry value": s.entryHex,
+      meaning: s.leaf ? `maps the page at ${hex(frame * 4096)}` : `next table at ${hex(frame * 4096)}`,
+    };
+  });
+  const offset = address % 4096;
+  const summary =
+    `Translating ${hex(address)} read **${r.walkRefs}** page-table entries, one per level. The page offset (bits 11..0) is ${hex(offset)}, ` +
+    `so the physical address is ${hex(r.hostFrame * 4096)} + ${hex(offset)} = **${hex(r.hostPhysicalAddress)}**, where the process wrote "Hi" (the byte there is ${hex(r.value)} = "${String.fromCharCode(r.value)}").`;
+  const figure = walkPathFigure(r.steps, address);
+  return { rows, summary, walkRefs: r.walkRefs, physicalAddress: r.hostPhysicalAddress, steps: r.steps, figure };
+}
+
+/** The native walk as a chart: one marker per table read, labelled with the index used. */
+function walkPathFigure(steps: readonly WalkStep[], address: number): Figure {
+  const x = steps.map((s) => `${x86LevelName(s.level)}`);
+  const trace: PlotTrace = {
+    type: "scatter",
+    mode: "lines+markers+text",
+    name: "entries read",
+    x,
+    y: steps.map((_, i) => i + 1),
+    text: steps.map((s) => `index ${s.index} → ${s.entryHex}`),
+    textposition: "middle right",
+    marker: { size: 22, symbol: "square", color: steps.map((s) => (s.leaf ? "#d62728" : "#1f77b4")) },
+  };
+  return {
+    data: [trace],
+    layout: {
+      title: { text: `One TLB miss on bare metal: the walk for ${hex(address)}` },
+      xaxis: { title: { text: "page-table level read (root first)" }, type: "category" },
+      yaxis: { title: { text: "memory reference number" }, autorange: "reversed", dtick: 1 },
+      showlegend: false,
+      margin: { t: 60, r: 20 },
+    },
+  };
+}
+
+/** A trace of `accesses` uniform random reads over `pages` pages. */
+function randomTrace(seed: number, accesses: number, pages: number): MemoryTrace {
+  const rng = new Random(seed);
+  const b = new TraceBuilder(4096, accesses);
+  b.premapRange(0, 0x1000, pages);
+  for (let i = 0; i < accesses; i++) b.read(0x1000 + rng.int(pages));
+  return b.build(`uniform over ${pages} pages`, seed);
+}
+
+/**
+ * TLB hit rate as the working set grows, for several TLB sizes (4-way sets, LRU), on bare metal.
+ * Each run warms up with one pass and measures the second.
+ */
+export function tlbHitRateSweep(options: { workingSets?: number[]; tlbEntries?: number[]; accesses?: number; seed?: number } = {}) {
+  const workingSets = options.workingSets ?? [8, 16, 32, 64, 128, 256, 512, 1024];
+  const sizes = options.tlbEntries ?? [16, 64, 256];
+  const accesses = options.accesses ?? 8000;
+  const rows: { "TLB entries": string; "working set (pages)": number; "hit rate (%)": number; "walk reads per 1,000 accesses": number }[] = [];
+  for (const entries of sizes) {
+    for (const ws of workingSets) {
+      const trace = randomTrace(options.seed ?? 1, accesses, ws);
+      const machine = new Machine({ mode: "native", hostMemoryBytes: 64 * MiB, hypervisorPoolBytes: 4 * MiB, tlb: { sets: Math.max(1, entries / 4), ways: Math.min(4, entries) } });
+      const vm = machine.createVm({ memoryBytes: 16 * MiB });
+      machine.run(trace, vm);
+      const s = machine.run(trace, vm);
+      rows.push({
+        "TLB entries": `${entries} entries`,
+        "working set (pages)": ws,
+        "hit rate (%)": Math.round(1000 * s.tlbHitRate) / 10,
+        "walk reads per 1,000 accesses": Math.round((1000 * s.walkRefs) / s.accesses),
+      });
+    }
+  }
+  const figure = lineChart(rows, {
+    x: "working set (pages)",
+    y: "hit rate (%)",
+    color: "TLB entries",
+    title: "TLB hit rate falls once the working set outgrows the TLB",
+    xTitle: "working set (4 KiB pages touched at random, log scale)",
+    yTitle: "TLB hit rate (%)",
+    logX: true,
+  });
+  const at = (entries: number, ws: number) => rows.find((r) => r["TLB entries"] === `${entries} entries` && r["working set (pages)"] === ws);
+  const mid = sizes[Math.floor(sizes.length / 2)]!;
+  const small = at(mid, workingSets.find((w) => w <= mid / 2) ?? workingSets[0]!)!;
+  const big = at(mid, workingSets[workingSets.length - 1]!)!;
+  const summary =
+    `With a ${mid}-entry TLB, a working set of ${small["working set (pages)"]} pages hits **${small["hit rate (%)"]}%** of the time; ` +
+    `${big["working set (pages)"]} pages hit only **${big["hit rate (%)"]}%**, and every miss costs a walk (${big["walk reads per 1,000 accesses"]} entry reads per 1,000 accesses).`;
+  return { rows, figure, summary };
+}
+
+/** The nested walk of one address: the 24 (for 4+4 levels) references in order, as rows and a grid chart. */
+export function nestedWalkDemo(address = WALK_EXAMPLE_ADDRESS) {
+  const { machine, vm } = oneProcessMachine("nested", address);
+  const r = machine.access(vm, 1, address, { bypassTlb: true });
+  const gLevels = machine.guestLayout.levels;
+  // Column = which guest-physical address is being resolved: the guest table of level L (L = n..1), then the data page (0).
+  const columnOf = (s: WalkStep, i: number) => (s.dimension === "host" ? s.forGuestLevel ?? 0 : s.level);
+  const columnName = (c: number) => (c === 0 ? "data page" : `guest ${x86LevelName(c)}`);
+  const rows = r.steps.map((s, i) => ({
+    "#": i + 1,
+    reads: s.dimension === "host" ? `host (EPT/NPT) ${x86LevelName(s.level)}` : `guest ${x86LevelName(s.level)}`,
+    "to resolve": s.dimension === "host" ? `guest-physical address of the ${columnName(columnOf(s, i))}` : `guest-virtual bits ${12 + 9 * (s.level - 1) + 8}..${12 + 9 * (s.level - 1)}`,
+    index: s.index,
+    "entry read at (host)": hex(s.entryAddress),
+    "entry value": s.entryHex,
+  }));
+  const hostReads = r.steps.filter((s) => s.dimension === "host").length;
+  const guestReads = r.steps.length - hostReads;
+  const figure = nestedGridFigure(r.steps, gLevels, machine.hostLayout.levels);
+  const summary =
+    `One TLB miss under nested paging read **${r.walkRefs}** entries: **${guestReads}** guest entries and **${hostReads}** host (EPT/NPT) entries, ` +
+    `because each of the ${guestReads + 1} guest-physical addresses on the way (${guestReads} guest tables and the data page) needed its own ${machine.hostLayout.levels}-level host walk. ` +
+    `It reached the same byte: host-physical ${hex(r.hostPhysicalAddress)} holds "${String.fromCharCode(r.value)}".`;
+  return { rows, figure, summary, walkRefs: r.walkRefs, guestReads, hostReads, steps: r.steps };
+}
+
+/**
+ * The 2D walk as a grid of scatter markers (a heat-map look with only scatter traces): columns
+ * are the guest-physical addresses being resolved (guest table at each level, then the data
+ * page), rows are the host table levels plus the guest entry; each marker carries its order.
+ */
+export function nestedGridFigure(steps: readonly WalkStep[], guestLevels: number, hostLevels: number): Figure {
+  const col = (s: WalkStep) => (s.dimension === "host" ? s.forGuestLevel ?? 0 : s.level);
+  const colLabel = (c: number) => (c === 0 ? "data page" : `guest ${x86LevelName(c)} table`);
+  const rowLabel = (s: WalkStep) => (s.dimension === "host" ? `host ${x86LevelName(s.level)}` : "guest entry");
+  const make = (dimension: "host" | "guest", name: string, color: string): PlotTrace => {
+    const sel = steps.map((s, i) => ({ s, i })).filter(({ s }) => s.dimension === dimension);
+    return {
+      type: "scatter",
+      mode: "markers+text",
+      name,
+      x: sel.map(({ s }) => colLabel(col(s))),
+      y: sel.map(({ s }) => rowLabel(s)),
+      text: sel.map(({ i }) => String(i + 1)),
+      textfont: { color: "white", size: 14 },
+      marker: { symbol: "square", size: 38, color },
+      hovertext: sel.map(({ s, i }) => `#${i + 1}: ${rowLabel(s)}, index ${s.index}, entry ${s.entryHex}`),
+      hoverinfo: "text",
+    };
+  };
+  const columns = [...Array.from({ length: guestLevels }, (_, k) => colLabel(guestLevels - k)), colLabel(0)];
+  const rowsOrder = [...Array.from({ length: hostLevels }, (_, k) => `host ${x86LevelName(hostLevels - k)}`), "guest entry"];
+  return {
+    data: [make("host", "host (EPT/NPT) entry read", "#ff7f0e"), make("guest", "guest page-table entry read", "#1f77b4")],
+    layout: {
+      title: { text: `The 2D walk: ${steps.length} memory references for one TLB miss (numbers = order)` },
+      xaxis: { title: { text: "guest-physical address being translated" }, type: "category", categoryorder: "array", categoryarray: columns },
+      yaxis: { title: { text: "table read" }, type: "category", categoryorder: "array", categoryarray: [...rowsOrder].reverse() },
+      legend: { orientation: "h", y: -0.25 },
+      margin: { t: 60, r: 20, l: 100 },
+      height: 420,
+    },
+  };
+}
+
+const PAGE_KIB = [4, 2048, 1048576];
+const PAGE_LABEL: Record<number, string> = { 4: "4 KiB", 2048: "2 MiB", 1048576: "1 GiB" };
+
+/** Nested walk references for every guest/host page-size pair (4+4 levels), from real walks. */
+export function largePageWalks(guestLevels = 4, hostLevels = 4) {
+  const rows: { "guest page": string; "host page": string; "native walk": number; "shadow walk": number; "nested walk": number }[] = [];
+  for (const g of PAGE_KIB) {
+    for (const h of PAGE_KIB) {
+      const r = pageWalkReads(guestLevels, hostLevels, g, h);
+      rows.push({ "guest page": PAGE_LABEL[g]!, "host page": PAGE_LABEL[h]!, "native walk": r.native, "shadow walk": r.shadow, "nested walk": r.nestedGuest + r.nestedHost });
+    }
+  }
+  const chartRows = rows.map((r) => ({ pages: `guest ${r["guest page"]} / host ${r["host page"]}`, "host page": r["host page"], "memory references": r["nested walk"] }));
+  const figure = barChart(chartRows, {
+    x: "pages",
+    y: "memory references",
+    color: "host page",
+    title: "Large pages shorten the nested walk",
+    xTitle: "guest page size / host (EPT/NPT) page size",
+    yTitle: "memory references per TLB miss",
+  });
+  for (const t of figure.data) {
+    t.text = (t.y ?? []).map(String);
+    t.textposition = "outside";
+  }
+  const get = (g: string, h: string) => rows.find((r) => r["guest page"] === g && r["host page"] === h)!["nested walk"];
+  const summary =
+    `All 4 KiB: **${get("4 KiB", "4 KiB")}** references. A 2 MiB page on one side: **${get("2 MiB", "4 KiB")}** (guest) or **${get("4 KiB", "2 MiB")}** (host); ` +
+    `2 MiB on both sides: **${get("2 MiB", "2 MiB")}**; 1 GiB on both: **${get("1 GiB", "1 GiB")}**; a 1 GiB guest page over 4 KiB host pages: **${get("1 GiB", "4 KiB")}**. ` +
+    `These match the published counts (figure A8, derived from Bhargava et al., ASPLOS 2008).`;
+  return { rows, figure, summary };
+}
+
+/** The CTO's what-if: a light app with process churn and a gaming server with a large static working set. */
+export function ctoWhatIf(options: { seed?: number; accesses?: number } = {}) {
+  const seed = options.seed ?? 1;
+  const accesses = options.accesses ?? 20000;
+  const light = forkServerTrace(seed, accesses, 32, 300);
+  const gamingPages = 4096; // 16 MiB of game state touched at random
+  const rng = new Random(seed);
+  const b = new TraceBuilder(4096, accesses);
+  b.premapRange(0, 0x40000, gamingPages);
+  for (let i = 0; i < accesses; i++) b.read(0x40000 + rng.int(gamingPages));
+  const gaming = b.build("gaming server", seed);
+  const configs: { label: string; mode: MemoryVirtualizationMode; large: boolean }[] = [
+    { label: "bare metal", mode: "native", large: false },
+    { label: "shadow paging", mode: "shadow", large: false },
+    { label: "nested paging (EPT/NPT)", mode: "nested", large: false },
+    { label: "nested + 2 MiB pages", mode: "nested", large: true },
+  ];
+  const rows: { workload: string; setup: string; "cycles per access": number; "TLB hit rate (%)": number; "VM exits": number }[] = [];
+  // Large pages: the host backs guest memory with 2 MiB pages in both workloads; the game's OS
+  // also maps its state with 2 MiB pages (short-lived request processes keep 4 KiB pages).
+  for (const [name, trace, guestLarge] of [["light apps (a process per request)", light, false], ["gaming server (16 MiB static state)", gaming, true]] as const) {
+    for (const c of configs) {
+      const machine = new Machine({ mode: c.mode, hostMemoryBytes: 2 ** 30, hypervisorPoolBytes: 64 * MiB, hostPageSizeBytes: c.large ? 2 * MiB : 4096 });
+      const vm = machine.createVm({ memoryBytes: 256 * MiB, guestPageSizeBytes: c.large && guestLarge ? 2 * MiB : 4096 });
+      machine.run(trace, vm);
+      const s = machine.run(trace, vm);
+      rows.push({ workload: name, setup: c.label, "cycles per access": Math.round(10 * cyclesPerAccess(s)) / 10, "TLB hit rate (%)": Math.round(1000 * s.tlbHitRate) / 10, "VM exits": s.vmExits });
+    }
+  }
+  const figure = barChart(rows, {
+    x: "workload",
+    y: "cycles per access",
+    color: "setup",
+    title: "The CTO's choice: cost per memory access of each setup",
+    xTitle: "workload",
+    yTitle: "cycles per memory access (log scale)",
+    logY: true,
+  });
+  const lines = [...new Set(rows.map((r) => r.workload))].map((w) => {
+    const of = (label: string) => rows.find((r) => r.workload === w && r.setup === label)!;
+    const best = rows.filter((r) => r.workload === w && r.setup !== "bare metal").sort((a, b) => a["cycles per access"] - b["cycles per access"])[0]!;
+    return `- **${w}**: bare metal ${of("bare metal")["cycles per access"]} cycles per access; shadow ${of("shadow paging")["cycles per access"]} (${of("shadow paging")["VM exits"]} VM exits); nested ${of("nested paging (EPT/NPT)")["cycles per access"]} (TLB hit rate ${of("nested paging (EPT/NPT)")["TLB hit rate (%)"]}%); nested with 2 MiB pages ${of("nested + 2 MiB pages")["cycles per access"]} (TLB hit rate ${of("nested + 2 MiB pages")["TLB hit rate (%)"]}%). Cheapest virtualized setup: **${best.setup}**.`;
+  });
+  return { rows, figure, summary: lines.join("\n") };
+}
