@@ -1,0 +1,68 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { encodeRaw64Trace } from "../../src";
+
+const root = resolve(__dirname, "../../..");
+const cli = join(root, "kernel-lib/dist/cli/sim.js");
+let dir = "";
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b", "kernel-lib"], { cwd: root, stdio: "pipe" });
+  dir = mkdtempSync(join(tmpdir(), "sim-"));
+  writeFileSync(join(dir, "tiny.raw"), encodeRaw64Trace([0x10000, 0x10001, 0x10000, 0x20000, 0x10001]));
+  writeFileSync(join(dir, "tiny.lackey"), "==1== Lackey\nI  04016b0,3\n L 7ff000398,8\n S 7ff000390,8\n");
+  writeFileSync(join(dir, "bad.lackey"), "I  04016b0,3\nnot a line\n");
+}, 120_000);
+
+function sim(args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8" });
+}
+
+describe("sim CLI", () => {
+  it("prints one JSON object with the required fields", () => {
+    for (const mode of ["native", "shadow", "nested"]) {
+      const r = sim(["--trace", join(dir, "tiny.raw"), "--mode", mode, "--json"]);
+      expect(r.status).toBe(0);
+      const o = JSON.parse(r.stdout);
+      for (const key of ["accesses", "tlbHits", "tlbMisses", "walkRefs", "vmExits", "cycles", "seconds"]) expect(o).toHaveProperty(key);
+      expect(o.accesses).toBe(5);
+      expect(o.tlbMisses).toBeGreaterThanOrEqual(3);
+      if (mode === "nested") expect(o.walkRefs).toBe(3 * 24);
+      if (mode === "native") expect(o.walkRefs).toBe(3 * 4);
+    }
+    const l = sim(["--trace", join(dir, "tiny.lackey"), "--format", "lackey", "--mode", "nested", "--guest-levels", "5", "--host-levels", "5", "--tlb-sets", "4", "--tlb-ways", "2", "--json"]);
+    expect(l.status).toBe(0);
+    expect(JSON.parse(l.stdout).walkRefs).toBe(2 * 35);
+  });
+
+  it("--help says what is premapped and that no walk cache is used", () => {
+    const r = sim(["--help"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/every page the trace touches is mapped before the/);
+    expect(r.stdout).toMatch(/no page-walk cache/);
+  });
+
+  it("bad arguments name the flag and the allowed values, exit code 2", () => {
+    const cases: [string[], RegExp][] = [
+      [["--trace", join(dir, "tiny.raw"), "--mode", "turbo"], /--mode: got "turbo"; allowed: native \| shadow \| nested/],
+      [["--trace", join(dir, "tiny.raw")], /--mode/],
+      [["--mode", "native"], /--trace/],
+      [["--trace", join(dir, "tiny.raw"), "--mode", "native", "--format", "csv"], /--format.*raw64 \| lackey/],
+      [["--trace", join(dir, "tiny.raw"), "--mode", "native", "--guest-levels", "3"], /--guest-levels.*4 or 5/],
+      [["--trace", join(dir, "tiny.raw"), "--mode", "native", "--tlb-sets", "6"], /--tlb-sets.*power of two/],
+      [["--trace", join(dir, "tiny.raw"), "--mode", "native", "--tlb-ways", "x"], /--tlb-ways/],
+      [["--trace", join(dir, "tiny.raw"), "--mode", "native", "--frobnicate"], /argument.*--frobnicate/],
+      [["--trace", join(dir, "missing.raw"), "--mode", "native"], /--trace|trace/],
+      [["--trace", join(dir, "bad.lackey"), "--format", "lackey", "--mode", "native"], /bad.lackey:2:/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = sim(args);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(pattern);
+      expect(r.stdout).toBe("");
+    }
+  });
+});
