@@ -5,3 +5,6 @@ export * from "./translation";
 export * from "./tlb";
 export * from "./walk";
 export * from "./memory-lesson";
+// Lessons 04–06: I/O paths, performance trade-offs, the key activity.
+export * from "./io";
+export * from "./performance";

@@ -2,3 +2,6 @@
 export * from "./introduction"; // 01
 export * from "./memory-virtualization"; // 02
 export * from "./mmu-virtualization"; // 03
+export * from "./io-virtualization"; // 04
+export * from "./performance"; // 05
+export * from "./tables"; // readable headers for 04–06

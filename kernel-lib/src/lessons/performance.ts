@@ -1,0 +1,376 @@
+/**
+ * Lesson helpers of notebook 05 (impact on system performance).
+ *
+ * Runs the memory-virtualization machine (hypervisor/machine.ts) in native, shadow and nested
+ * mode on a few workloads and returns tidy rows: where each mode pays, the crossover as page-
+ * table churn grows, what large pages do to TLB reach and walk length, and one summary table
+ * that puts memory and I/O overheads side by side. Sizes are chosen so every helper runs in a
+ * few hundred milliseconds (the notebook's Run All must stay under 10 s).
+ *
+ * A note on units: the memory model charges 1 cycle for the memory access itself (figure B13's
+ * native CPI of 1), so "cycles per access" is the cost of the access plus its translation and
+ * any VM exits it caused. A whole application does much more per access, so its slowdown is far
+ * smaller than the mechanism's (published application figures: B1, B2, B4).
+ */
+import { ConfigError, requireInt } from "../core/errors";
+import { Random } from "../core/random";
+import { formatNumber } from "../display/bundle";
+import { MEMORY_COSTS_DEFAULT, exitCycles } from "../costs/memory";
+import { Machine, type MachineConfig, type MemoryRunStats, type MemoryVirtualizationMode } from "../hypervisor/machine";
+import type { MemoryTrace } from "../workloads/trace";
+import { TraceBuilder } from "../workloads/trace";
+import { contextSwitchWorkload, forkExecWorkload, hotColdWorkload, mmapChurnWorkload, sequentialWorkload, uniformWorkload } from "../workloads/generators";
+import { barChart } from "../charts/builders";
+import type { Figure } from "../charts/figure";
+import { runIo } from "../io/run";
+import { IO_LESSON_REQUESTS, IO_LESSON_STEADY_RPS, IO_LESSON_VARIANTS, ioLessonPathComparison, type IoLessonPathRow } from "./io-virtualization";
+
+const FIRST_VPN = 0x10000;
+const MODES: readonly MemoryVirtualizationMode[] = ["native", "shadow", "nested"];
+
+/**
+ * Runs `trace` on a fresh machine in `mode`. With `warmup` the trace's pages are touched once
+ * first (outside the measurement), so shadow tables are filled and the run shows the steady
+ * state rather than the one-time cost of building them.
+ */
+function measure(mode: MemoryVirtualizationMode, trace: MemoryTrace, config: Partial<MachineConfig> = {}, guestPageSizeBytes?: number, warmup = false): MemoryRunStats {
+  const machine = new Machine({ mode, ...config });
+  const vm = machine.createVm(guestPageSizeBytes === undefined ? {} : { guestPageSizeBytes });
+  if (warmup) {
+    machine.prepare(trace, vm);
+    const t = new TraceBuilder(trace.pageSizeBytes, 1024);
+    for (const region of trace.premap) {
+      if (region.process !== 0) continue;
+      for (let i = 0; i < region.vpns.length; i++) t.read(region.vpns[i]!);
+    }
+    machine.run(t.build("warm-up"), vm, { premap: false });
+    return machine.run(trace, vm, { premap: false });
+  }
+  return machine.run(trace, vm);
+}
+
+// ---- 1. shadow vs nested across workloads ---------------------------------------------------------
+
+/** One run of the workload comparison. */
+export type PerfLessonWorkloadRow = {
+  /** Workload label. */
+  workload: string;
+  /** "native", "shadow" or "nested". */
+  mode: string;
+  /** Modeled cycles per data access (access + translation + exits). */
+  cyclesPerAccess: number;
+  /** Cycles per access relative to native, in % above it. */
+  overheadPercent: number;
+  /** VM exits per 1000 accesses. */
+  vmExitsPerThousand: number;
+  /** TLB hit rate, %. */
+  tlbHitPercent: number;
+};
+
+/** The workloads of the comparison, each a short description and a trace. */
+export function perfLessonWorkloads(seed = 1): { label: string; kind: string; trace: MemoryTrace }[] {
+  return [
+    { label: "scan 1024 pages", kind: "static, TLB misses", trace: sequentialWorkload({ accesses: 20_000, pages: 1024, seed }) },
+    { label: "random 1024 pages", kind: "static, TLB misses", trace: uniformWorkload({ accesses: 20_000, pages: 1024, seed }) },
+    { label: "hot/cold", kind: "static, mostly TLB hits", trace: hotColdWorkload({ accesses: 20_000, hotPages: 32, coldPages: 1024, seed }) },
+    { label: "context switches", kind: "4 processes, CR3 loads", trace: contextSwitchWorkload({ accesses: 20_000, processes: 4, pagesPerProcess: 64, quantum: 500, seed }) },
+    { label: "fork/exec", kind: "page-table churn", trace: forkExecWorkload({ cycles: 8, seed }) },
+    { label: "mmap/munmap", kind: "page-table churn", trace: mmapChurnWorkload({ cycles: 40, seed }) },
+  ];
+}
+
+/**
+ * Native, shadow and nested paging on each workload of {@link perfLessonWorkloads}. Static
+ * workloads are measured after a warm-up pass (steady state); churn workloads include their
+ * page-table work, which is what they measure.
+ */
+export function perfLessonWorkloadComparison(options: { seed?: number } = {}): PerfLessonWorkloadRow[] {
+  const rows: PerfLessonWorkloadRow[] = [];
+  for (const w of perfLessonWorkloads(options.seed ?? 1)) {
+    const warm = w.kind.startsWith("static");
+    const stats = MODES.map((mode) => measure(mode, w.trace, {}, undefined, warm));
+    const native = stats[0]!.cycles / stats[0]!.accesses;
+    stats.forEach((s, i) => {
+      const perAccess = s.cycles / s.accesses;
+      rows.push({
+        workload: w.label,
+        mode: MODES[i]!,
+        cyclesPerAccess: perAccess,
+        overheadPercent: 100 * (perAccess / native - 1),
+        vmExitsPerThousand: (1000 * s.vmExits) / s.accesses,
+        tlbHitPercent: 100 * s.tlbHitRate,
+      });
+    });
+  }
+  return rows;
+}
+
+/** Which mode is cheaper on each workload, as markdown bullet lines with the numbers. */
+export function perfLessonWinners(rows: readonly PerfLessonWorkloadRow[]): string {
+  const workloads = [...new Set(rows.map((r) => r.workload))];
+  return workloads
+    .map((w) => {
+      const shadow = rows.find((r) => r.workload === w && r.mode === "shadow");
+      const nested = rows.find((r) => r.workload === w && r.mode === "nested");
+      if (!shadow || !nested) throw new ConfigError("rows", w, "rows with a shadow and a nested run per workload");
+      const [win, lose] = shadow.cyclesPerAccess <= nested.cyclesPerAccess ? [shadow, nested] : [nested, shadow];
+      return `- **${w}**: ${win.mode} wins, ${formatNumber(win.cyclesPerAccess)} vs ${formatNumber(lose.cyclesPerAccess)} cycles per access (${formatNumber(lose.cyclesPerAccess / win.cyclesPerAccess)}×)`;
+    })
+    .join("\n");
+}
+
+// ---- 2. the crossover as page-table churn grows ---------------------------------------------------
+
+/** One point of the churn sweep. */
+export type PerfLessonChurnRow = {
+  /** Guest page-table entry writes per 1000 data accesses (measured). */
+  pteWritesPerThousand: number;
+  /** "native", "shadow" or "nested". */
+  mode: string;
+  /** Modeled cycles per data access. */
+  cyclesPerAccess: number;
+  /** VM exits per 1000 accesses. */
+  vmExitsPerThousand: number;
+  /** TLB hit rate, %. */
+  tlbHitPercent: number;
+};
+
+/**
+ * A TLB-miss-heavy program (uniform random reads over `pages` premapped pages, more than the
+ * TLB holds) that every `period` accesses maps a scratch page, writes it and unmaps it again
+ * (page-table churn). `period` 0 means no churn.
+ */
+export function perfLessonChurnTrace(period: number, options: { accesses?: number; pages?: number; seed?: number } = {}): MemoryTrace {
+  requireInt("period", period, 0, 1 << 30);
+  const accesses = requireInt("accesses", options.accesses ?? 20_000, 1, 1 << 24);
+  const pages = requireInt("pages", options.pages ?? 1024, 1, 1 << 20);
+  const seed = options.seed ?? 1;
+  const rng = new Random(seed);
+  const t = new TraceBuilder(4096, accesses + (period > 0 ? (3 * accesses) / period + 3 : 0));
+  t.premapRange(0, FIRST_VPN, pages);
+  const scratch = FIRST_VPN + pages + 16;
+  for (let i = 0; i < accesses; i++) {
+    if (period > 0 && i % period === period - 1) t.map(scratch).write(scratch).unmap(scratch);
+    else t.read(FIRST_VPN + rng.int(pages));
+  }
+  return t.build(period === 0 ? "no churn" : `map/unmap every ${period} accesses`, seed);
+}
+
+/**
+ * The crossover: the churn trace at each period in `periods` (default from none to one
+ * map/write/unmap every 20 accesses), in native, shadow and nested mode, after a warm-up.
+ */
+export function perfLessonChurnSweep(options: { periods?: readonly number[]; seed?: number } = {}): PerfLessonChurnRow[] {
+  const periods = options.periods ?? [0, 1000, 400, 200, 100, 50, 20];
+  if (!Array.isArray(periods) || periods.length === 0) throw new ConfigError("periods", periods, "a non-empty array of periods (0 = no churn)");
+  const rows: PerfLessonChurnRow[] = [];
+  for (const period of periods) {
+    const trace = perfLessonChurnTrace(period, { seed: options.seed ?? 1 });
+    for (const mode of MODES) {
+      const s = measure(mode, trace, {}, undefined, true);
+      rows.push({
+        pteWritesPerThousand: (1000 * s.pteWrites) / s.accesses,
+        mode,
+        cyclesPerAccess: s.cycles / s.accesses,
+        vmExitsPerThousand: (1000 * s.vmExits) / s.accesses,
+        tlbHitPercent: 100 * s.tlbHitRate,
+      });
+    }
+  }
+  return rows;
+}
+
+/**
+ * Where shadow and nested cost the same, by linear interpolation between the sweep's points:
+ * the churn (PTE writes per 1000 accesses) and the cycles per access there. Null when one mode
+ * wins over the whole sweep.
+ */
+export function perfLessonCrossover(rows: readonly PerfLessonChurnRow[]): { pteWritesPerThousand: number; cyclesPerAccess: number } | null {
+  const series = (mode: string) => rows.filter((r) => r.mode === mode).sort((a, b) => a.pteWritesPerThousand - b.pteWritesPerThousand);
+  const shadow = series("shadow");
+  const nested = series("nested");
+  if (shadow.length !== nested.length || shadow.length < 2) throw new ConfigError("rows", rows.length, "rows from perfLessonChurnSweep with at least two churn levels");
+  for (let i = 1; i < shadow.length; i++) {
+    const d0 = shadow[i - 1]!.cyclesPerAccess - nested[i - 1]!.cyclesPerAccess;
+    const d1 = shadow[i]!.cyclesPerAccess - nested[i]!.cyclesPerAccess;
+    if (d0 <= 0 && d1 > 0) {
+      const f = -d0 / (d1 - d0);
+      const x0 = shadow[i - 1]!.pteWritesPerThousand;
+      const x1 = shadow[i]!.pteWritesPerThousand;
+      const y0 = nested[i - 1]!.cyclesPerAccess;
+      const y1 = nested[i]!.cyclesPerAccess;
+      return { pteWritesPerThousand: x0 + f * (x1 - x0), cyclesPerAccess: y0 + f * (y1 - y0) };
+    }
+  }
+  return null;
+}
+
+// ---- 3. TLB reach and large pages ------------------------------------------------------------------
+
+/** One configuration of the large-page comparison. */
+export type PerfLessonPageSizeRow = {
+  /** Label, e.g. "nested, guest 4 KiB / host 2 MiB". */
+  configuration: string;
+  /** "native" or "nested". */
+  mode: string;
+  /** Page size the TLB entries cover, KiB. */
+  tlbPageKiB: number;
+  /** TLB reach: entries × page size, KiB. */
+  tlbReachKiB: number;
+  /** TLB hit rate, %. */
+  tlbHitPercent: number;
+  /** Page-table entries read per walk (measured). */
+  walkReferences: number;
+  /** Modeled cycles per access. */
+  cyclesPerAccess: number;
+};
+
+/**
+ * Random reads over `pages` 4 KiB pages (default 4096 = 16 MiB, far beyond a 64-entry TLB's
+ * 256 KiB reach) with 4 KiB and 2 MiB pages in the guest and the host.
+ */
+export function perfLessonLargePages(options: { seed?: number; pages?: number } = {}): PerfLessonPageSizeRow[] {
+  const pages = requireInt("pages", options.pages ?? 4096, 1, 1 << 20);
+  const trace = uniformWorkload({ accesses: 20_000, pages, seed: options.seed ?? 1 });
+  const MiB2 = 2 * 1024 * 1024;
+  const configs: { configuration: string; mode: MemoryVirtualizationMode; guest?: number; host?: number }[] = [
+    { configuration: "native, 4 KiB pages", mode: "native" },
+    { configuration: "native, 2 MiB pages", mode: "native", guest: MiB2 },
+    { configuration: "nested, guest 4 KiB / host 4 KiB", mode: "nested" },
+    { configuration: "nested, guest 4 KiB / host 2 MiB", mode: "nested", host: MiB2 },
+    { configuration: "nested, guest 2 MiB / host 2 MiB", mode: "nested", guest: MiB2, host: MiB2 },
+  ];
+  return configs.map((c) => {
+    const machine = new Machine({ mode: c.mode, ...(c.host ? { hostPageSizeBytes: c.host } : {}) });
+    const vm = machine.createVm(c.guest ? { guestPageSizeBytes: c.guest } : {});
+    const s = machine.run(trace, vm);
+    const tlbPageKiB = (c.guest ?? 4096) / 1024;
+    return {
+      configuration: c.configuration,
+      mode: c.mode,
+      tlbPageKiB,
+      tlbReachKiB: machine.mmu.tlb.entries * tlbPageKiB,
+      tlbHitPercent: 100 * s.tlbHitRate,
+      walkReferences: s.walks === 0 ? 0 : s.walkRefs / s.walks,
+      cyclesPerAccess: s.cycles / s.accesses,
+    };
+  });
+}
+
+// ---- 4. the summary: what each mechanism costs ---------------------------------------------------
+
+/** One bar of the summary chart. */
+export type PerfLessonSummaryRow = {
+  /** "memory" or "I/O". */
+  area: string;
+  /** What was measured, e.g. "shadow, fork/exec". */
+  scenario: string;
+  /** Cost relative to no virtualization (1 = same as native / bare metal). */
+  slowdown: number;
+  /** What it buys: isolation, flexibility… (one phrase). */
+  buys: string;
+};
+
+/**
+ * The key numbers in one table: the cost of each mechanism relative to running without
+ * virtualization — memory modes as cycles per access over native, I/O paths as CPU cycles
+ * per request over bare metal.
+ */
+export function perfLessonSummary(options: { seed?: number; workloadRows?: readonly PerfLessonWorkloadRow[]; pageRows?: readonly PerfLessonPageSizeRow[]; ioRows?: readonly IoLessonPathRow[] } = {}): PerfLessonSummaryRow[] {
+  const seed = options.seed ?? 1;
+  const w = options.workloadRows ?? perfLessonWorkloadComparison({ seed });
+  const pages = options.pageRows ?? perfLessonLargePages({ seed });
+  const mem = (workload: string, mode: string) => {
+    const r = w.find((x) => x.workload === workload && x.mode === mode);
+    if (!r) throw new ConfigError("workloadRows", `${workload}/${mode}`, "rows from perfLessonWorkloadComparison");
+    return 1 + r.overheadPercent / 100;
+  };
+  const page = (configuration: string) => pages.find((p) => p.configuration === configuration)!.cyclesPerAccess;
+  const nativePage = page("native, 4 KiB pages");
+  const io = options.ioRows ?? ioLessonPathComparison({ seed });
+  const bare = io.find((r) => r.path === "bare-metal")!.cyclesPerRequest;
+  const ioRow = (path: string, buys: string): PerfLessonSummaryRow => ({
+    area: "I/O",
+    scenario: path,
+    slowdown: io.find((r) => r.path === path)!.cyclesPerRequest / bare,
+    buys,
+  });
+  return [
+    { area: "memory", scenario: "shadow, random (static)", slowdown: mem("random 1024 pages", "shadow"), buys: "isolation; TLB misses walk a native-length table" },
+    { area: "memory", scenario: "nested, random (static)", slowdown: mem("random 1024 pages", "nested"), buys: "isolation; no exits, 2D walks" },
+    { area: "memory", scenario: "nested + 2 MiB host pages", slowdown: page("nested, guest 4 KiB / host 2 MiB") / nativePage, buys: "shorter 2D walks" },
+    { area: "memory", scenario: "shadow, fork/exec", slowdown: mem("fork/exec", "shadow"), buys: "isolation; every page-table write exits" },
+    { area: "memory", scenario: "nested, fork/exec", slowdown: mem("fork/exec", "nested"), buys: "isolation; page-table writes free" },
+    ioRow("emulated", "any guest OS, live migration"),
+    ioRow("virtio", "migration, fewer exits"),
+    ioRow("vhost", "migration, kernel back end"),
+    ioRow("passthrough", "near-native, IOMMU isolation"),
+    ioRow("passthrough + posted", "near-native, no exits"),
+  ];
+}
+
+// ---- exercises support: the analytic model -------------------------------------------------------
+
+/** Inputs of the back-of-the-envelope overhead model (per 1000 memory accesses). */
+export interface PerfOverheadInputs {
+  /** TLB misses per 1000 accesses. */
+  tlbMissesPerThousand: number;
+  /** Guest page-table writes per 1000 accesses. */
+  pteWritesPerThousand: number;
+  /** Levels of the guest and host page tables (4 on x86-64, 5 with LA57). */
+  levels: number;
+  /** Cycles per page-walk memory reference. Default: the cost model's walkRefCycles. */
+  walkRefCycles?: number;
+  /** Cycles per VM exit for a guest PTE write. Default: the cost model's round trip + handler. */
+  exitCycles?: number;
+}
+
+/**
+ * Translation overhead per 1000 accesses, in cycles: shadow pays native-length walks plus one
+ * exit per guest PTE write; nested pays (n+1)²−1-reference walks and no exits. The model of
+ * Patterson & Hennessy's exercise (figure B13), with this library's cost constants.
+ */
+export function perfOverheadPerThousand(inputs: PerfOverheadInputs): { shadow: number; nested: number; winner: "shadow" | "nested" | "tie" } {
+  const n = requireInt("levels", inputs.levels, 1, 6);
+  const ref = inputs.walkRefCycles ?? MEMORY_COSTS_DEFAULT.walkRefCycles;
+  const exit = inputs.exitCycles ?? exitCycles(MEMORY_COSTS_DEFAULT, "guest-pt-write");
+  const shadow = inputs.tlbMissesPerThousand * n * ref + inputs.pteWritesPerThousand * exit;
+  const nested = inputs.tlbMissesPerThousand * ((n + 1) * (n + 1) - 1) * ref;
+  return { shadow, nested, winner: shadow < nested ? "shadow" : nested < shadow ? "nested" : "tie" };
+}
+
+// ---- figures that need more than the generic builders ---------------------------------------------
+
+/** CPU cycles per I/O request by where they go, one row per (path, category), for a stacked bar chart. */
+export type PerfLessonIoCycleRow = { path: string; category: string; cyclesPerRequest: number };
+
+/** Where each I/O path's CPU cycles go: guest work, world switches, hypervisor/host work, copies. */
+export function perfLessonIoCycles(options: { seed?: number } = {}): PerfLessonIoCycleRow[] {
+  const rows: PerfLessonIoCycleRow[] = [];
+  const names: Record<string, string> = { guest: "guest work", exit: "world switches (exits)", deviceModel: "hypervisor / host work", copy: "copies" };
+  for (const v of IO_LESSON_VARIANTS) {
+    const r = runIo({ ...v.config, seed: options.seed ?? 1, offeredLoadRps: IO_LESSON_STEADY_RPS, requestsPerVm: IO_LESSON_REQUESTS });
+    for (const key of ["guest", "exit", "deviceModel", "copy"] as const) rows.push({ path: v.label, category: names[key]!, cyclesPerRequest: r.cyclesPerRequest[key] });
+  }
+  return rows;
+}
+
+/**
+ * The summary chart: one bar per scenario, the cost relative to no virtualization (log axis),
+ * memory and I/O in two colours, each bar labelled with its value ("5.7×").
+ */
+export function perfLessonSummaryFigure(rows: readonly PerfLessonSummaryRow[]): Figure {
+  const fig = barChart(rows, {
+    x: "scenario", y: "slowdown", color: "area", logY: true,
+    title: "What isolation and flexibility cost: each mechanism relative to no virtualization",
+    xTitle: "mechanism and workload", yTitle: "cost relative to native / bare metal (×, log scale)",
+  });
+  fig.layout.barmode = "relative";
+  fig.layout.legend = { orientation: "h", y: 1.08, x: 0 };
+  fig.layout.margin = { t: 80, r: 20, b: 140 };
+  for (const trace of fig.data) {
+    trace.text = (trace.y ?? []).map((v) => `${formatNumber(Number(v))}×`);
+    trace.textposition = "outside";
+  }
+  return fig;
+}

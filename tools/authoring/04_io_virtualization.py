@@ -1,0 +1,485 @@
+import sys; sys.path.insert(0, "tools")
+from nbauthor import md, code, write, solution, tests, teacher, callout
+
+# Notebook 04: I/O virtualization (teaching module "I/O Virtualization", lesson plan "I/O Virtualization").
+# Every number the simulator can produce is printed by a cell (kl.showMarkdown), never typed here.
+
+write("notebooks/04-io-virtualization.ipynb", [
+md("""
+# 04 — I/O virtualization: Ava and the traffic of Virtuopolis
+
+*Lesson plan, core content 4: how hypervisors abstract hardware so that virtual machines reach
+physical devices only indirectly — and what that indirection costs.*
+
+← Previous: [03 — The MMU and MMU virtualization](03-mmu-virtualization.ipynb) ·
+Next: [05 — Impact on system performance](05-performance.ipynb) →
+"""),
+callout("objectives", """
+**Learning objectives.** After this notebook you can
+
+1. explain why virtual machines cannot simply share a physical device, and what goes wrong when they try;
+2. describe three ways a hypervisor gives a VM a device — **device emulation**, **paravirtual virtio**
+   (with its in-kernel variant **vhost**) and **device passthrough** (IOMMU, SR-IOV) — and where each one traps;
+3. read throughput, latency and VM-exits-per-request charts and explain the order of the paths;
+4. show how an IOMMU stops a passed-through device from writing into another VM's memory;
+5. argue the trade-off between flexibility/isolation and latency for a concrete customer.
+"""),
+teacher("""
+**Timing (about 50 minutes).** Story and traffic jam 10 min · emulation/virtio/passthrough 15 min ·
+comparison charts and IOMMU 10 min · exercises 10 min (graded one can be homework) · debate and
+what-if 5–10 min. Run the whole notebook once before class (*Run → Run All Cells*, a few seconds)
+so every chart is on screen.
+
+**Setup.** Every simulated number in this notebook comes from `kernel-lib`'s discrete-event I/O
+simulation: requests arrive, queue at vCPUs, back-end threads and the wire, and every VM exit is
+charged by cause. The cost constants are cited one by one (`kl.ioCostSources`, shown in section 3).
+"""),
+code("""
+import * as kl from "kernel-lib";
+const SEED = 4;   // change the seed to get fresh problems in the exercises
+"""),
+md("""
+## 1. The problem: a traffic jam at the device
+"""),
+callout("story", """
+**The problem.** Virtuopolis is a city of servers, and its servers are intersections. Every
+virtual machine is a car that has to get somewhere — to the network card, to the disk. In the old
+Virtuopolis each car drove straight onto the physical roads: every VM talked to the real hardware
+itself. Cars cut each other off, a reckless driver could steer into someone else's lane (a device
+told to copy data can copy it *anywhere* in memory), and the administrators spent their days
+handing out lanes by hand and hoping nobody cheated.
+
+Ava, an engineer in Virtuopolis, is the one who has to fix it. Her question is an odd one:
+
+> *Could making a computer dumber actually make it smarter?*
+
+What if each VM no longer knew the real device at all — if it saw only a simple, standard,
+*pretend* device — and someone smart stood in the middle?
+"""),
+md("""
+First, the jam itself. Below, 1 to 8 VMs share **one** physical network card. Each VM sends
+packets as a steady stream, and every request has to pass through the same shared parts: the
+hypervisor's device back end and the wire. The cell runs the simulator once per VM count
+(here with the device emulated, the way the first hypervisors did it).
+"""),
+code("""
+const jam = kl.ioLessonTrafficJam({ path: "emulated", vmCounts: [1, 2, 4, 6, 8], seed: SEED });
+kl.showTable(kl.lessonTable(jam), { caption: "VMs sharing one emulated network card (simulated)" });
+"""),
+code("""
+kl.showChart(kl.lineChart(jam, {
+  x: "vms", y: "p99LatencyUs", logY: true,
+  title: "More VMs on one device: the slowest requests wait longer",
+  xTitle: "VMs sharing the device", yTitle: "99th-percentile latency (µs, log scale)",
+}));
+"""),
+code("""
+const [one, eight] = [jam[0]!, jam[jam.length - 1]!];
+kl.showMarkdown(`**What to notice:** with ${one.vms} VM a request's 99th-percentile latency is
+${kl.formatNumber(one.p99LatencyUs)} µs; with ${eight.vms} VMs it is ${kl.formatNumber(eight.p99LatencyUs)} µs,
+and each VM gets ${kl.formatNumber(eight.perVmThroughputGbps)} Gbit/s instead of ${kl.formatNumber(one.perVmThroughputGbps)}.
+The shared back end is the intersection: it is busy ${kl.formatNumber(eight.backendBusyPercent)} % of the time,
+so requests queue behind each other.`);
+"""),
+md("""
+Queueing is the polite part of the jam. The rude part: a device does **DMA** — it reads and writes
+memory by address, on its own. Suppose each VM programs a real device directly and nobody checks the
+addresses. Below, two VMs each own a device; VM 0's driver is buggy (or malicious) and aims some of
+its DMA writes at VM 1's memory while both VMs carry on with ordinary traffic.
+"""),
+code("""
+const chaos = kl.ioLessonDirectAccessChaos({ seed: SEED, rogueWrites: 100 });
+const unchecked = chaos.find((r) => r.iommu === "off")!;
+kl.showMarkdown(`With nobody checking, **${unchecked.landedInOtherVm} of ${unchecked.rogueWrites}** rogue writes landed in
+VM 1's memory — silently, while ${unchecked.requestsCompleted} ordinary requests completed as if all was well.
+That is the chaos of Virtuopolis: one bad driver corrupts a neighbour.`);
+"""),
+callout("pause", """
+**Pause.** Picture the intersection: eight cars, one lane, and each car trying to steer the traffic
+lights itself. *What challenges do you think arise when VMs directly access physical hardware?*
+Take a minute with your neighbour before reading on.
+"""),
+teacher("""
+**Answers to expect (and to draw out).**
+- *Conflicts:* two drivers programming the same device registers leave it in a state neither
+  expected; a device has one set of queues and one interrupt line, not one per VM.
+- *Security:* a device does DMA — it reads and writes physical memory by address. A VM that can
+  program a device can make it write into another VM's memory, or the hypervisor's (section 2c shows this).
+- *Fairness and management:* nothing stops one VM from hogging the device; admins must hand
+  devices out by hand, and a VM tied to one card cannot move to another host.
+- *Portability:* each VM would need a driver for the exact hardware of whatever host it lands on.
+
+The table above shows the *queueing* part: even with a hypervisor in the middle, a shared back end
+is a shared resource. Ask: "what would it look like with no one in the middle at all?" (chaos —
+the point of the story).
+"""),
+md("""
+## 2. The 'aha': a traffic controller in the middle
+"""),
+callout("story", """
+**The 'aha'.** Ava's idea was a traffic controller that knows every car's route. The hypervisor
+becomes that controller: it **abstracts** the physical devices. Every VM gets *virtual* devices —
+standard, well-known, the same on every host, like giving every car the same navigation system —
+and the hypervisor translates their requests into commands for the real hardware. No VM touches
+the real roads; the controller routes every request, keeps the lanes apart and decides who goes next.
+
+That is the "dumber" computer: the guest sees a plain standard device instead of the real one. The
+"smarter" part lives in the hypervisor. But *how* does the controller intercept a request? There
+are three answers, and they are three different trade-offs.
+"""),
+md("""
+### 2a. Device emulation: every register access traps
+
+The oldest answer pretends to be a real, well-known device — an Intel **e1000** network card, an
+**IDE** disk controller — so an unmodified guest driver works. The device's registers do not exist:
+the hypervisor maps nothing at their addresses, so every read or write the driver makes **traps**
+(a VM exit, thousands of cycles), and the hypervisor's *device model* (in KVM: QEMU, a user-space
+process) works out what the real device would have done.
+
+The cell lists what the driver touches per packet and per interrupt for each emulated device the
+simulator knows, and what that costs.
+"""),
+code("""
+kl.showTable(kl.ioLessonRegisterAccesses(), { caption: "Register accesses that trap, per request and per interrupt" });
+"""),
+code("""
+const emulatedExits = kl.ioLessonExitBreakdown({ seed: SEED });
+kl.showChart(kl.barChart(emulatedExits, {
+  x: "cause", y: "exitsPerRequest", color: "device",
+  title: "Emulated devices: where the VM exits come from",
+  xTitle: "exit cause", yTitle: "VM exits per request",
+}));
+"""),
+code("""
+const ide = emulatedExits.filter((r) => r.device === "ide").reduce((s, r) => s + r.exitsPerRequest, 0);
+const e1000 = emulatedExits.filter((r) => r.device === "e1000").reduce((s, r) => s + r.exitsPerRequest, 0);
+kl.showMarkdown(`**What to notice:** an emulated IDE disk costs ${kl.formatNumber(ide)} exits per request, an
+emulated e1000 ${kl.formatNumber(e1000)}. Every one is a world switch into the hypervisor and, with QEMU, out to a
+user-space process and back. The register protocol was designed for real silicon, where a register
+write costs a few hundred cycles — not for a trap.`);
+"""),
+md("""
+This is not a new observation. VMware measured it in 2001 on an emulated AMD Lance card: each access
+to the card's data port switched out to a user-level process at **7.45 µs** a time, and a VM could
+only push **64 Mb/s** through a 100 Mb/s link, CPU-bound (figures C1, C2 in
+`reference/virtualization-figures.md`).
+"""),
+md("""
+### 2b. virtio: a standard device designed for virtual machines
+
+If the guest is going to see a pretend device anyway, why pretend to be one built for silicon?
+**virtio** (Russell, 2008, figure C9) is a device *designed to be virtual*: the guest driver knows it
+runs in a VM (*paravirtualization*). Guest and host share **rings** in memory (a *virtqueue*): the
+guest writes descriptors of many requests into the ring and then **kicks** the host once — one exit
+for a whole batch. The host can even say "don't kick me, I'm already busy" (notification
+suppression, `EVENT_IDX`), and it completes many requests per interrupt.
+
+The ring's memory layout (C8) comes straight from the virtio specification:
+"""),
+code("""
+kl.showTable(kl.ioLessonVirtqueueLayouts([16, 256, 1024]), { caption: "Split virtqueue: bytes per part for queue size Q (virtio 1.x)" });
+"""),
+md("""
+Two tricks cut the exits. **Batching**: the driver posts up to *batch size* requests, then kicks once.
+**Notification suppression**: while the host's back end is busy draining the ring it sets a flag
+(`flags`) or publishes the ring index it will look at next (`event-idx`), and the driver skips the
+kick altogether. The chart sweeps the batch size for a guest sending as fast as it can, once per
+suppression mode.
+"""),
+code("""
+const batching = kl.ioLessonBatchingSweep({ batchSizes: [1, 2, 4, 8, 16, 32, 64], seed: SEED });
+kl.showChart(kl.lineChart(batching, {
+  x: "batchSize", y: "exitsPerRequest", color: "suppression", logX: true,
+  title: "virtio: batching and notification suppression cut the exits per request",
+  xTitle: "most requests per kick (batch size, log scale)", yTitle: "VM exits per request",
+}));
+"""),
+code("""
+const at = (mode: string, b: number) => batching.find((r) => r.suppression === mode && r.batchSize === b)!;
+kl.showMarkdown(`**What to notice:** without suppression, one kick per request costs ${kl.formatNumber(at("none", 1).exitsPerRequest)}
+exits per request (the kick, plus interrupts and EOIs); batches of 64 bring it to ${kl.formatNumber(at("none", 64).exitsPerRequest)}.
+With \\`event-idx\\` the busy host asks for no kicks at all: ${kl.formatNumber(at("event-idx", 1).exitsPerRequest)} exits per request
+whatever the batch size. **vhost** moves the virtio back end from the QEMU process into the host kernel
+(Linux \\`drivers/vhost/\\`), which removes a switch to user space and "up to four system calls per packet" (C7) —
+compare its CPU cost in section 3.`);
+"""),
+md("""
+### 2c. Passthrough: hand the VM a real device — safely
+
+The fastest controller is the one that steps out of the way. With **device passthrough** (in Linux,
+VFIO) a VM's driver programs a real device directly: no exit per register access at all. A modern
+card can split itself into many small virtual cards with **SR-IOV** (single-root I/O
+virtualization), one *virtual function* per VM, so one card serves many VMs this way.
+
+But now the guest programs a device that does **DMA** with guest-physical addresses. What stops a
+buggy or malicious guest from pointing its device at another VM's memory? The **IOMMU** (Intel VT-d,
+AMD-Vi): an MMU for devices. Each assigned device gets an I/O page table that maps *only its own
+VM's* memory; any other address faults. The cell makes VM 0's device try to write into VM 1's memory,
+first with the IOMMU on, then off.
+"""),
+code("""
+const dma = kl.ioLessonCrossVmDma();
+kl.showTable(dma, { caption: "VM 0's device aims a DMA write at VM 1's memory" });
+"""),
+code("""
+const on = dma.find((r) => r.iommu === "on")!, off = dma.find((r) => r.iommu === "off")!;
+const guarded = chaos.find((r) => r.iommu === "on")!;
+kl.showMarkdown(`**What to notice:** with the IOMMU on, the write is **${on.outcome}** (${on.detail}).
+With it off, the write is **${off.outcome}** (${off.detail}). Back in the run of section 1, turning the IOMMU on
+blocked ${guarded.blocked} of ${guarded.rogueWrites} rogue writes and let ${guarded.landedInOtherVm} through.
+Passthrough is only as safe as the IOMMU behind it — which is why Linux's VFIO normally refuses to assign a
+device without one.`);
+"""),
+callout("pause", """
+**Pause.** You have now seen three traffic controllers: one that checks every car at every
+intersection (emulation), one that lets cars travel in convoys and checks the convoy (virtio), and
+one that gives a car its own private lane with a barrier at the end (passthrough + IOMMU).
+*How does this abstraction change the way resources are managed?*
+"""),
+teacher("""
+**Answers to draw out.**
+- Resources are managed **centrally**: the hypervisor (or the IOMMU it programs) decides who may use
+  what, instead of each VM grabbing hardware. Fair sharing, quotas and accounting become possible
+  (the back end schedules requests from all VMs).
+- VMs become **hardware-independent**: an e1000 or a virtio-net card looks the same on every host,
+  so VMs can be moved (live migration), snapshotted, cloned.
+- Isolation is **enforced**, not hoped for: by trapping (emulation/virtio) or by the IOMMU (passthrough).
+- The price moves: emulation pays per register access, virtio per batch, passthrough gives up most
+  of the flexibility (a VM bound to a physical function is hard to migrate or overcommit).
+"""),
+md("""
+## 3. Comparing the paths: throughput, latency and exits
+
+Now the same workload on every path: one VM sending 1500-byte packets as fast as it can (for
+throughput), and a steady stream (for latency). *bare-metal* is the same machine without a
+hypervisor. Interrupts reach the VM the classic way — each one exits — except in the last row,
+`passthrough + posted`, where they are delivered straight into the running guest (exit-less
+interrupts: ELI, figure C3; direct interrupt delivery, C5; Intel posted interrupts).
+"""),
+code("""
+const paths = kl.ioLessonPathComparison({ seed: SEED });
+kl.showTable(kl.lessonTable(paths), { caption: "One VM, one 10 Gbit/s NIC, 1500-byte requests (simulated)" });
+"""),
+code("""
+kl.showChart(kl.barChart(paths, {
+  x: "path", y: "throughputGbps",
+  title: "Throughput of one VM on each I/O path",
+  xTitle: "I/O path", yTitle: "throughput (Gbit/s)",
+}));
+"""),
+code("""
+kl.showChart(kl.barChart(paths, {
+  x: "path", y: "exitsPerRequest",
+  title: "VM exits per request on each I/O path",
+  xTitle: "I/O path", yTitle: "VM exits per request",
+}));
+"""),
+code("""
+kl.showChart(kl.barChart(paths, {
+  x: "path", y: "meanLatencyUs",
+  title: "Mean latency of one request on each I/O path (steady stream)",
+  xTitle: "I/O path", yTitle: "mean latency (µs)",
+}));
+"""),
+code("""
+kl.showMarkdown(kl.ioLessonPathSummary(paths));
+"""),
+md("""
+Why does passthrough not reach bare metal even with posted interrupts? The IOMMU is an **MMU for
+devices**, and like the CPU's MMU it caches translations in a TLB (the *IOTLB*). When a device's
+buffers span more pages than the IOTLB holds, every DMA pays an I/O page walk. The same *TLB reach*
+problem returns in notebook 05.
+"""),
+code("""
+const iotlb = kl.ioLessonIotlbReach({ seed: SEED, iotlbEntries: [16, 64, 256] });
+kl.showTable(kl.lessonTable(iotlb), { caption: "Passthrough + posted interrupts, saturated, by IOTLB size" });
+const [small, big] = [iotlb[0]!, iotlb[iotlb.length - 1]!];
+kl.showMarkdown(`With ${small.iotlbEntries} IOTLB entries ${kl.formatNumber(small.iotlbHitPercent)} % of DMAs hit and the VM gets
+${kl.formatNumber(small.percentOfBareMetal)} % of bare metal; with ${big.iotlbEntries} entries ${kl.formatNumber(big.iotlbHitPercent)} % hit and it
+gets ${kl.formatNumber(big.percentOfBareMetal)} %. Real systems also map guest memory with large IOMMU pages for the same reason.`);
+"""),
+md("""
+**How this matches the published measurements.** The order is the one researchers measured:
+emulated < virtio < vhost < passthrough < passthrough with exit-less interrupts.
+- Emulated devices were CPU-bound far below line rate (C2).
+- vhost-net removes up to four system calls per packet from the virtio data path (C7).
+- Plain device assignment reached only about 60–65 % of bare metal on CPU-bound benchmarks because every
+  interrupt still exited; with exit-less interrupts (ELI) it reached **97–100 %** of bare metal (C3). An
+  I/O-heavy guest sees over 150,000 interrupts per second even with coalescing (C3). In our simulation the
+  vCPU has time to spare, so passthrough's interrupt exits show up as latency and CPU cycles rather than
+  lost throughput.
+- The same idea helps paravirtual I/O: ELVIS cut exits from about 142,000 per second to under 800 and
+  ran 1.2–3× faster (C4); direct interrupt delivery cut exits about 100× and interrupt latency by 80 % (C5).
+
+So the story's *"slight latency"* is true only for the best paths. **For emulation it is an
+understatement** — the table above shows how many times slower it is. Modern hypervisors close most of
+the gap with virtio/vhost and with passthrough plus exit-less interrupts.
+"""),
+md("""
+The simulator's cost model is not made up: every constant names its source. These are the ones
+the paths above charge most:
+"""),
+code("""
+kl.showTable(kl.ioLessonCostSources(["vmExitCycles", "userSpaceSwitchCycles", "kernelExitHandlingCycles",
+  "eoiExitCycles", "emulatedTransmitCycles", "userBackendSyscallsPerRequest"]), { caption: "Cost constants and their sources" });
+"""),
+callout("story", """
+**The impact.** Ava's controller changed Virtuopolis:
+
+- **Flexibility:** the same virtual devices work on any host, whatever hardware is underneath — VMs
+  can be moved, cloned and restored.
+- **Security and isolation:** no VM reaches another's lane; the controller (or the IOMMU) blocks it.
+- **Simpler management:** administrators set policies instead of handing out hardware by hand.
+
+The price is the extra hop through the controller. The story calls it a *slight* latency — and for
+virtio/vhost and passthrough with exit-less interrupts it is. For a fully emulated device it is not
+slight at all, as you measured.
+"""),
+md("""
+### The trade-off at a glance
+
+What each path gives you, and what it costs (the simulated columns are computed in the cell).
+"""),
+code("""
+kl.showTable(kl.ioLessonTradeoffTable(paths), { caption: "Flexibility and isolation versus latency" });
+"""),
+callout("analogy", """
+**Analogy: the traffic controller.** The VMs are cars that cannot drive onto the roads themselves.
+They radio the city's traffic control (the hypervisor), which knows every car's route and moves them
+through the intersections (the physical devices). *Emulation* is a controller who stops every car at
+every light and inspects it. *virtio* lets cars travel in convoys and waves a whole convoy through at
+once. *Passthrough* gives a car its own lane, with a barrier at the end (the IOMMU) so it cannot turn
+into anyone else's street. Traffic stays separate and safe in all three; what differs is how long
+the trip takes.
+"""),
+teacher("""
+**Using the analogy.** Ask students to map each part: cars = VMs, controller = hypervisor,
+intersections = devices, convoy = a batch in a virtqueue, private lane = SR-IOV virtual function,
+barrier = IOMMU. Then ask where the analogy breaks: a real controller does not make the car *slower
+per meter driven*, but a trap does cost time on every register access; and a private lane means the
+controller can no longer reroute the car (no easy live migration with passthrough).
+"""),
+md("""
+## 4. Exercises
+
+### 4a. Predict, then reveal (seeded)
+
+The cell below makes a fresh problem from `SEED`: a path, a batch size and a number of requests.
+**Predict** the number of VM exits per request (write it down!), then run the next cell.
+Change `SEED` at the top for a new problem, as in OSTEP's homework simulators.
+"""),
+code("""
+const problem = kl.ioExitsProblem(SEED);
+kl.showMarkdown(problem.parameters + "\\n\\n" + problem.prompt);
+kl.showTable(problem.questions);
+"""),
+code("""
+kl.showTable(problem.answers, { caption: "Answers (from the simulator)" });
+kl.showMarkdown(problem.stats);
+"""),
+teacher("""
+**How to solve it by hand.** Exits per request = (exits per doorbell ÷ requests per doorbell)
++ (exits per interrupt ÷ requests per interrupt). Emulated: every register access in the list of
+section 2a exits, once per request, plus the interrupt's register reads, the interrupt itself and the
+EOI. virtio: one kick per batch plus the interrupt and EOI per batch of completions. Passthrough
+with exiting interrupts: only interrupt + EOI. The reveal runs the same configuration through the
+simulator, so the answer is what the model measures, not a formula typed in.
+"""),
+md("""
+### 4b. Graded: should the driver kick? (`vring_need_event`)
+
+With `EVENT_IDX`, the host writes into the ring the index of the request after which it wants to be
+notified (`eventIdx`). The guest driver has just moved its *available index* from `oldIdx` to `newIdx`
+(it added `newIdx − oldIdx` requests). It must kick — pay a VM exit — only if the host's `eventIdx`
+lies among the entries just added, i.e. `oldIdx ≤ eventIdx < newIdx`.
+
+The catch: the indices are **16-bit counters that wrap around** (after 65535 comes 0). Write
+`needKick(eventIdx, newIdx, oldIdx)` that returns `true` when the driver must notify the host.
+Hint: compare *distances* modulo 2¹⁶ rather than the raw numbers.
+"""),
+solution("""
+function needKick(eventIdx: number, newIdx: number, oldIdx: number): boolean {
+  // BEGIN SOLUTION
+  // Distances counted forward from newIdx, modulo 2^16: the event index was passed
+  // if it lies fewer steps behind newIdx than oldIdx does.
+  return ((newIdx - eventIdx - 1) & 0xffff) < ((newIdx - oldIdx) & 0xffff);
+  // END SOLUTION
+}
+""", grade_id="io_need_kick"),
+tests("""
+kl.showMarkdown(kl.checkNeedKick(needKick).message);
+""", grade_id="io_need_kick_tests", points=3),
+teacher("""
+**Reference answer** (Linux `vring_need_event` in `include/uapi/linux/virtio_ring.h`):
+`return (u16)(new_idx - event_idx - 1) < (u16)(new_idx - old_idx);` — in TypeScript,
+`((newIdx - eventIdx - 1) & 0xffff) < ((newIdx - oldIdx) & 0xffff)`. Common wrong answers the checker
+catches: `oldIdx <= eventIdx && eventIdx < newIdx` (breaks at wrap-around), `<=` instead of `<`
+(kicks one request too late or early), forgetting the mask (negative numbers).
+"""),
+md("""
+## 5. Discussion
+"""),
+callout("debate", """
+**Debate.** *"The benefits of enhanced system flexibility through I/O virtualization outweigh the
+drawbacks of increased latency."*
+
+Split the class. The *for* side argues from portability, migration, isolation and easier management;
+the *against* side argues from the latency and CPU numbers of section 3. Both sides must use at least
+one number from this notebook — and say **which I/O path** their number belongs to, because the answer
+changes with the path.
+"""),
+teacher("""
+**Running the debate (10 min).** 2 min preparation, 2 min per side, 4 min open floor. Good
+arguments: *for* — virtio/vhost already come close for most workloads; passthrough with an IOMMU keeps
+isolation; flexibility saves money (consolidation, migration, disaster recovery). *Against* — emulated
+devices are many times slower; passthrough gives back speed but loses migration/overcommit; tail
+latency matters more than averages for some customers (the what-if below). A strong closing position:
+"it depends on the path and the workload" — which is what the trading firm scenario tests.
+"""),
+callout("what-if", """
+**What if…** you are an IT consultant for a large financial institution. Its high-frequency trading
+systems run on specialized hardware and need **ultra-low latency** and high throughput. Management
+wants the flexibility of virtualization: lower costs and better disaster recovery.
+
+*Would you recommend I/O virtualization in their data center?* Weigh flexibility against latency,
+say how it would affect their critical operations, and name strategies that reduce the drawbacks.
+Use the chart below: for a trader the **tail** (99th percentile) matters more than the average.
+"""),
+code("""
+const tails = kl.ioLessonLatencyPercentiles({ seed: SEED, percentiles: [50, 99, 99.9] });
+kl.showChart(kl.barChart(tails, {
+  x: "path", y: "latencyUs", color: "percentile", logY: true,
+  title: "Latency percentiles per I/O path (steady stream, one VM)",
+  xTitle: "I/O path", yTitle: "request latency (µs, log scale)",
+}));
+"""),
+code("""
+kl.showMarkdown(kl.ioLessonTailSummary(tails));
+"""),
+teacher("""
+**A model answer.** Split the estate. Put the latency-critical trading engines on **bare metal** or
+on **passthrough (SR-IOV) with posted/exit-less interrupts**, pinned vCPUs and polling drivers — the
+chart shows that path's tail close to bare metal. Virtualize everything around them (risk,
+reporting, back office, development) with virtio/vhost for flexibility and disaster recovery.
+Never an emulated NIC on the trading path. Mitigations to name: SR-IOV, posted interrupts (APICv/
+AVIC), vhost or user-space polling (DPDK), CPU pinning and isolation, large pages, and measuring
+p99/p99.9, not averages. The trade-off to state explicitly: passthrough VMs are harder to live-migrate,
+so disaster recovery for the trading tier relies on standby capacity rather than migration.
+"""),
+callout("summary", """
+**Summary.**
+- VMs cannot share devices safely on their own: conflicting registers, DMA anywhere, no fairness.
+- The hypervisor abstracts devices ("makes the computer dumber"): VMs see standard virtual devices and
+  the hypervisor routes their I/O ("smarter").
+- **Emulation** traps on every register access: most compatible, slowest. **virtio** shares rings and
+  kicks once per batch; **vhost** keeps the back end in the kernel. **Passthrough** (VFIO, SR-IOV) hands
+  over a real device; the **IOMMU** keeps its DMA inside its own VM.
+- Throughput orders emulated < virtio < vhost < passthrough; exits per request the reverse. With
+  exit-less interrupts passthrough comes close to bare metal (C3–C5). "Slight latency" is true only
+  for the best paths.
+"""),
+md("""
+← Previous: [03 — The MMU and MMU virtualization](03-mmu-virtualization.ipynb) ·
+Next: [05 — Impact on system performance](05-performance.ipynb) →
+"""),
+], title="04 — I/O virtualization")
