@@ -166,8 +166,10 @@ code("""
 kl.showChart(sync.exitsFigure);
 """),
 md("""
-**What to notice:** the exits come from the causes the story named: guest page-table writes, CR3 loads and hidden page
-faults. Under nested paging none of them exit.
+**What to notice:** a server that forks a worker per request (each fork copies the parent's page table, each worker's
+exit tears one down) exits for every cause the story named: guest page-table writes, CR3 loads (process switches),
+hidden page faults (shadow entries rebuilt on first touch) and true guest page faults reflected into the guest. Under
+nested paging none of these exit.
 
 ### What the story simplifies (read this)
 

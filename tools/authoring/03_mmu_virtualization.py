@@ -89,7 +89,7 @@ kl.showChart(tlb03.figure);
 kl.showMarkdown(tlb03.summary);
 """),
 md("""
-**What to notice:** the hit rate stays near 100% while the working set fits in the TLB and collapses once it does not;
+**What to notice:** the hit rate stays at the top while the working set fits in the TLB and collapses once it does not;
 a bigger TLB only moves the cliff. Every miss costs a walk, which is where virtualization will hurt.
 """),
 md("""
@@ -148,8 +148,9 @@ kl.showChart(nested03.figure);
 kl.showMarkdown(nested03.summary);
 """),
 md("""
-**What to notice:** read the grid left to right, and each column bottom to top. Each column is one guest-physical
-address; the orange squares are the host walk that locates it, the blue square on top is the guest entry read there.
+**What to notice:** read the grid left to right, and each column from top to bottom. Each column is one guest-physical
+address: the orange squares are the host walk that locates it, the blue square below them is the guest entry read
+there, which yields the next column's address.
 The last column has no blue square: it locates the data page itself. This is the count published by Bhargava et al.
 (ASPLOS 2008, figure A4) and quoted by most papers on nested paging (A1–A3). Every reference, with its address:
 """),

@@ -11,7 +11,7 @@ import type { WalkStep } from "../memory/walk-step";
 import { TraceBuilder, type MemoryTrace } from "../workloads/trace";
 import { pageWalkReads } from "../playgrounds/page-walk";
 import { hex } from "../exercises/lesson-check";
-import { cyclesPerAccess, forkServerTrace } from "./memory-virtualization";
+import { cyclesPerAccess, forkServerTrace, labelBars } from "./memory-virtualization";
 
 const MiB = 2 ** 20;
 const X86_LEVEL_NAMES = ["PT", "PD", "PDPT", "PML4", "PML5"];
@@ -90,7 +90,7 @@ function walkPathFigure(steps: readonly WalkStep[], address: number): Figure {
     x,
     y: steps.map((_, i) => i + 1),
     text: steps.map((s) => `index ${s.index} → ${s.entryHex}`),
-    textposition: "middle right",
+    textposition: steps.map((_, i) => (i === steps.length - 1 ? "middle left" : "middle right")),
     marker: { size: 22, symbol: "square", color: steps.map((s) => (s.leaf ? "#d62728" : "#1f77b4")) },
   };
   return {
@@ -147,6 +147,7 @@ export function tlbHitRateSweep(options: { workingSets?: number[]; tlbEntries?: 
     yTitle: "TLB hit rate (%)",
     logX: true,
   });
+  figure.layout.xaxis = { ...figure.layout.xaxis, tickvals: workingSets, ticktext: workingSets.map(String) };
   const at = (entries: number, ws: number) => rows.find((r) => r["TLB entries"] === `${entries} entries` && r["working set (pages)"] === ws);
   const mid = sizes[Math.floor(sizes.length / 2)]!;
   const small = at(mid, workingSets.find((w) => w <= mid / 2) ?? workingSets[0]!)!;
@@ -216,7 +217,7 @@ export function nestedGridFigure(steps: readonly WalkStep[], guestLevels: number
       xaxis: { title: { text: "guest-physical address being translated" }, type: "category", categoryorder: "array", categoryarray: columns },
       yaxis: { title: { text: "table read" }, type: "category", categoryorder: "array", categoryarray: [...rowsOrder].reverse() },
       legend: { orientation: "h", y: -0.25 },
-      margin: { t: 60, r: 20, l: 100 },
+      margin: { t: 60, r: 20, l: 130 },
       height: 420,
     },
   };
@@ -234,13 +235,13 @@ export function largePageWalks(guestLevels = 4, hostLevels = 4) {
       rows.push({ "guest page": PAGE_LABEL[g]!, "host page": PAGE_LABEL[h]!, "native walk": r.native, "shadow walk": r.shadow, "nested walk": r.nestedGuest + r.nestedHost });
     }
   }
-  const chartRows = rows.map((r) => ({ pages: `guest ${r["guest page"]} / host ${r["host page"]}`, "host page": r["host page"], "memory references": r["nested walk"] }));
+  const chartRows = rows.map((r) => ({ "guest page": r["guest page"], "host (EPT/NPT) page": r["host page"], "memory references": r["nested walk"] }));
   const figure = barChart(chartRows, {
-    x: "pages",
+    x: "guest page",
     y: "memory references",
-    color: "host page",
+    color: "host (EPT/NPT) page",
     title: "Large pages shorten the nested walk",
-    xTitle: "guest page size / host (EPT/NPT) page size",
+    xTitle: "guest page size",
     yTitle: "memory references per TLB miss",
   });
   for (const t of figure.data) {
@@ -293,6 +294,7 @@ export function ctoWhatIf(options: { seed?: number; accesses?: number } = {}) {
     yTitle: "cycles per memory access (log scale)",
     logY: true,
   });
+  labelBars(figure);
   const lines = [...new Set(rows.map((r) => r.workload))].map((w) => {
     const of = (label: string) => rows.find((r) => r.workload === w && r.setup === label)!;
     const best = rows.filter((r) => r.workload === w && r.setup !== "bare metal").sort((a, b) => a["cycles per access"] - b["cycles per access"])[0]!;
