@@ -11,9 +11,15 @@
  * `kl.playgroundCatalog()` lists every playground with its parameters (label, unit, min, max, step,
  * default).
  *
- * Registered playgrounds (one file each, named for what it shows):
- *   page-walk   memory reads of one TLB miss: native, shadow and nested paging, vs guest/host
- *               levels and page sizes (welcome notebook; MMU lessons)
+ * Registered playgrounds (one file each, named for what it shows; parameters in brackets):
+ *   page-walk          memory reads of one TLB miss: native, shadow and nested paging
+ *                      [guestLevels, hostLevels, guestPageKiB, hostPageKiB]   (00 welcome, 03 MMU)
+ *   tlb-size           TLB hit rate and cycles per access per mode
+ *                      [tlbEntries, workingSetPages, hostPageKiB]             (03 MMU)
+ *   page-table-churn   slowdown vs native of shadow and nested paging as fork/exec churn grows
+ *                      [forkExecPer10k, workingSetPages, hostPageKiB]         (02 memory, 05 performance)
+ *   io-paths           throughput, latency and exits of emulated/virtio/vhost/passthrough/bare metal
+ *                      [requestBytes, offeredLoadKrps, vmCount]               (04 I/O, 05 performance)
  *
  * Adding one: write `<name>.ts` here that calls `definePlayground({ name, title, description,
  * params, run })` with a PURE, seeded, browser-safe `run` (no `node:` imports, no display/), import
@@ -21,4 +27,7 @@
  */
 export * from "./registry";
 import "./page-walk";
+import "./tlb-size";
+import "./page-table-churn";
+import "./io-paths";
 export { pageWalkReads, type PageWalkReads } from "./page-walk";

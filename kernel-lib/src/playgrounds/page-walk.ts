@@ -2,41 +2,31 @@
  * Playground "page-walk": memory reads of one TLB miss, native vs shadow vs nested paging, as the
  * guest and host page-table depth and page sizes change.
  *
- * Every count comes from real walks of page tables stored in memory (memory/page-table.ts): a guest
- * table in guest-physical memory, a host (EPT/NPT) table that maps every guest-physical frame the
- * walk touches, and a shadow table (guest-virtual → host-physical). The nested count is the
- * two-dimensional walk: each guest entry is read at a guest-physical address that the host table
- * must translate first, and so is the final data address — (n+1)(m+1)−1 reads for n guest and m
- * host levels (DESIGN.md, model facts).
+ * Every count comes from the simulated machine (hypervisor/machine.ts): a guest process touches
+ * one page (the guest kernel maps it, the hypervisor backs it), then the same address is
+ * translated again with the TLB bypassed, and the hardware walker (mmu/walker.ts) reports the
+ * entries it read and in which dimension. The nested count is the two-dimensional walk: each guest
+ * entry sits at a guest-physical address the host table must translate first, and so does the
+ * data address — (n+1)(m+1)−1 reads for n guest and m host levels (DESIGN.md model facts, figure A4).
  */
 import { barChart } from "../charts/builders";
 import type { Figure } from "../charts/figure";
-import { FrameAllocator } from "../memory/frame-allocator";
-import { x86Layout, type AddressLayout } from "../memory/layout";
-import { PageTable } from "../memory/page-table";
-import { PhysicalMemory } from "../memory/physical-memory";
+import { Machine, type MemoryVirtualizationMode } from "../hypervisor/machine";
+import { x86Layout } from "../memory/layout";
 import { definePlayground, type PlaygroundParamSpec } from "./registry";
 
-/** Page sizes in KiB by x86 leaf level (1: 4 KiB, 2: 2 MiB, 3: 1 GiB). */
+/** Page sizes in KiB: 4 KiB, 2 MiB, 1 GiB. */
 const PAGE_KIB = [4, 2048, 1048576] as const;
 const PAGE_LABELS = ["4 KiB", "2 MiB", "1 GiB"];
-
-function leafLevel(pageKiB: number): number {
-  return PAGE_KIB.indexOf(pageKiB as (typeof PAGE_KIB)[number]) + 1;
-}
 
 const pageSizeSpec = (label: string, help: string): PlaygroundParamSpec => ({
   label, unit: "KiB", min: 4, max: 1048576, step: 4, default: 4, values: PAGE_KIB, valueLabels: PAGE_LABELS, help,
 });
 
-/** 2^19 frames of 4 KiB: 2 GiB of (lazily backed) memory, room for a 1 GiB-aligned data page. */
-const FRAMES = 2 ** 19;
-/** The data page's frame: aligned for every page size (1 GiB = 2^18 base pages). */
-const DATA_FRAME = 2 ** 18;
-/** The virtual page the walk translates (also 1 GiB-aligned). */
-const VPN = 3 * 2 ** 18;
+/** The guest-virtual address translated: 3 GiB, aligned for every page size. */
+const ADDRESS = 3 * 2 ** 30;
 
-/** Memory reads of one uncached walk in each mode, from real tables. */
+/** Memory reads of one uncached walk in each mode. */
 export interface PageWalkReads {
   native: number;
   shadow: number;
@@ -45,52 +35,30 @@ export interface PageWalkReads {
   nestedHost: number;
 }
 
-function tableWith(layout: AddressLayout, name: string): { memory: PhysicalMemory; table: PageTable } {
-  const memory = new PhysicalMemory({ pageSizeBytes: 4096, frameCount: FRAMES, name });
-  const frames = new FrameAllocator(1, 4096, `${name} table frames`);
-  return { memory, table: PageTable.create(memory, layout, frames) };
+/** Entries read by one TLB-missing translation in `mode`, by walk dimension. */
+function walkInMode(mode: MemoryVirtualizationMode, guestLevels: number, hostLevels: number, guestPageKiB: number, hostPageKiB: number): Record<string, number> {
+  const machine = new Machine({
+    mode, guestLayout: x86Layout(guestLevels, "guestLevels"), hostLayout: x86Layout(hostLevels, "hostLevels"),
+    hostPageSizeBytes: hostPageKiB * 1024, hostMemoryBytes: 8 * 2 ** 30,
+  });
+  const big = guestPageKiB >= 1048576 || hostPageKiB >= 1048576;
+  const vm = machine.createVm({ memoryBytes: big ? 4 * 2 ** 30 : 2 ** 30, guestPageSizeBytes: guestPageKiB * 1024 });
+  vm.kernel.createProcess(0);
+  machine.access(vm, 0, ADDRESS); // first touch: the guest maps the page (and the hypervisor backs it)
+  const walk = machine.access(vm, 0, ADDRESS, { bypassTlb: true });
+  const byDimension: Record<string, number> = { total: walk.walkRefs };
+  for (const step of walk.steps) byDimension[step.dimension] = (byDimension[step.dimension] ?? 0) + 1;
+  return byDimension;
 }
 
 /** Counts the reads of one TLB miss with `guestLevels`/`hostLevels` and the two page sizes. */
 export function pageWalkReads(guestLevels: number, hostLevels: number, guestPageKiB: number, hostPageKiB: number): PageWalkReads {
-  const guestLayout = x86Layout(guestLevels, "guestLevels");
-  const hostLayout = x86Layout(hostLevels, "hostLevels");
-  const gl = leafLevel(guestPageKiB);
-  const hl = leafLevel(hostPageKiB);
-
-  // The guest's own table (guest-virtual → guest-physical), in guest-physical memory.
-  const guest = tableWith(guestLayout, "guest-physical");
-  guest.table.map(VPN, DATA_FRAME, { level: gl });
-  const guestSteps = guest.table.walkSteps(VPN);
-
-  // The host table (guest-physical → host-physical): map each guest-physical frame the walk touches
-  // (the guest's table frames and the data page) at the host page size; host frame = GPA frame + 2^18.
-  const host = tableWith(hostLayout, "host");
-  const hostPages = hostLayout.pagesAtLevel(hl);
-  const mapped = new Set<number>();
-  const hostWalk = (gpaFrame: number) => {
-    const base = gpaFrame - (gpaFrame % hostPages);
-    if (!mapped.has(base)) {
-      host.table.map(base, base + DATA_FRAME, { level: hl });
-      mapped.add(base);
-    }
-    return host.table.walkSteps(gpaFrame).length;
-  };
-  let nestedHost = 0;
-  for (const step of guestSteps) nestedHost += hostWalk(step.tableFrame);
-  nestedHost += hostWalk(DATA_FRAME); // the data address itself is guest-physical too
-
-  // The shadow table maps guest-virtual straight to host-physical; a large shadow leaf needs the
-  // page to be large in BOTH the guest and the host table.
-  const shadow = tableWith(guestLayout, "host (shadow)");
-  const sl = Math.min(gl, hl);
-  shadow.table.map(VPN, DATA_FRAME * 2, { level: sl });
-
+  const nested = walkInMode("nested", guestLevels, hostLevels, guestPageKiB, hostPageKiB);
   return {
-    native: guestSteps.length,
-    shadow: shadow.table.walkSteps(VPN).length,
-    nestedGuest: guestSteps.length,
-    nestedHost,
+    native: walkInMode("native", guestLevels, hostLevels, guestPageKiB, hostPageKiB).total!,
+    shadow: walkInMode("shadow", guestLevels, hostLevels, guestPageKiB, hostPageKiB).total!,
+    nestedGuest: nested.guest ?? 0,
+    nestedHost: nested.host ?? 0,
   };
 }
 

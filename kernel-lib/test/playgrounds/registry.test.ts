@@ -49,7 +49,7 @@ describe("playground registry", () => {
   });
 });
 
-describe("page-walk playground (real walks of page tables in memory)", () => {
+describe("page-walk playground (the machine's hardware walker)", () => {
   it("matches the nested-walk law (n+1)(m+1)-1 and the native walk length", () => {
     for (const n of [4, 5]) for (const m of [4, 5]) {
       const r = pageWalkReads(n, m, 4, 4);
