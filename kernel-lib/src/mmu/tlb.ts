@@ -107,6 +107,7 @@ export class Tlb {
   /** Set index of page number `pageNumber` (in pages of its own size). */
   setOf(pageNumber: number): number {
     // pageNumber may exceed 2^32 (5-level VPNs); the low bits of a double integer are exact.
+    if (pageNumber < 2147483648) return pageNumber & this.setMask;
     return (pageNumber - Math.floor(pageNumber / 4294967296) * 4294967296) & this.setMask;
   }
 
@@ -120,7 +121,7 @@ export class Tlb {
     const keys = this.key;
     if (this.validByShift[0] !== 0) {
       // Base pages: the common case, kept short.
-      const base = ((vpn - Math.floor(vpn / 4294967296) * 4294967296) & this.setMask) * this.ways;
+      const base = (vpn < 2147483648 ? vpn & this.setMask : (vpn - Math.floor(vpn / 4294967296) * 4294967296) & this.setMask) * this.ways;
       for (let i = base, end = base + this.ways; i < end; i++) {
         if (pageNumber[i] === vpn && keys[i] === key) {
           this.stamp[i] = ++this.clock;

@@ -177,10 +177,11 @@ export class PageWalker {
     const fHighMask = L.frameHighMask;
     const fHighScale = L.frameHighScale;
     let refs = 0;
+    const smallVpn = vpnHi === 0;
     for (; d < n; d++) {
       const s = shiftAt[d]!;
       const m = maskAt[d]!;
-      const index = s === 0 ? vpnLo & m : s >= 32 ? (vpnHi >>> (s - 32)) & m : ((vpnLo >>> s) | (vpnHi << (32 - s))) & m;
+      const index = s >= 32 ? (vpnHi >>> (s - 32)) & m : smallVpn || s === 0 ? (vpnLo >>> s) & m : ((vpnLo >>> s) | (vpnHi << (32 - s))) & m;
       let off = index * size;
       let tf = table;
       if (off >= page) {
