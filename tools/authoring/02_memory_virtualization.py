@@ -162,6 +162,13 @@ native-length walks. As the guest edits its page tables more often (processes st
 shadow paging's VM exits grow in proportion, while nested paging's overhead stays flat, because under nested paging the
 guest edits its own table without exiting.
 """),
+md("""
+**Try it yourself.** The playground below runs the same kind of experiment with a fork/exec-heavy child process; in the
+HTML handout you can slide the fork/exec rate, the working set and the host page size and watch the crossover move.
+"""),
+code("""
+kl.showPlayground("page-table-churn", { forkExecPer10k: 5, workingSetPages: 1024 });
+"""),
 code("""
 kl.showChart(sync.exitsFigure);
 """),

@@ -90,7 +90,11 @@ kl.showMarkdown(tlb03.summary);
 """),
 md("""
 **What to notice:** the hit rate stays at the top while the working set fits in the TLB and collapses once it does not;
-a bigger TLB only moves the cliff. Every miss costs a walk, which is where virtualization will hurt.
+a bigger TLB only moves the cliff. Every miss costs a walk, which is where virtualization will hurt. The playground
+below (sliders in the HTML handout) shows what a miss costs in each mode for a TLB size and working set you choose.
+"""),
+code("""
+kl.showPlayground("tlb-size", { tlbEntries: 64, workingSetPages: 1024 });
 """),
 md("""
 ## 2. MMU virtualization: the city planner's problem
