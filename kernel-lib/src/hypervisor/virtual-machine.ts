@@ -120,6 +120,21 @@ export class VirtualMachine {
     return this.guestFrames * pageSizeBytes;
   }
 
+  /**
+   * The vCPU's CR3 as the guest sees it: the guest-physical frame of the running process's
+   * root table (-1 when no process runs). Under shadow paging the real CR3 holds the shadow
+   * root instead; under nested paging the hardware walks from this one.
+   */
+  get guestCr3(): number {
+    const p = this.kernel?.current;
+    return p ? p.table.rootFrame : -1;
+  }
+
+  /** Pid of the process running on the vCPU (-1 when none). */
+  get runningPid(): number {
+    return this.kernel?.current?.pid ?? -1;
+  }
+
   /** Host frame backing guest frame `guestFrame`, or -1 if the VM was not given it. */
   hostFrameOf(guestFrame: number): number {
     if (this.identity) return guestFrame >= 0 && guestFrame < this.hostFrameCount ? guestFrame : -1;
