@@ -123,7 +123,7 @@ export class Tlb {
       // Base pages: the common case, kept short.
       const base = (vpn < 2147483648 ? vpn & this.setMask : (vpn - Math.floor(vpn / 4294967296) * 4294967296) & this.setMask) * this.ways;
       for (let i = base, end = base + this.ways; i < end; i++) {
-        if (pageNumber[i] === vpn && keys[i] === key) {
+        if (keys[i] === key && pageNumber[i] === vpn) {
           this.stamp[i] = ++this.clock;
           this.hits++;
           return this.frame[i]!;
@@ -173,33 +173,35 @@ export class Tlb {
     const scale = shift === 0 ? 1 : 2 ** shift;
     const pn = shift === 0 ? vpn : Math.floor(vpn / scale);
     const key = tag * 32 + shift;
+    const keys = this.key;
+    const pageNumber = this.pageNumber;
+    const stamp = this.stamp;
     const base = this.setOf(pn) * this.ways;
-    let victim = -1;
+    let victim = base;
     let oldest = Infinity;
     for (let i = base, end = base + this.ways; i < end; i++) {
-      const k = this.key[i]!;
-      if (k === -1) {
+      const k = keys[i]!;
+      if (k === -1 || (k === key && pageNumber[i] === pn)) {
+        // An invalid way, or this very entry (refresh rather than duplicate).
         victim = i;
         break;
       }
-      if (k === key && this.pageNumber[i] === pn) {
-        victim = i; // refresh an existing entry rather than duplicate it
-        break;
-      }
-      if (this.stamp[i]! < oldest) {
-        oldest = this.stamp[i]!;
+      const st = stamp[i]!;
+      if (st < oldest) {
+        oldest = st;
         victim = i;
       }
     }
-    if (this.key[victim] !== -1) {
-      if (!(this.pageNumber[victim] === pn && this.key[victim] === key)) this.evictions++;
+    const old = keys[victim]!;
+    if (old !== -1) {
+      if (!(old === key && pageNumber[victim] === pn)) this.evictions++;
       this.dropCount(this.shift[victim]!);
     }
-    this.pageNumber[victim] = pn;
-    this.key[victim] = key;
+    pageNumber[victim] = pn;
+    keys[victim] = key;
     this.frame[victim] = frameOfVpn - (vpn - pn * scale);
     this.shift[victim] = shift;
-    this.stamp[victim] = ++this.clock;
+    stamp[victim] = ++this.clock;
     this.validByShift[shift]!++;
     if (shift !== 0) this.largeValid++;
   }
