@@ -8,3 +8,4 @@ export * from "./memory-lesson";
 // Lessons 04–06: I/O paths, performance trade-offs, the key activity.
 export * from "./io";
 export * from "./performance";
+export * from "./activity";

@@ -5,3 +5,4 @@ export * from "./mmu-virtualization"; // 03
 export * from "./io-virtualization"; // 04
 export * from "./performance"; // 05
 export * from "./tables"; // readable headers for 04–06
+export * from "./activity-and-conclusion"; // 06

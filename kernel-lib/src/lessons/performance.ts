@@ -84,9 +84,14 @@ export function perfLessonWorkloads(seed = 1): { label: string; kind: string; tr
  * workloads are measured after a warm-up pass (steady state); churn workloads include their
  * page-table work, which is what they measure.
  */
-export function perfLessonWorkloadComparison(options: { seed?: number } = {}): PerfLessonWorkloadRow[] {
+export function perfLessonWorkloadComparison(options: { seed?: number; workloads?: readonly string[] } = {}): PerfLessonWorkloadRow[] {
   const rows: PerfLessonWorkloadRow[] = [];
-  for (const w of perfLessonWorkloads(options.seed ?? 1)) {
+  const all = perfLessonWorkloads(options.seed ?? 1);
+  const wanted = options.workloads ?? all.map((w) => w.label);
+  for (const label of wanted) {
+    if (!all.some((w) => w.label === label)) throw new ConfigError("workloads", label, `labels of perfLessonWorkloads: ${all.map((w) => JSON.stringify(w.label)).join(", ")}`);
+  }
+  for (const w of all.filter((x) => wanted.includes(x.label))) {
     const warm = w.kind.startsWith("static");
     const stats = MODES.map((mode) => measure(mode, w.trace, {}, undefined, warm));
     const native = stats[0]!.cycles / stats[0]!.accesses;
