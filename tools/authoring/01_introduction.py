@@ -58,14 +58,7 @@ The cell below measures two places where that work shows up.
 """),
 code("""
 const hook = kl.cloudHookNumbers();
-const [emu, virtio, pass, bare] = hook.io;
-kl.showMarkdown(`**What the simulator measured.**
-- One TLB miss reads **${hook.walkReads.native}** page-table entries on bare metal, but **${hook.walkReads.nested}** inside a VM
-  whose MMU uses hardware nested paging (4-level tables, 4 KiB pages, no walk caches).
-- Sending one request through an **emulated** network card costs **${emu.exitsPerRequest.toFixed(2)}** VM exits;
-  through **virtio** ${virtio.exitsPerRequest.toFixed(2)}; with **passthrough** ${pass.exitsPerRequest.toFixed(2)}.
-- Throughput: emulated **${Math.round(emu.throughputRps).toLocaleString("en-US")}** requests/s,
-  bare metal **${Math.round(bare.throughputRps).toLocaleString("en-US")}** requests/s.`);
+kl.showMarkdown(kl.cloudHookSummary(hook));
 """),
 code("""
 kl.showChart(kl.cloudHookIoFigure(hook));
@@ -198,7 +191,9 @@ frame `i`. Return the host byte address, or `null` when the address lies outside
 isolation). The test cell checks your function on many VMs and addresses and tells you what kind of mistake it found.
 """),
 solution("""
-function hostAddressOf(guestPhysicalAddress: number, p2m: number[], pageSizeBytes: number): number | null {
+function hostAddressOf(
+  guestPhysicalAddress: number, p2m: number[], pageSizeBytes: number,
+): number | null {
   // BEGIN SOLUTION
   const guestFrame = Math.floor(guestPhysicalAddress / pageSizeBytes);
   const offset = guestPhysicalAddress % pageSizeBytes;

@@ -282,7 +282,9 @@ to, or `null` when there must be no shadow entry. `guestTable[gvpn]` is the gues
 `p2m[g]` is the host frame of guest frame `g`. Remember that a guest may put *any* number in its own table.
 """),
 solution("""
-function shadowEntry(gvpn: number, guestTable: Record<number, number>, p2m: number[]): number | null {
+function shadowEntry(
+  gvpn: number, guestTable: Record<number, number>, p2m: number[],
+): number | null {
   // BEGIN SOLUTION
   const guestFrame = guestTable[gvpn];
   if (guestFrame === undefined) return null;                      // the guest has no mapping: its own page fault

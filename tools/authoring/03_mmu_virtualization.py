@@ -296,6 +296,7 @@ const split03 = kl.addressSplitProblem(seed03);
 kl.showMarkdown(`${split03.parameters}\\n\\n${split03.prompt}`);
 kl.showTable(split03.questions);
 """),
+md("*Write your prediction down, then reveal:*"),
 code("""
 kl.showTable(split03.answers);
 kl.showMarkdown(split03.stats);
@@ -308,6 +309,7 @@ const tlbp03 = kl.tlbReplayProblem(seed03);
 kl.showMarkdown(`${tlbp03.parameters}\\n\\n${tlbp03.prompt}`);
 kl.showTable(tlbp03.questions);
 """),
+md("*Write your prediction down, then reveal:*"),
 code("""
 kl.showTable(tlbp03.answers);
 kl.showMarkdown(tlbp03.stats);
@@ -320,6 +322,7 @@ const walkp03 = kl.nestedWalkProblem(seed03);
 kl.showMarkdown(`${walkp03.parameters}\\n\\n${walkp03.prompt}`);
 kl.showTable(walkp03.questions);
 """),
+md("*Write your prediction down, then reveal:*"),
 code("""
 kl.showTable(walkp03.answers);
 kl.showMarkdown(walkp03.stats);
@@ -332,7 +335,9 @@ Write `splitAddress(address, indexBits, offsetBits)`. `indexBits` lists the inde
 Careful: addresses can be wider than 32 bits.
 """),
 solution("""
-function splitAddress(address: number, indexBits: number[], offsetBits: number): { indices: number[]; offset: number } {
+function splitAddress(
+  address: number, indexBits: number[], offsetBits: number,
+): { indices: number[]; offset: number } {
   // BEGIN SOLUTION
   const offset = address % 2 ** offsetBits;
   let rest = Math.floor(address / 2 ** offsetBits);
@@ -359,7 +364,9 @@ uncached nested TLB miss (the final data access not counted). Page sizes are 409
 (1 GiB). Derive the rule from the grid in §3; the checker compares you with kernel-lib on every combination.
 """),
 solution("""
-function nestedWalkRefs(guestLevels: number, hostLevels: number, guestPageBytes: number, hostPageBytes: number): number {
+function nestedWalkRefs(
+  guestLevels: number, hostLevels: number, guestPageBytes: number, hostPageBytes: number,
+): number {
   // BEGIN SOLUTION
   const skipped = (bytes: number) => (bytes === 2 ** 30 ? 2 : bytes === 2 ** 21 ? 1 : 0);
   const n = guestLevels - skipped(guestPageBytes);

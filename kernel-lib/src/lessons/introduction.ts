@@ -45,6 +45,19 @@ export function cloudHookNumbers(seed = 1): CloudHookNumbers {
   };
 }
 
+/** The hook's numbers as markdown (what the notebook prints under "What the simulator measured"). */
+export function cloudHookSummary(numbers: CloudHookNumbers): string {
+  const by = Object.fromEntries(numbers.io.map((r) => [r.path, r]));
+  const rps = (path: IoPath) => Math.round(by[path]?.throughputRps ?? 0).toLocaleString("en-US");
+  const exits = (path: IoPath) => (by[path]?.exitsPerRequest ?? 0).toFixed(2);
+  return [
+    "**What the simulator measured.**",
+    `- One TLB miss reads **${numbers.walkReads.native}** page-table entries on bare metal, but **${numbers.walkReads.nested}** inside a VM whose MMU uses hardware nested paging (4-level tables, 4 KiB pages, no walk caches).`,
+    `- Sending one request through an **emulated** network card costs **${exits("emulated")}** VM exits; through **virtio** ${exits("virtio")}; with **passthrough** ${exits("passthrough")}.`,
+    `- Throughput: emulated **${rps("emulated")}** requests/s, virtio ${rps("virtio")}, passthrough ${rps("passthrough")}, bare metal **${rps("bare-metal")}** requests/s.`,
+  ].join("\n");
+}
+
 /** The hook's I/O chart: requests per second through each path, as a share of bare metal. */
 export function cloudHookIoFigure(numbers: CloudHookNumbers): Figure {
   const bare = numbers.io.find((r) => r.path === "bare-metal")?.throughputRps ?? 1;

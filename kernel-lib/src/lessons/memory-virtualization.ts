@@ -254,8 +254,8 @@ const round1 = (v: number) => Math.round(10 * v) / 10;
  * the busiest point, and a summary with the numbers.
  */
 export function shadowSyncOverhead(options: { rates?: number[]; accesses?: number; workingSetPages?: number; seed?: number } = {}) {
-  const rates = options.rates ?? [0, 2, 5, 10, 20, 40];
-  const accesses = options.accesses ?? 20000;
+  const rates = options.rates ?? [0, 5, 10, 20, 40];
+  const accesses = options.accesses ?? 12000;
   const ws = options.workingSetPages ?? 256;
   const seed = options.seed ?? 1;
   const rows: ShadowSyncRow[] = [];
