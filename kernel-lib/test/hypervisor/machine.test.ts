@@ -4,7 +4,9 @@ import {
   ConfigError,
   Machine,
   TraceBuilder,
+  contextSwitchWorkload,
   forkExecWorkload,
+  mmapChurnWorkload,
   uniformWorkload,
   type MemoryTrace,
   type MemoryVirtualizationMode,
@@ -139,6 +141,27 @@ describe("qualitative results with the default cost model (DESIGN.md)", () => {
     };
     expect(cycles("native")).toBeLessThan(cycles("nested"));
     expect(cycles("nested")).toBeLessThan(cycles("shadow"));
+  });
+
+  it("nested beats shadow under mmap/munmap churn too", () => {
+    const trace = mmapChurnWorkload({ cycles: 40, seed: 2 });
+    const run = (mode: MemoryVirtualizationMode) => {
+      const m = new Machine({ mode });
+      return m.run(trace, m.createVm());
+    };
+    const shadow = run("shadow");
+    const nested = run("nested");
+    expect(nested.cycles).toBeLessThan(shadow.cycles);
+    expect(shadow.vmExitsByCause.invlpg).toBe(40 * 16);
+    expect(shadow.vmExitsByCause["guest-pt-write"]).toBe(shadow.pteWrites);
+  });
+
+  it("context switches: one CR3-load exit per switch under shadow paging, none nested", () => {
+    const trace = contextSwitchWorkload({ processes: 4, pagesPerProcess: 100, quantum: 500, accesses: 20_000, seed: 3 });
+    const shadow = new Machine({ mode: "shadow" });
+    expect(shadow.run(trace, shadow.createVm()).vmExitsByCause["cr3-load"]).toBe(20_000 / 500 - 1);
+    const nested = new Machine({ mode: "nested" });
+    expect(nested.run(trace, nested.createVm()).vmExits).toBe(0);
   });
 
   it("host large pages shorten nested walks", () => {
