@@ -2,7 +2,14 @@
 # Nothing is written to the user's home: config, data, runtime and lab settings live under .jupyter/.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${COMPUTROPOLIS_VENV:-$ROOT/.venv}"
-export ROOT VENV
+# Shared servers (Binder, JupyterHub): COMPUTROPOLIS_PYTHON_ENV names an existing Python environment
+# (the prefix the Jupyter server runs from, e.g. $NB_PYTHON_PREFIX or /opt/tljh/user). Setup installs
+# requirements.txt and the tslab kernelspec into it for every user, and never creates or deletes it.
+VENV_SHARED=0
+if [ -n "${COMPUTROPOLIS_PYTHON_ENV:-}" ]; then
+  VENV="$(cd "$COMPUTROPOLIS_PYTHON_ENV" 2>/dev/null && pwd || echo "$COMPUTROPOLIS_PYTHON_ENV")"; VENV_SHARED=1
+fi
+export ROOT VENV VENV_SHARED
 export PATH="$VENV/bin:$ROOT/node_modules/.bin:$PATH"
 export JUPYTER_CONFIG_DIR="$ROOT/jupyter-config"
 export JUPYTER_DATA_DIR="$ROOT/.jupyter/data"

@@ -20,12 +20,23 @@ fi
 node node_modules/typescript/bin/tsc -b kernel-lib
 
 # 3. The Python venv, rebuilt when requirements.txt or the Python version changes.
+#    With COMPUTROPOLIS_PYTHON_ENV (scripts/env.sh) the packages go into that existing environment.
 PYTHON="${PYTHON:-python3}"
+if [ "$VENV_SHARED" = 1 ]; then
+  PYTHON="$VENV/bin/python"
+  "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || {
+    echo "[setup] COMPUTROPOLIS_PYTHON_ENV=$VENV: no Python >= 3.11 at $PYTHON; allowed: the prefix of an existing Python 3.11+ environment that runs the Jupyter server (e.g. \$NB_PYTHON_PREFIX, /opt/tljh/user)" >&2
+    exit 2; }
+fi
 req_hash=$(printf '%s\n%s' "$(hash_of requirements.txt)" "$("$PYTHON" --version 2>&1)" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$VENV/.computropolis-requirements" 2>/dev/null)" != "$req_hash" ]; then
-  say "creating the Jupyter environment in ${VENV#$ROOT/} (first time: a few minutes)"
-  rm -rf "$VENV"
-  "$PYTHON" -m venv "$VENV"
+  if [ "$VENV_SHARED" = 1 ]; then
+    say "installing the pinned Jupyter packages into $VENV"
+  else
+    say "creating the Jupyter environment in ${VENV#$ROOT/} (first time: a few minutes)"
+    rm -rf "$VENV"
+    "$PYTHON" -m venv "$VENV"
+  fi
   # (grep drops the noise of this machine's pip find-links settings, keeps real errors)
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt 2> >(grep -v "^WARNING: Location 'file:" >&2)
   echo "$req_hash" > "$VENV/.computropolis-requirements"
@@ -43,5 +54,10 @@ if ! { grep -qF "\"$node_bin\"" "$spec" && grep -qF "\"$ROOT/node_modules/tslab/
 fi
 # 5. JupyterLab defaults for the classroom: no news/update checks (they need the network).
 mkdir -p "$VENV/share/jupyter/lab/settings" "$JUPYTER_DATA_DIR" "$JUPYTER_RUNTIME_DIR"
-cmp -s jupyter-config/lab-overrides.json "$VENV/share/jupyter/lab/settings/overrides.json" ||
-  cp jupyter-config/lab-overrides.json "$VENV/share/jupyter/lab/settings/overrides.json"
+overrides="$VENV/share/jupyter/lab/settings/overrides.json"
+# (in a shared environment, an overrides.json that setup did not write is the admin's: left as it is)
+if [ "$VENV_SHARED" = 0 ] || [ ! -f "$overrides" ] ||
+   [ "$(cat "$VENV/.computropolis-overrides" 2>/dev/null)" = "$(hash_of "$overrides")" ]; then
+  cmp -s jupyter-config/lab-overrides.json "$overrides" || cp jupyter-config/lab-overrides.json "$overrides"
+  [ "$VENV_SHARED" = 0 ] || hash_of "$overrides" > "$VENV/.computropolis-overrides"
+fi
