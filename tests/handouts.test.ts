@@ -3,11 +3,12 @@
 // console error, every chart drawn, TOC links resolve, playground sliders re-run the simulator,
 // print to PDF works. Plus the tag filtering (fixture with every tag) and a failing export.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { runPlayground } from "../kernel-lib/src/playgrounds";
 import { ARTIFACTS, browserEnv, CHROMIUM, CHROMIUM_ARGS, lessonNotebooks, ROOT, runInEnv, type CommandResult } from "./helpers/project";
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
@@ -160,12 +161,15 @@ describe("npm run handouts", () => {
         const pdf = await page.pdf({ format: "A4", printBackground: true });
         expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
         expect(pdf.length).toBeGreaterThan(20_000);
+        // The print layout at A4's printable width (210 mm − 2 × 15 mm margins = 180 mm ≈ 680 px):
+        // every chart and playground fits whole, nothing sticks out on the right.
         await page.emulateMedia({ media: "print" });
-        await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
+        await page.setViewportSize({ width: 680, height: 962 });
         await page.screenshot({ path: path.join(SHOTS, `${edition}-${stem(nb)}-print.png`), fullPage: false });
-        // The print layout keeps charts whole and inside the page width.
-        const widest = await page.locator(".kl-chart .js-plotly-plot").evaluateAll((els) => Math.max(0, ...els.map((e) => e.getBoundingClientRect().width)));
-        expect(widest).toBeLessThanOrEqual(794 - 2 * 57); // 15 mm margins ≈ 57 px each
+        const rightmost = await page.locator(".kl-chart .js-plotly-plot, .kl-playground-box").evaluateAll((els) =>
+          Math.max(0, ...els.map((e) => e.getBoundingClientRect().right)));
+        expect(rightmost, "charts fit the printed page width").toBeLessThanOrEqual(680);
+        expect(await page.locator(".lesson-nav").first().isVisible(), "navigation is not printed").toBe(false);
         expect(blocked, "network requests").toEqual([]);
         expect(errors, "console errors").toEqual([]);
       } finally {
@@ -210,6 +214,11 @@ describe("npm run handouts", () => {
         await page.waitForFunction(() => document.querySelector(".kl-playground-box .kl-chart")?.getAttribute("data-runs") === "1");
         const after = await plotted();
         expect(after).not.toBe(before);
+        // The page ran the same simulation Node runs for these parameters (same code, same seeds).
+        const name = (await box.getAttribute("data-playground"))!;
+        const params = await box.locator("input[data-param]").evaluateAll((els) =>
+          Object.fromEntries((els as HTMLInputElement[]).map((el) => [el.dataset.param!, el.dataset.values ? JSON.parse(el.dataset.values)[Number(el.value)] : Number(el.value)])));
+        expect(after).toBe(JSON.stringify(runPlayground(name, params).data.map((t) => [t.x, t.y])));
         expect(await box.locator("output").first().textContent()).toContain(
           (await slider.getAttribute("data-labels")) ? JSON.parse((await slider.getAttribute("data-labels"))!)[Number(moved)] : moved,
         );
@@ -263,6 +272,24 @@ describe("cell tags: student and teacher editions (fixture with every tag, store
 });
 
 describe("a failing export", () => {
+  it("a BEGIN SOLUTION without its END fails the build, naming notebook and cell", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "handouts-markers-"));
+    try {
+      const nb = JSON.parse(readFileSync(path.join(ROOT, "tests/fixtures/handouts/lessons/01-tags.ipynb"), "utf8"));
+      const cell = nb.cells.findIndex((c: Cell) => tagsOf(c).includes("solution"));
+      nb.cells[cell].source = src(nb.cells[cell]).replace(/\s*\/\/ END SOLUTION/, "");
+      const file = path.join(dir, "01-tags.ipynb");
+      writeFileSync(file, JSON.stringify(nb));
+      const r = runInEnv(["python", "tools/handouts/build.py", "--no-execute", "--out", path.join(dir, "out"), file]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`FAIL ${file}: cell ${cell + 1}: BEGIN SOLUTION without a matching \`// END SOLUTION\``);
+      expect(existsSync(path.join(dir, "out", "student", "01-tags.html"))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+
   it("names the notebook and the cell, and leaves the previous good handout untouched", () => {
     // Under build/ so the notebook resolves kernel-lib and @types/node like the lessons do.
     mkdirSync(path.join(ROOT, "build"), { recursive: true });

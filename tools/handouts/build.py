@@ -166,6 +166,8 @@ class Page:
         self.ids: set[str] = {"top", "toc", "content"}
         self.toc: list[tuple[int, str, str]] = []  # (level, id, html text)
         self.title: str | None = None
+        self.title_part: int | None = None  # index of the rendered cell holding the H1
+        self.current_part = 0
         self.lesson_files = lesson_files  # "01-introduction.ipynb" -> "01-introduction.html"
 
     def unique_id(self, base: str) -> str:
@@ -187,6 +189,7 @@ class HandoutRenderer(mistune.HTMLRenderer):
         hid = self.page.unique_id(slugify(text))
         if level == 1 and self.page.title is None:
             self.page.title = re.sub(r"<[^>]+>", "", text).strip()
+            self.page.title_part = self.page.current_part
         elif level in (2, 3):
             self.page.toc.append((level, hid, text))
         anchor = f'<a class="anchor" href="#{hid}" aria-label="link to this section">#</a>' if level > 1 else ""
@@ -332,9 +335,11 @@ class Lesson:
     sizes: dict[str, int] = field(default_factory=dict)
 
 
-def render_cells(cells, page: Page, catalog: dict, notebook: str, notebook_dir: Path, edition: str) -> str:
+def render_cells(cells, page: Page, catalog: dict, notebook: str, notebook_dir: Path, edition: str) -> list[str]:
+    """One HTML string per shown cell."""
     parts: list[str] = []
     for cell in cells:
+        page.current_part = len(parts)
         index = cell.metadata.get("handout_index", 0)
         where = f"{notebook}: cell {index + 1}"
         tags = _tags(cell)
@@ -367,17 +372,19 @@ def render_cells(cells, page: Page, catalog: dict, notebook: str, notebook_dir: 
         head = f'<div class="cell-label">{html.escape(label)}</div>' if label else ""
         tag = "aside" if "callout" in classes else "section"
         parts.append(f'<{tag} class="{" ".join(classes)}" data-cell="{index + 1}">{head}{body}</{tag}>')
-    return "\n".join(parts)
+    return parts
 
 
-def toc_html(page: Page) -> str:
+def toc_html(page: Page, printed: bool = False) -> str:
+    """The table of contents: a sticky sidebar on screen; a copy after the title on paper."""
     if not page.toc:
         return ""
     items = []
     for level, hid, text in page.toc:
         plain = re.sub(r'<a class="anchor".*?</a>', "", text)
         items.append(f'<li class="toc-{level}"><a href="#{hid}">{plain}</a></li>')
-    return f'<nav id="toc" class="toc" aria-label="Contents"><h2 class="toc-title">Contents</h2><ol>{"".join(items)}</ol></nav>'
+    attrs = 'class="toc toc-print" aria-hidden="true"' if printed else 'id="toc" class="toc toc-screen" aria-label="Contents"'
+    return f'<nav {attrs}><div class="toc-title">Contents</div><ol>{"".join(items)}</ol></nav>'
 
 
 def _asset(path: Path) -> str:
@@ -486,7 +493,9 @@ def render_lesson(nb, lesson: Lesson, lessons: list[Lesson], index: int, edition
     notebook = str(lesson.notebook.relative_to(ROOT)) if lesson.notebook.is_relative_to(ROOT) else str(lesson.notebook)
     page = Page({l.notebook.name: f"{l.stem}.html" for l in lessons})
     cells = edition_cells(nb, edition, notebook)
-    body = render_cells(cells, page, assets.catalog, notebook, lesson.notebook.parent, edition)
+    parts = render_cells(cells, page, assets.catalog, notebook, lesson.notebook.parent, edition)
+    after_title = (page.title_part + 1) if page.title_part is not None else 0
+    body = "\n".join(parts[:after_title] + [toc_html(page, printed=True)] + parts[after_title:])
     footer = (f'<p>{EDITION_NAMES[edition]} of <code>{html.escape(notebook)}</code>, executed on the TypeScript kernel '
               f'and exported on {built_at} by <code>npm run handouts</code>. Charts are interactive; playgrounds re-run '
               f'the kernel-lib simulator in your browser. Works offline.</p>')

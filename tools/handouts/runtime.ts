@@ -17,8 +17,8 @@ interface PlotlyApi {
 }
 declare const Plotly: PlotlyApi;
 
-/** Chart size on screen and paper: fits A4 and Letter portrait with 15 mm margins (180 mm ≈ 680 px). */
-const CHART_WIDTH_PX = 680;
+/** Chart size on screen and paper: fits A4 and Letter portrait with 15 mm margins (180 mm ≈ 680 px), even inside a playground box. */
+const CHART_WIDTH_PX = 640;
 const CHART_HEIGHT_PX = 400;
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 const CONFIG = { displaylogo: false, responsive: false, showLink: false, modeBarButtonsToRemove: ["sendDataToCloud", "select2d", "lasso2d"] };

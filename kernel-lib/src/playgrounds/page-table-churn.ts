@@ -71,7 +71,7 @@ export function churnFigure(p: ChurnParams): Figure {
     layout: {
       title: { text: `${p.forkExecPer10k} fork/exec per 10,000 accesses, ${p.workingSetPages.toLocaleString("en-US")}-page working set` },
       xaxis: { title: { text: "how memory is virtualized" } },
-      yaxis: { title: { text: "time relative to native (×, log scale)" }, type: "log", range: [-0.1, 2.6] },
+      yaxis: { title: { text: "time relative to native (×, log scale)" }, type: "log", range: [-0.1, 2.6], dtick: 1 },
       showlegend: false,
       margin: { t: 60, r: 20 },
     },

@@ -85,6 +85,7 @@ export function pageWalkFigure(p: { guestLevels: number; hostLevels: number; gue
   for (const trace of fig.data) {
     trace.text = (trace.y ?? []).map((v) => (v ? String(v) : ""));
     trace.textposition = "inside";
+    trace.textangle = 0;
   }
   return fig;
 }

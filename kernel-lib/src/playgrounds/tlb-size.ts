@@ -53,7 +53,7 @@ export function tlbSizeFigure(p: TlbSizeParams): Figure {
     layout: {
       title: { text: `${p.tlbEntries}-entry TLB, ${p.workingSetPages.toLocaleString("en-US")}-page working set: cost of an access` },
       xaxis: { title: { text: "how the MMU is virtualized" } },
-      yaxis: { title: { text: "cycles per access (log scale)" }, type: "log", range: [0, 2.7] },
+      yaxis: { title: { text: "cycles per access (log scale)" }, type: "log", range: [0, 2.7], dtick: 1 },
       showlegend: false,
       margin: { t: 60, r: 20 },
     },

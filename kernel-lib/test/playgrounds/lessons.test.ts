@@ -52,7 +52,8 @@ describe("io-paths", () => {
   it("the chart has a throughput and a latency panel, one bar per path", () => {
     const f = runPlayground("io-paths", { requestBytes: 9000 });
     expect(f.data).toHaveLength(2);
-    expect(f.data[0]!.x).toEqual(["emulated", "virtio", "vhost", "passthrough", "bare-metal"]);
+    expect(f.data[0]!.x!.map((label) => String(label).split("<br>")[0])).toEqual(["emulated", "virtio", "vhost", "passthrough", "bare-metal"]);
+    expect(String(f.data[0]!.x![0])).toMatch(/^emulated<br>\d+\.\d exits\/req$/);
     expect(f.data[1]!.yaxis).toBe("y2");
   });
 });
