@@ -100,6 +100,9 @@ describe("binder/postBuild (repo2docker's build step) in a fresh Python prefix",
     expect(existsSync(path.join(repo, "kernel-lib/dist/index.js")), "kernel-lib built").toBe(true);
     const list = run(path.join(prefix, "bin", "jupyter"), ["kernelspec", "list"], { env: prefixEnv() });
     expect(list.stdout).toMatch(new RegExp(`tslab\\s+${prefix}/share/jupyter/kernels/tslab`));
+    // JupyterLab in the prefix has the Plotly renderer the lessons' charts need.
+    const ext = run(path.join(prefix, "bin", "jupyter"), ["labextension", "list"], { env: prefixEnv() });
+    expect(ext.out).toMatch(/jupyterlab-plotly.*enabled/);
     // Nothing was written to the project's own venv or kernelspec.
     expect(readFileSync(path.join(ROOT, ".venv/share/jupyter/kernels/tslab/kernel.json"), "utf8")).toContain(ROOT);
   });

@@ -393,7 +393,11 @@ def main(argv: list[str] | None = None) -> int:
         "lessons": [],
     }
     for path in lessons:
-        r = measure_lesson(path, args.timeout)
+        try:
+            r = measure_lesson(path, args.timeout)
+        except Exception as e:  # the kernel did not start, etc.: say which lesson and why
+            print(f"FAIL {path.name}: {type(e).__name__}: {e}", file=sys.stderr)
+            return 1
         print(f"{'ok  ' if r['ok'] else 'FAIL'} {r['lesson']}: start {r['start_s']} s, idle {r['idle_rss_mb']} MB, "
               f"Run All {r['run_all_cpu_s']} CPU-s, peak {r['peak_rss_mb']} MB", file=sys.stderr)
         for p in r["problems"]:
