@@ -95,7 +95,7 @@ export function runMemoryExperiment(trace: MemoryTrace, mode: MemoryVirtualizati
 }
 
 /** Options of {@link compareMemoryModes}. */
-export interface CompareModesOptions {
+export interface MemoryCompareOptions {
   /** Modes to run, default native, shadow, nested. */
   modes?: readonly MemoryVirtualizationMode[];
   /** Machine settings. */
@@ -107,7 +107,7 @@ export interface CompareModesOptions {
 }
 
 /** Runs one trace in several modes; rows carry overhead vs the native run. */
-export function compareMemoryModes(trace: MemoryTrace, options: CompareModesOptions = {}): MemoryExperimentRow[] {
+export function compareMemoryModes(trace: MemoryTrace, options: MemoryCompareOptions = {}): MemoryExperimentRow[] {
   const modes = options.modes ?? MEMORY_VIRTUALIZATION_MODES;
   for (const [i, m] of modes.entries()) {
     if (!MEMORY_VIRTUALIZATION_MODES.includes(m)) throw new ConfigError(`modes[${i}]`, m, MEMORY_VIRTUALIZATION_MODES.map((x) => JSON.stringify(x)).join(", "));
@@ -119,7 +119,7 @@ export function compareMemoryModes(trace: MemoryTrace, options: CompareModesOpti
 }
 
 /** Options of {@link sweepMemoryExperiment}. */
-export interface SweepOptions<V extends number | string> {
+export interface MemorySweepOptions<V extends number | string> {
   /** Name of the parameter swept, e.g. "pages" or "hostPageSizeBytes". */
   parameter: string;
   /** Its values. */
@@ -133,12 +133,12 @@ export interface SweepOptions<V extends number | string> {
 }
 
 /** Sweeps a parameter: for each value, every mode on that value's trace. */
-export function sweepMemoryExperiment<V extends number | string>(options: SweepOptions<V>): MemoryExperimentRow[] {
+export function sweepMemoryExperiment<V extends number | string>(options: MemorySweepOptions<V>): MemoryExperimentRow[] {
   if (!Array.isArray(options.values) || options.values.length === 0) throw new ConfigError("values", options.values, "a non-empty array of parameter values");
   const rows: MemoryExperimentRow[] = [];
   for (const value of options.values) {
     const trace = options.workload(value);
-    const cmp: CompareModesOptions = { config: options.config ? options.config(value) : {}, parameter: options.parameter, value };
+    const cmp: MemoryCompareOptions = { config: options.config ? options.config(value) : {}, parameter: options.parameter, value };
     if (options.modes) cmp.modes = options.modes;
     rows.push(...compareMemoryModes(trace, cmp));
   }

@@ -112,7 +112,7 @@ export interface MemoryRunStats {
 }
 
 /** Options of {@link Machine.run}. */
-export interface RunOptions {
+export interface MachineRunOptions {
   /** Map the trace's premap pages before the loop (default true). */
   premap?: boolean;
   /** If given, receives the host frame of every operation (-1 for non-accesses and isolation faults). */
@@ -120,7 +120,7 @@ export interface RunOptions {
 }
 
 /** The outcome of one traced access ({@link Machine.access}). */
-export interface AccessResult {
+export interface MachineAccessResult {
   /** True if the access reached memory. */
   ok: boolean;
   /** "ok", or "isolation-fault" when the VM tried to reach memory it was not given. */
@@ -522,7 +522,7 @@ export class Machine implements VmMonitor {
    * Runs `trace` on `vm`'s vCPU and returns what this run counted. By default the trace's
    * premap pages are mapped first (outside the counted loop). `seconds` times the loop alone.
    */
-  run(trace: MemoryTrace, vm: VirtualMachine = this.vms[0] ?? this.createVm(), options: RunOptions = {}): MemoryRunStats {
+  run(trace: MemoryTrace, vm: VirtualMachine = this.vms[0] ?? this.createVm(), options: MachineRunOptions = {}): MemoryRunStats {
     if (trace.pageSizeBytes !== this.guestLayout.pageSizeBytes) {
       throw new ConfigError("trace.pageSizeBytes", trace.pageSizeBytes, `${this.guestLayout.pageSizeBytes}, the page size of layout "${this.guestLayout.name}"`);
     }
@@ -562,7 +562,7 @@ export class Machine implements VmMonitor {
    * for notebooks and demos. With `write` the byte `value` is stored at the host-physical
    * address reached. Faults are handled as in a run; an isolation fault is returned, not thrown.
    */
-  access(vm: VirtualMachine, pid: number, address: number | bigint | string, options: { write?: boolean; value?: number; bypassTlb?: boolean } = {}): AccessResult {
+  access(vm: VirtualMachine, pid: number, address: number | bigint | string, options: { write?: boolean; value?: number; bypassTlb?: boolean } = {}): MachineAccessResult {
     const { vpn, offset } = this.guestLayout.splitVirtualAddress(address, "address");
     this.enter(vm);
     const k = vm.kernel;
