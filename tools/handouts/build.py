@@ -508,7 +508,8 @@ def render_index(lessons: list[Lesson], edition: str, assets: Assets, out: Path)
     for l in lessons:
         if not (out / edition / f"{l.stem}.html").exists():
             continue
-        items.append(f'<li><a href="{l.stem}.html"><span class="num">{html.escape(l.number)}</span> {html.escape(l.title)}</a>'
+        number = "" if re.match(rf"^0*{int(l.number)}\b", l.title) else f'<span class="num">{html.escape(l.number)}</span> '
+        items.append(f'<li><a href="{l.stem}.html">{number}{html.escape(l.title)}</a>'
                      f'<p>{html.escape(l.summary)}</p></li>')
     other = "" if edition == "student" else '<p class="other-edition">Student handouts (no teacher notes or solutions): <a href="../student/index.html">../student/index.html</a></p>'
     body = (f'<h1 id="lessons">Computropolis: lessons</h1><p>How a hypervisor virtualizes memory, the MMU and I/O. '
