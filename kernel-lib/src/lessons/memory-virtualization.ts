@@ -118,17 +118,17 @@ export function isolationDemo(): { rows: MemoryDemoRow[]; summary: string; attem
     rows.push({
       step: rows.length + 1,
       VM: "Traffic Control",
-      action: `(${at.mode} paging) maps a page to guest frame ${at.targetHostFrame}, the Records Office's host frame, and writes "X"`,
+      action: `${at.mode} paging: points a page at frame ${hex(at.targetHostFrame)} (the payroll's host frame), writes "X"`,
       "guest-virtual": hex(0x500000),
       "guest-physical": hex(at.targetHostFrame * 4096),
-      "host-physical": at.event === "isolation-fault" ? `refused: modeled fault (VM exit: ${exits})` : "reached!",
+      "host-physical": at.event === "isolation-fault" ? `refused (modeled fault; VM exit ${exits})` : "reached!",
       "Records Office reads back": JSON.stringify(at.recordsReadsBack),
     });
   }
   const refused = attempts.filter((a) => a.event === "isolation-fault").length;
   const summary =
     story.summary +
-    ` Then Traffic Control's kernel tried to reach host frame ${attempts[0]!.targetHostFrame} directly: **${refused} of ${attempts.length}** attempts (shadow and nested paging) were refused as modeled faults, and the Records Office still reads back **${JSON.stringify(attempts[attempts.length - 1]!.recordsReadsBack)}**.`;
+    ` Then Traffic Control's kernel tried to reach host frame ${hex(attempts[0]!.targetHostFrame)} directly: **${refused} of ${attempts.length}** attempts (shadow and nested paging) were refused as modeled faults, and the Records Office still reads back **${JSON.stringify(attempts[attempts.length - 1]!.recordsReadsBack)}**.`;
   return { rows, summary, attempts, sameHostAddress: story.sameHostAddress };
 }
 
