@@ -88,6 +88,24 @@ describe("machine: shadow and nested paging", () => {
     );
   });
 
+  it("the optional page-walk cache changes counts, never translations", () => {
+    fc.assert(
+      fc.property(randomTrace, fc.constantFrom<MemoryVirtualizationMode>("native", "shadow", "nested"), (trace, mode) => {
+        const run = (walkCacheEntries: number) => {
+          const m = new Machine({ mode, hostMemoryBytes: 2 ** 30, walkCacheEntries, tlb: { sets: 2, ways: 2 } });
+          const out = new Float64Array(trace.length);
+          const s = m.run(trace, m.createVm({ memoryBytes: 64 * MiB }), { hostFramesOut: out });
+          return { out: Array.from(out), refs: s.walkRefs };
+        };
+        const off = run(0);
+        const on = run(8);
+        expect(on.out).toEqual(off.out);
+        expect(on.refs).toBeLessThanOrEqual(off.refs);
+      }),
+      { numRuns: 30, seed: 5 },
+    );
+  });
+
   it("the same seed gives the same results", () => {
     const run = (seed: number) => {
       const m = new Machine({ mode: "shadow" });
