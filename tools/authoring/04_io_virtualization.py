@@ -63,15 +63,15 @@ hypervisor's device back end and the wire. The cell runs the simulator once per 
 (here with the device emulated, the way the first hypervisors did it).
 """),
 code("""
-const jam = kl.ioLessonTrafficJam({ path: "emulated", vmCounts: [1, 2, 4, 6, 8], seed: SEED });
+const jam = kl.ioLessonTrafficJam({ path: "emulated", vmCounts: [1, 2, 4, 8], seed: SEED });
 kl.showTable(kl.lessonTable(jam), { caption: "VMs sharing one emulated network card (simulated)" });
 """),
 code("""
-kl.showChart(kl.lineChart(jam, {
+kl.showChart(kl.lessonLogTicks(kl.lineChart(jam, {
   x: "vms", y: "p99LatencyUs", logY: true,
   title: "More VMs on one device: the slowest requests wait longer",
   xTitle: "VMs sharing the device", yTitle: "99th-percentile latency (µs, log scale)",
-}));
+})));
 """),
 code("""
 const [one, eight] = [jam[0]!, jam[jam.length - 1]!];
@@ -187,12 +187,12 @@ kick altogether. The chart sweeps the batch size for a guest sending as fast as 
 suppression mode.
 """),
 code("""
-const batching = kl.ioLessonBatchingSweep({ batchSizes: [1, 2, 4, 8, 16, 32, 64], seed: SEED });
-kl.showChart(kl.lineChart(batching, {
+const batching = kl.ioLessonBatchingSweep({ batchSizes: [1, 4, 16, 64], seed: SEED });
+kl.showChart(kl.lessonLogTicks(kl.lineChart(batching, {
   x: "batchSize", y: "exitsPerRequest", color: "suppression", logX: true,
-  title: "virtio: batching and notification suppression cut the exits per request",
+  title: "virtio: batching and suppression cut the exits",
   xTitle: "most requests per kick (batch size, log scale)", yTitle: "VM exits per request",
-}));
+})));
 """),
 code("""
 const at = (mode: string, b: number) => batching.find((r) => r.suppression === mode && r.batchSize === b)!;
@@ -447,11 +447,11 @@ Use the chart below: for a trader the **tail** (99th percentile) matters more th
 """),
 code("""
 const tails = kl.ioLessonLatencyPercentiles({ seed: SEED, percentiles: [50, 99, 99.9] });
-kl.showChart(kl.barChart(tails, {
+kl.showChart(kl.lessonLogTicks(kl.barChart(tails, {
   x: "path", y: "latencyUs", color: "percentile", logY: true,
   title: "Latency percentiles per I/O path (steady stream, one VM)",
   xTitle: "I/O path", yTitle: "request latency (µs, log scale)",
-}));
+})));
 """),
 code("""
 kl.showMarkdown(kl.ioLessonTailSummary(tails));

@@ -57,11 +57,11 @@ Static workloads keep their page tables fixed; the last two create and destroy m
 """),
 code("""
 const workloads = kl.perfLessonWorkloadComparison({ seed: SEED });
-kl.showChart(kl.barChart(workloads, {
+kl.showChart(kl.lessonLogTicks(kl.barChart(workloads, {
   x: "workload", y: "cyclesPerAccess", color: "mode", logY: true,
   title: "Cost per memory access: native, shadow and nested paging",
   xTitle: "workload", yTitle: "cycles per access (log scale)",
-}));
+})));
 """),
 code("""
 kl.showMarkdown("**What to notice:** the winner flips with the workload.\\n\\n" + kl.perfLessonWinners(workloads));
@@ -104,7 +104,7 @@ code("""
 const churn = kl.perfLessonChurnSweep({ seed: SEED });
 kl.showChart(kl.lineChart(churn, {
   x: "pteWritesPerThousand", y: "cyclesPerAccess", color: "mode",
-  title: "The crossover: shadow paging pays per page-table write, nested paging per TLB miss",
+  title: "The crossover as page-table churn grows",
   xTitle: "guest page-table entry writes per 1000 accesses", yTitle: "cycles per access",
 }));
 """),
@@ -122,7 +122,7 @@ md("""
 
 Both modes hurt most when the TLB misses. The **TLB reach** is how much memory the TLB covers:
 entries × page size: with 4 KiB pages even a TLB of a few dozen entries covers well under a megabyte,
-while 2 MiB pages multiply its reach by 512 (the table shows the numbers). Large pages help twice under nested paging: fewer misses, and each 2D walk is
+while 2 MiB pages multiply its reach hundreds of times (the table shows the numbers). Large pages help twice under nested paging: fewer misses, and each 2D walk is
 shorter, because a 2 MiB leaf ends a walk one level early (figure A8).
 """),
 code("""
@@ -130,11 +130,11 @@ const pages = kl.perfLessonLargePages({ seed: SEED });
 kl.showTable(kl.lessonTable(pages), { caption: "Random reads over 16 MiB with 4 KiB and 2 MiB pages (simulated)" });
 """),
 code("""
-kl.showChart(kl.barChart(pages, {
+kl.showChart(kl.lessonLogTicks(kl.barChart(pages, {
   x: "configuration", y: "cyclesPerAccess", logY: true,
   title: "Large pages: fewer TLB misses and shorter nested walks",
   xTitle: "configuration", yTitle: "cycles per access (log scale)",
-}));
+})));
 """),
 code("""
 const p = (c: string) => pages.find((r) => r.configuration === c)!;
@@ -258,8 +258,11 @@ code("""
 const calm = churn.find((r) => r.mode === "shadow" && r.pteWritesPerThousand === 0)!;
 const missesPerThousand = 1000 * (1 - calm.tlbHitPercent / 100);
 const exitCost = kl.exitCycles(kl.MEMORY_COSTS_DEFAULT, "guest-pt-write");
-kl.showMarkdown(`With ${kl.formatNumber(missesPerThousand)} TLB misses per 1000 accesses your formula predicts a crossover at
-${kl.formatNumber(crossover(missesPerThousand, 4, kl.MEMORY_COSTS_DEFAULT.walkRefCycles, exitCost))} page-table writes per 1000 accesses. The simulator found
+let predicted: number | undefined;
+try { predicted = crossover(missesPerThousand, 4, kl.MEMORY_COSTS_DEFAULT.walkRefCycles, exitCost); } catch { /* not written yet */ }
+kl.showMarkdown(predicted === undefined ? "Finish `crossover` above to compare it with the simulator." :
+  `With ${kl.formatNumber(missesPerThousand)} TLB misses per 1000 accesses your formula predicts a crossover at
+${kl.formatNumber(predicted)} page-table writes per 1000 accesses. The simulator found
 ${cross === null ? "none" : kl.formatNumber(cross.pteWritesPerThousand)}. Why lower? Each map/unmap in the simulator also causes
 hidden page faults and INVLPG exits, not only the PTE-write exit your model counts.`);
 """),

@@ -111,9 +111,9 @@ tests("""
 kl.showMarkdown(kl.checkOstepWalk(walk).message);
 """, grade_id="activity_walk_tests", points=4),
 md("""
-Your walk reads two entries per translation. A real x86-64 walk reads four (five with 5-level paging),
+Your walk reads one entry per level of the toy machine's table. A real x86-64 walk has more levels,
 and a nested walk in a VM reads far more, because every guest table pointer is itself translated by the
-host's table. Move the sliders (in the HTML handout) to see how the count grows:
+host's table. The playground counts them; move the sliders (in the HTML handout) to see how the count grows:
 """),
 code("""
 kl.showPlayground("page-walk", { guestLevels: 4, hostLevels: 4, guestPageKiB: 4, hostPageKiB: 4 });
@@ -153,7 +153,7 @@ models it and to the folders of the real thing. Folder and file names are those 
 for* with your editor's search or on elixir.bootlin.com.
 """),
 code("""
-kl.showTable(kl.activityHypervisorMap(), { caption: "From the lessons to KVM and QEMU" });
+kl.showMarkdown(kl.activityHypervisorMapMarkdown());
 """),
 md("""
 **Questions for your pair** (pick one row, then answer its questions; report back in two minutes):
@@ -211,10 +211,10 @@ const measured = kl.activityMeasurements({ seed: SEED });
 kl.showMarkdown(kl.activityDiscussionPrompts(measured, walkCost));
 """),
 code("""
-kl.showChart(kl.barChart(kl.activityOverheadRows(measured), {
-  x: "measurement", y: "times", color: "area", logY: true,
+kl.showChart(kl.lessonRatioFigure(kl.activityOverheadRows(measured), {
+  label: "measurement", value: "times", color: "area",
   title: "The class's measurements: cost relative to no virtualization",
-  xTitle: "what was measured", yTitle: "× native / bare metal (log scale)",
+  valueTitle: "× native / bare metal (log scale)",
 }));
 """),
 code("""

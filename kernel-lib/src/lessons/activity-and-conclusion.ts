@@ -255,3 +255,14 @@ export function activityOverheadRows(m: ActivityMeasurements): ActivityOverheadR
     { area: "I/O", measurement: "passthrough + posted latency", times: m.io["passthrough + posted"].meanLatencyUs / bare },
   ];
 }
+
+/** The map as markdown: one block per concept (reads better than a five-column table). */
+export function activityHypervisorMapMarkdown(): string {
+  const code = (list: string) => list.split(/,\s*/).map((p) => (p.startsWith("—") ? p : `\`${p.replace(/ \(.*\)$/, "")}\`${/ \(.*\)$/.test(p) ? p.match(/ \(.*\)$/)![0] : ""}`)).join(", ");
+  return HYPERVISOR_SOURCE_MAP.map(
+    (r) =>
+      `**${r.concept}**  \n` +
+      `kernel-lib: ${code(r.simulator)} · Linux/KVM: ${code(r.linuxKvm)} · QEMU: ${code(r.qemu)}  \n` +
+      `*Look for:* ${r.lookFor}`,
+  ).join("\n\n");
+}

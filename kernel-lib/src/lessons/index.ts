@@ -6,3 +6,4 @@ export * from "./io-virtualization"; // 04
 export * from "./performance"; // 05
 export * from "./tables"; // readable headers for 04–06
 export * from "./activity-and-conclusion"; // 06
+export * from "./charts"; // chart touches for 04–06

@@ -20,10 +20,9 @@ import { Machine, type MachineConfig, type MemoryRunStats, type MemoryVirtualiza
 import type { MemoryTrace } from "../workloads/trace";
 import { TraceBuilder } from "../workloads/trace";
 import { contextSwitchWorkload, forkExecWorkload, hotColdWorkload, mmapChurnWorkload, sequentialWorkload, uniformWorkload } from "../workloads/generators";
-import { barChart } from "../charts/builders";
 import type { Figure } from "../charts/figure";
-import { runIo } from "../io/run";
-import { IO_LESSON_REQUESTS, IO_LESSON_STEADY_RPS, IO_LESSON_VARIANTS, ioLessonPathComparison, type IoLessonPathRow } from "./io-virtualization";
+import { lessonRatioFigure } from "./charts";
+import { IO_LESSON_VARIANTS, ioLessonPathComparison, ioLessonSteadyRun, type IoLessonPathRow } from "./io-virtualization";
 
 const FIRST_VPN = 0x10000;
 const MODES: readonly MemoryVirtualizationMode[] = ["native", "shadow", "nested"];
@@ -354,28 +353,20 @@ export function perfLessonIoCycles(options: { seed?: number } = {}): PerfLessonI
   const rows: PerfLessonIoCycleRow[] = [];
   const names: Record<string, string> = { guest: "guest work", exit: "world switches (exits)", deviceModel: "hypervisor / host work", copy: "copies" };
   for (const v of IO_LESSON_VARIANTS) {
-    const r = runIo({ ...v.config, seed: options.seed ?? 1, offeredLoadRps: IO_LESSON_STEADY_RPS, requestsPerVm: IO_LESSON_REQUESTS });
+    const r = ioLessonSteadyRun(v.label, options.seed ?? 1);
     for (const key of ["guest", "exit", "deviceModel", "copy"] as const) rows.push({ path: v.label, category: names[key]!, cyclesPerRequest: r.cyclesPerRequest[key] });
   }
   return rows;
 }
 
 /**
- * The summary chart: one bar per scenario, the cost relative to no virtualization (log axis),
- * memory and I/O in two colours, each bar labelled with its value ("5.7×").
+ * The summary chart: one horizontal bar per scenario, the cost relative to no virtualization
+ * (log axis), memory and I/O in two colours, each bar labelled with its value ("5.7×").
  */
 export function perfLessonSummaryFigure(rows: readonly PerfLessonSummaryRow[]): Figure {
-  const fig = barChart(rows, {
-    x: "scenario", y: "slowdown", color: "area", logY: true,
+  return lessonRatioFigure(rows, {
+    label: "scenario", value: "slowdown", color: "area",
     title: "What isolation and flexibility cost: each mechanism relative to no virtualization",
-    xTitle: "mechanism and workload", yTitle: "cost relative to native / bare metal (×, log scale)",
+    valueTitle: "cost relative to native / bare metal (×, log scale)",
   });
-  fig.layout.barmode = "relative";
-  fig.layout.legend = { orientation: "h", y: 1.08, x: 0 };
-  fig.layout.margin = { t: 80, r: 20, b: 140 };
-  for (const trace of fig.data) {
-    trace.text = (trace.y ?? []).map((v) => `${formatNumber(Number(v))}×`);
-    trace.textposition = "outside";
-  }
-  return fig;
 }
