@@ -45,9 +45,12 @@ callout("story", """
 **The problem.** Virtuopolis is a city of servers, and its servers are intersections. Every
 virtual machine is a car that has to get somewhere — to the network card, to the disk. In the old
 Virtuopolis each car drove straight onto the physical roads: every VM talked to the real hardware
-itself. Cars cut each other off, a reckless driver could steer into someone else's lane (a device
-told to copy data can copy it *anywhere* in memory), and the administrators spent their days
-handing out lanes by hand and hoping nobody cheated.
+itself, fighting for the same few roads. Cars cut each other off, and a reckless driver could steer
+into someone else's lane (a device told to copy data can copy it *anywhere* in memory), so no VM's
+work was safe from its neighbours. Resources were shared badly — one VM hogged a card while others
+waited — and nothing was flexible: a VM was tied to the exact hardware it had been given. The
+administrators spent their days handing out devices by hand, trying to give every VM its fair share
+without letting any of them interfere with the others.
 
 Ava, an engineer in Virtuopolis, is the one who has to fix it. Her question is an odd one:
 
@@ -74,11 +77,11 @@ kl.showChart(kl.lessonLogTicks(kl.lineChart(jam, {
 })));
 """),
 code("""
-const [one, eight] = [jam[0]!, jam[jam.length - 1]!];
+const [one, most] = [jam[0]!, jam[jam.length - 1]!];
 kl.showMarkdown(`**What to notice:** with ${one.vms} VM a request's 99th-percentile latency is
-${kl.formatNumber(one.p99LatencyUs)} µs; with ${eight.vms} VMs it is ${kl.formatNumber(eight.p99LatencyUs)} µs,
-and each VM gets ${kl.formatNumber(eight.perVmThroughputGbps)} Gbit/s instead of ${kl.formatNumber(one.perVmThroughputGbps)}.
-The shared back end is the intersection: it is busy ${kl.formatNumber(eight.backendBusyPercent)} % of the time,
+${kl.formatNumber(one.p99LatencyUs)} µs; with ${most.vms} VMs it is ${kl.formatNumber(most.p99LatencyUs)} µs,
+and each VM gets ${kl.formatNumber(most.perVmThroughputGbps)} Gbit/s instead of ${kl.formatNumber(one.perVmThroughputGbps)}.
+The shared back end is the intersection: it is busy ${kl.formatNumber(most.backendBusyPercent)} % of the time,
 so requests queue behind each other.`);
 """),
 md("""
@@ -447,11 +450,11 @@ Use the chart below: for a trader the **tail** (99th percentile) matters more th
 """),
 code("""
 const tails = kl.ioLessonLatencyPercentiles({ seed: SEED, percentiles: [50, 99, 99.9] });
-kl.showChart(kl.lessonLogTicks(kl.barChart(tails, {
-  x: "path", y: "latencyUs", color: "percentile", logY: true,
+kl.showChart(kl.barChart(tails, {
+  x: "path", y: "latencyUs", color: "percentile",
   title: "Latency percentiles per I/O path (steady stream, one VM)",
-  xTitle: "I/O path", yTitle: "request latency (µs, log scale)",
-})));
+  xTitle: "I/O path", yTitle: "request latency (µs)",
+}));
 """),
 code("""
 kl.showMarkdown(kl.ioLessonTailSummary(tails));
