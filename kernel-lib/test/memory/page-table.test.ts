@@ -44,6 +44,24 @@ describe("OSTEP memory dump + PDBR (figure D10)", () => {
     expect(a.steps.length).toBe(2); // 2 page-table references (+1 data reference, not counted)
   });
 
+  it("loadImage (bytes per frame) + a root frame is enough to translate", () => {
+    const frames = Array.from({ length: 128 }, () => new Array<number>(32).fill(0x7f));
+    frames[108]![24] = 0xa1;
+    frames[33]![8] = 0xb5;
+    frames[53]![0x1c] = 0x08;
+    const memory = new PhysicalMemory({ pageSizeBytes: 32, frameCount: 128 });
+    memory.loadImage(frames);
+    const t = new PageTable(memory, OSTEP_TWO_LEVEL, 108).translate(0x611c);
+    expect(t.physicalAddress).toBe(0x6bc);
+    expect(memory.readByte(t.physicalAddress)).toBe(8);
+    const flat = new Uint8Array(128 * 32);
+    frames.forEach((f, i) => flat.set(f, i * 32));
+    const again = new PhysicalMemory({ pageSizeBytes: 32, frameCount: 128 });
+    again.loadImage(flat);
+    expect(new PageTable(again, OSTEP_TWO_LEVEL, 108).translate(0x611c).physicalAddress).toBe(0x6bc);
+    expect(() => again.loadImage(new Uint8Array(33))).toThrow(/image.length/);
+  });
+
   it("reports OSTEP's two fault kinds", () => {
     const { memory } = parseOstepMemoryDump(dump);
     expect(solveOstepTranslation(memory, 108, 0x0000).answer).toBe("Fault (page directory entry not valid)");
