@@ -57,8 +57,6 @@ as host-physical addresses, unchecked. Two VMs, each with its own guest OS and p
 code("""
 const chaos = kl.chaosDemo();
 kl.showTable(chaos.rows, { caption: "No isolation: every guest-physical address is a host address" });
-"""),
-code("""
 kl.showMarkdown(chaos.summary);
 """),
 md("""
@@ -152,8 +150,6 @@ own page table now cost a trip to the hypervisor. Was it worth it? Let us measur
 code("""
 const sync = kl.shadowSyncOverhead();
 kl.showChart(sync.figure);
-"""),
-code("""
 kl.showMarkdown(sync.summary);
 """),
 md("""

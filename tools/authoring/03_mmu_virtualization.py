@@ -58,8 +58,6 @@ code("""
 const walk03 = kl.nativeWalkDemo();
 kl.showTable(walk03.rows, { caption: "The page walk, one row per memory reference" });
 kl.showMarkdown(walk03.summary);
-"""),
-code("""
 kl.showChart(walk03.figure);
 """),
 md("""
