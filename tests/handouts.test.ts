@@ -78,7 +78,7 @@ function teacherLines(cells: Cell[]): string[] {
   return cells
     .filter((c) => tagsOf(c).includes("teacher"))
     .flatMap((c) => src(c).split("\n"))
-    .map(words)
+    .map((l) => words(l.replace(/^\s*(?:>\s*)*(?:\d+[.)]|[-*+])\s+/, ""))) // list numbers and bullets are not text
     .filter((l) => l.length >= 20 && !other.has(l))
     .map((l) => l.slice(0, 80).replace(/\s\S*$/, ""));
 }
@@ -244,9 +244,12 @@ describe("cell tags: student and teacher editions (fixture with every tag, store
   it("student: teacher cells gone, solution region stubbed and its output dropped, hidden tests gone", () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const s = visibleText(html("student"));
-    for (const secret of ["walrus", "zebraSolutionMarker", "solution-output-pelican", "hidden otter check", "BEGIN HIDDEN TESTS", "BEGIN SOLUTION", "visible-test-ran"]) {
+    for (const secret of ["walrus", "zebraSolutionMarker", "solution-output-pelican", "hidden otter check", "BEGIN HIDDEN TESTS", "visible-test-ran"]) {
       expect(s, secret).not.toContain(secret);
     }
+    // Only the markdown cell that shows the convention still has a BEGIN SOLUTION line.
+    expect(s.split("// BEGIN SOLUTION").length - 1).toBe(1);
+    expect(s).toContain("// BEGIN SOLUTION\nconst conventionExampleCrane = 1;\n// END SOLUTION");
     expect(s).toContain("function double(x: number): number {\n  // YOUR CODE HERE\n  throw new Error(\"not implemented\");\n}");
     expect(s).toContain('console.assert(double(2) === 4, "double(2)");'); // visible tests stay
     expect(s).toContain("plain-output-heron");

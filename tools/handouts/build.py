@@ -78,7 +78,7 @@ class HandoutError(Exception):
     """A problem in one notebook, named by notebook and cell."""
 
 
-# ---------------------------------------------------------------- editions (pure, unit-tested)
+# ---------------------------------------------------------------- editions (tests/handouts.test.ts, fixture 01-tags)
 
 def _tags(cell) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
@@ -127,8 +127,11 @@ def edition_cells(nb, edition: str, notebook: str) -> list:
         tags = _tags(cell)
         where = f"{notebook}: cell {index + 1}"
         cell = copy.deepcopy(cell)
-        has_solution = any(SOLUTION_BEGIN.match(l) for l in cell.source.splitlines())
-        has_hidden = any(HIDDEN_BEGIN.match(l) for l in cell.source.splitlines())
+        # Markers count in code cells (tagged or not: an untagged answer must not leak) and in
+        # tagged markdown; a markdown cell that merely shows the convention is left alone.
+        code_cell = cell.cell_type == "code"
+        has_solution = (code_cell or "solution" in tags) and any(SOLUTION_BEGIN.match(l) for l in cell.source.splitlines())
+        has_hidden = (code_cell or "tests" in tags) and any(HIDDEN_BEGIN.match(l) for l in cell.source.splitlines())
         if edition == "student":
             if "teacher" in tags:
                 continue
@@ -570,7 +573,8 @@ def build(paths: list[Path], out: Path, execute: bool, timeout: int) -> int:
             write_atomic(out / edition / f"{lesson.stem}.html", text)
             lesson.sizes[edition] = len(text.encode())
         sizes = ", ".join(f"{e} {s / 1e6:.2f} MB" for e, s in lesson.sizes.items())
-        print(f"ok   {rel} -> {lesson.stem}.html ({sizes}; executed in {t_exec:.1f} s, total {time.monotonic() - t0:.1f} s)")
+        run = f"executed in {t_exec:.1f} s" if execute else "stored outputs, not executed"
+        print(f"ok   {rel} -> {lesson.stem}.html ({sizes}; {run}, total {time.monotonic() - t0:.1f} s)")
     for edition in EDITIONS:
         write_atomic(out / edition / "index.html", render_index(lessons, edition, assets, out))
     print(f"{len(lessons) - failed} of {len(lessons)} lessons built into {out} in {time.monotonic() - started_all:.1f} s")
