@@ -98,7 +98,7 @@ VM 1's memory — silently, while ${unchecked.requestsCompleted} ordinary reques
 That is the chaos of Virtuopolis: one bad driver corrupts a neighbour.`);
 """),
 callout("pause", """
-**Pause.** Picture the intersection: eight cars, one lane, and each car trying to steer the traffic
+**Pause.** Picture the intersection: many cars, one lane, and each car trying to steer the traffic
 lights itself. *What challenges do you think arise when VMs directly access physical hardware?*
 Take a minute with your neighbour before reading on.
 """),
@@ -286,6 +286,14 @@ kl.showChart(kl.barChart(paths, {
 """),
 code("""
 kl.showMarkdown(kl.ioLessonPathSummary(paths));
+"""),
+md("""
+**Try it.** The playground runs the same simulation for one set of knobs; in the HTML handout the
+sliders re-run it in your browser. Make the requests small (64 bytes): which path collapses first? Make
+them large (64 KiB): why do the paths converge? Put eight VMs on the device and raise the load.
+"""),
+code("""
+kl.showPlayground("io-paths", { requestBytes: 1500, offeredLoadKrps: 100, vmCount: 1 });
 """),
 md("""
 Why does passthrough not reach bare metal even with posted interrupts? The IOMMU is an **MMU for

@@ -118,6 +118,14 @@ They cross at about **${kl.formatNumber(cross.pteWritesPerThousand)} page-table 
 wins for this program; above it, nested. A program that misses the TLB less would cross much earlier.`);
 """),
 md("""
+**Try it.** The playground reruns a fork/exec-heavy program for the churn, working set and host page
+size you choose (sliders in the HTML handout). Where does the crossover move when the working set
+shrinks? When host pages are 2 MiB?
+"""),
+code("""
+kl.showPlayground("page-table-churn", { forkExecPer10k: 5, workingSetPages: 1024, hostPageKiB: 4 });
+"""),
+md("""
 ## 3. TLB reach and large pages
 
 Both modes hurt most when the TLB misses. The **TLB reach** is how much memory the TLB covers:
@@ -143,6 +151,9 @@ kl.showMarkdown(`**What to notice:** host 2 MiB pages shorten each nested walk f
 ${kl.formatNumber(n42.walkReferences)} references, but the TLB still misses (${kl.formatNumber(n42.tlbHitPercent)} % hits). With 2 MiB pages in the guest
 as well, the TLB reach grows from ${kl.formatNumber(n44.tlbReachKiB)} KiB to ${kl.formatNumber(n22.tlbReachKiB)} KiB, the whole working set fits,
 ${kl.formatNumber(n22.tlbHitPercent)} % of accesses hit, and the rare walk is ${kl.formatNumber(n22.walkReferences)} references.`);
+"""),
+code("""
+kl.showPlayground("tlb-size", { tlbEntries: 64, workingSetPages: 1024, hostPageKiB: 4 });
 """),
 md("""
 The walk lengths for every page-size mix are in the playground below (in the HTML handout it has

@@ -69,12 +69,12 @@ export type PerfLessonWorkloadRow = {
 /** The workloads of the comparison, each a short description and a trace. */
 export function perfLessonWorkloads(seed = 1): { label: string; kind: string; trace: MemoryTrace }[] {
   return [
-    { label: "scan 1024 pages", kind: "static, TLB misses", trace: sequentialWorkload({ accesses: 20_000, pages: 1024, seed }) },
-    { label: "random 1024 pages", kind: "static, TLB misses", trace: uniformWorkload({ accesses: 20_000, pages: 1024, seed }) },
-    { label: "hot/cold", kind: "static, mostly TLB hits", trace: hotColdWorkload({ accesses: 20_000, hotPages: 32, coldPages: 1024, seed }) },
-    { label: "context switches", kind: "4 processes, CR3 loads", trace: contextSwitchWorkload({ accesses: 20_000, processes: 4, pagesPerProcess: 64, quantum: 500, seed }) },
-    { label: "fork/exec", kind: "page-table churn", trace: forkExecWorkload({ cycles: 8, seed }) },
-    { label: "mmap/munmap", kind: "page-table churn", trace: mmapChurnWorkload({ cycles: 40, seed }) },
+    { label: "scan 1024 pages", kind: "static, TLB misses", trace: sequentialWorkload({ accesses: 10_000, pages: 1024, seed }) },
+    { label: "random 1024 pages", kind: "static, TLB misses", trace: uniformWorkload({ accesses: 10_000, pages: 1024, seed }) },
+    { label: "hot/cold", kind: "static, mostly TLB hits", trace: hotColdWorkload({ accesses: 10_000, hotPages: 32, coldPages: 1024, seed }) },
+    { label: "context switches", kind: "4 processes, CR3 loads", trace: contextSwitchWorkload({ accesses: 10_000, processes: 4, pagesPerProcess: 64, quantum: 500, seed }) },
+    { label: "fork/exec", kind: "page-table churn", trace: forkExecWorkload({ cycles: 5, seed }) },
+    { label: "mmap/munmap", kind: "page-table churn", trace: mmapChurnWorkload({ cycles: 20, seed }) },
   ];
 }
 
@@ -146,7 +146,7 @@ export type PerfLessonChurnRow = {
  */
 export function perfLessonChurnTrace(period: number, options: { accesses?: number; pages?: number; seed?: number } = {}): MemoryTrace {
   requireInt("period", period, 0, 1 << 30);
-  const accesses = requireInt("accesses", options.accesses ?? 20_000, 1, 1 << 24);
+  const accesses = requireInt("accesses", options.accesses ?? 10_000, 1, 1 << 24);
   const pages = requireInt("pages", options.pages ?? 1024, 1, 1 << 20);
   const seed = options.seed ?? 1;
   const rng = new Random(seed);
@@ -235,7 +235,7 @@ export type PerfLessonPageSizeRow = {
  */
 export function perfLessonLargePages(options: { seed?: number; pages?: number } = {}): PerfLessonPageSizeRow[] {
   const pages = requireInt("pages", options.pages ?? 4096, 1, 1 << 20);
-  const trace = uniformWorkload({ accesses: 20_000, pages, seed: options.seed ?? 1 });
+  const trace = uniformWorkload({ accesses: 10_000, pages, seed: options.seed ?? 1 });
   const MiB2 = 2 * 1024 * 1024;
   const configs: { configuration: string; mode: MemoryVirtualizationMode; guest?: number; host?: number }[] = [
     { configuration: "native, 4 KiB pages", mode: "native" },
