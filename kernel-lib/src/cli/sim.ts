@@ -9,6 +9,7 @@
  * the flag and what is allowed, and exit with code 2.
  */
 import { ConfigError, KernelLibError, requireInt } from "../core/errors";
+import { MEMORY_COST_PRESETS, memoryCostModel } from "../costs/memory";
 import { Machine, MEMORY_VIRTUALIZATION_MODES, type MemoryVirtualizationMode } from "../hypervisor/machine";
 import { x86Layout } from "../memory/layout";
 import { TRACE_FORMATS } from "../workloads/trace-readers";
@@ -29,6 +30,10 @@ Options:
   --host-levels N       levels of the host (EPT/NPT) table in nested mode: 4 or 5 (default 4)
   --tlb-sets N          TLB sets, a power of two from 1 to 65536 (default 16)
   --tlb-ways N          TLB ways, 1 to 64 (default 4)
+  --guest-page-size S   page size the guest maps data with: 4k, 2m or 1g (default 4k)
+  --host-page-size S    host pages backing guest memory (EPT leaves): 4k, 2m or 1g (default 4k)
+  --walk-cache N        page-walk cache entries per level, 0 to 4096 (default 0 = off)
+  --costs PRESET        cost model: default, first-gen-vtx or textbook (default "default")
   --json                print one JSON object instead of text
   --help                this text
 
@@ -48,11 +53,16 @@ export interface SimOptions {
   hostLevels: number;
   tlbSets: number;
   tlbWays: number;
+  guestPageSizeBytes: number;
+  hostPageSizeBytes: number;
+  walkCacheEntries: number;
+  costs: string;
   json: boolean;
   help: boolean;
 }
 
-const VALUE_FLAGS = ["--trace", "--format", "--mode", "--guest-levels", "--host-levels", "--tlb-sets", "--tlb-ways"];
+const VALUE_FLAGS = ["--trace", "--format", "--mode", "--guest-levels", "--host-levels", "--tlb-sets", "--tlb-ways", "--guest-page-size", "--host-page-size", "--walk-cache", "--costs"];
+const PAGE_SIZES: Record<string, number> = { "4k": 4096, "4096": 4096, "2m": 2 ** 21, "2097152": 2 ** 21, "1g": 2 ** 30, "1073741824": 2 ** 30 };
 
 /** Parses argv (without node and script). Throws ConfigError naming the flag. */
 export function parseSimArgs(argv: readonly string[]): SimOptions {
@@ -77,7 +87,15 @@ export function parseSimArgs(argv: readonly string[]): SimOptions {
       raw.set(a, value);
     } else throw new ConfigError("argument", a, `one of ${[...VALUE_FLAGS, "--json", "--help"].join(", ")}`);
   }
-  if (help) return { trace: "", format: "raw64", mode: "native", guestLevels: 4, hostLevels: 4, tlbSets: 16, tlbWays: 4, json, help };
+  if (help) {
+    return { trace: "", format: "raw64", mode: "native", guestLevels: 4, hostLevels: 4, tlbSets: 16, tlbWays: 4, guestPageSizeBytes: 4096, hostPageSizeBytes: 4096, walkCacheEntries: 0, costs: "default", json, help };
+  }
+  const pageSize = (flag: string): number => {
+    const v = (raw.get(flag) ?? "4k").toLowerCase();
+    const n = PAGE_SIZES[v];
+    if (n === undefined) throw new ConfigError(flag, raw.get(flag), "4k, 2m or 1g");
+    return n;
+  };
   const int = (flag: string, def: number, min: number, max: number): number => {
     const v = raw.get(flag);
     if (v === undefined) return def;
@@ -105,9 +123,18 @@ export function parseSimArgs(argv: readonly string[]): SimOptions {
     hostLevels: levels("--host-levels"),
     tlbSets,
     tlbWays: int("--tlb-ways", 4, 1, 64),
+    guestPageSizeBytes: pageSize("--guest-page-size"),
+    hostPageSizeBytes: pageSize("--host-page-size"),
+    walkCacheEntries: int("--walk-cache", 0, 0, 4096),
+    costs: costsPreset(raw.get("--costs") ?? "default"),
     json,
     help,
   };
+}
+
+function costsPreset(name: string): string {
+  if (!(name in MEMORY_COST_PRESETS)) throw new ConfigError("--costs", name, Object.keys(MEMORY_COST_PRESETS).join(" | "));
+  return name;
 }
 
 /** Runs the CLI; returns the exit code. Output goes through `out` and `err`. */
@@ -130,11 +157,16 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
       guestLayout: x86Layout(o.guestLevels, "--guest-levels"),
       hostLayout: x86Layout(o.hostLevels, "--host-levels"),
       tlb: { sets: o.tlbSets, ways: o.tlbWays },
+      hostPageSizeBytes: o.hostPageSizeBytes,
+      walkCacheEntries: o.walkCacheEntries,
+      costs: memoryCostModel({}, o.costs),
     });
     // Guest memory large enough for every touched page plus its tables, in 1 GiB steps.
     const touched = trace.premap.reduce((n, r) => n + r.vpns.length, 0);
-    const needBytes = Math.max(2 ** 30, Math.ceil((touched * 1.25 + 4096) * 4096 / 2 ** 30) * 2 ** 30);
-    const vm = machine.createVm({ memoryBytes: Math.min(needBytes, 8 * 2 ** 30) });
+    const big = Math.max(o.guestPageSizeBytes, o.hostPageSizeBytes);
+    const perPage = Math.max(4096, o.guestPageSizeBytes);
+    const needBytes = Math.max(big >= 2 ** 30 ? 4 * 2 ** 30 : 2 ** 30, Math.ceil(((touched * 1.25 + 4096) * perPage) / 2 ** 30) * 2 ** 30);
+    const vm = machine.createVm({ memoryBytes: Math.min(needBytes, 8 * 2 ** 30), guestPageSizeBytes: o.guestPageSizeBytes });
     const s = machine.run(trace, vm);
     const result = {
       trace: o.trace,
@@ -144,6 +176,10 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
       hostLevels: o.hostLevels,
       tlbSets: o.tlbSets,
       tlbWays: o.tlbWays,
+      guestPageSizeBytes: o.guestPageSizeBytes,
+      hostPageSizeBytes: o.hostPageSizeBytes,
+      walkCacheEntries: o.walkCacheEntries,
+      costs: o.costs,
       accesses: s.accesses,
       tlbHits: s.tlbHits,
       tlbMisses: s.tlbMisses,

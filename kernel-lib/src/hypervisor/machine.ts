@@ -16,7 +16,7 @@
  * Cycles are computed from the counters afterwards with the cost model.
  */
 import { ConfigError, requireInt } from "../core/errors";
-import { exitCycles, memoryCostModel, type MemoryCostModel, type MemoryCostOverrides, type MemoryExitCause } from "../costs/memory";
+import { MEMORY_COST_PRESETS, exitCycles, memoryCostModel, type MemoryCostModel, type MemoryCostOverrides, type MemoryExitCause } from "../costs/memory";
 import { FrameAllocator } from "../memory/frame-allocator";
 import { X86_64_4LEVEL, type AddressLayout } from "../memory/layout";
 import { PageTable } from "../memory/page-table";
@@ -224,7 +224,10 @@ export class Machine implements VmMonitor {
     this.isolation = config.isolation ?? true;
     if (typeof this.isolation !== "boolean") throw new ConfigError("isolation", config.isolation, "true or false");
     const costs = config.costs ?? {};
-    this.costs = "exitHandlerCycles" in costs && "name" in costs && typeof (costs as MemoryCostModel).name === "string" ? memoryCostModel(costs as MemoryCostOverrides, (costs as MemoryCostModel).name) : memoryCostModel(costs as MemoryCostOverrides);
+    // A full model (e.g. a preset object) is validated on top of its own preset when it names one.
+    const named = (costs as Partial<MemoryCostModel>).name;
+    const preset = typeof named === "string" && named in MEMORY_COST_PRESETS ? named : "default";
+    this.costs = memoryCostModel(costs as MemoryCostOverrides, preset);
     this.mmu = new Mmu(this.hostMemory, this.guestLayout, { tlb: config.tlb ?? {}, walkCacheEntries: config.walkCacheEntries ?? 0 });
     this.mmu.modeCode = this.modeCode;
     this.mmu.hostLayout = this.modeCode === MMU_NESTED ? this.hostLayout : null;

@@ -36,6 +36,9 @@ describe("sim CLI", () => {
     const l = sim(["--trace", join(dir, "tiny.lackey"), "--format", "lackey", "--mode", "nested", "--guest-levels", "5", "--host-levels", "5", "--tlb-sets", "4", "--tlb-ways", "2", "--json"]);
     expect(l.status).toBe(0);
     expect(JSON.parse(l.stdout).walkRefs).toBe(2 * 35);
+    const big = sim(["--trace", join(dir, "tiny.raw"), "--mode", "nested", "--guest-page-size", "2m", "--host-page-size", "2m", "--costs", "textbook", "--json"]);
+    expect(big.status).toBe(0);
+    expect(JSON.parse(big.stdout)).toMatchObject({ walks: 2, walkRefs: 2 * 15, costs: "textbook" }) // two distinct 2 MiB pages;
   });
 
   it("--help says what is premapped and that no walk cache is used", () => {
@@ -56,6 +59,9 @@ describe("sim CLI", () => {
       [["--trace", join(dir, "tiny.raw"), "--mode", "native", "--tlb-ways", "x"], /--tlb-ways/],
       [["--trace", join(dir, "tiny.raw"), "--mode", "native", "--frobnicate"], /argument.*--frobnicate/],
       [["--trace", join(dir, "missing.raw"), "--mode", "native"], /--trace|trace/],
+      [["--trace", join(dir, "tiny.raw"), "--mode", "native", "--host-page-size", "8k"], /--host-page-size.*4k, 2m or 1g/],
+      [["--trace", join(dir, "tiny.raw"), "--mode", "native", "--costs", "fast"], /--costs.*default \| first-gen-vtx \| textbook/],
+      [["--trace", join(dir, "tiny.raw"), "--mode", "native", "--walk-cache", "99999"], /--walk-cache/],
       [["--trace", join(dir, "bad.lackey"), "--format", "lackey", "--mode", "native"], /bad.lackey:2:/],
     ];
     for (const [args, pattern] of cases) {
