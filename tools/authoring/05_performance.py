@@ -34,7 +34,7 @@ CPI of 1 in Patterson & Hennessy's exercise, figure B13), so "cycles per access"
 the *mechanism* — translation and VM exits — not of a whole application. Real programs do much more
 work per memory access, so their slowdowns are tens of percent, not multiples (B1, B2, B4). Say this
 out loud before showing the first chart; students otherwise conclude that virtualization makes
-everything 5× slower.
+everything several times slower.
 """),
 code("""
 import * as kl from "kernel-lib";
@@ -263,23 +263,17 @@ function crossover(tlbMissesPerThousand: number, levels: number, walkRefCycles: 
 """, grade_id="perf_crossover"),
 tests("""
 kl.showMarkdown(kl.checkCrossover(crossover).message);
-""", grade_id="perf_crossover_tests", points=3),
-code("""
-// Your formula, applied to the program of section 2 (its measured TLB misses, the default cost model):
+// Passed? Then apply your formula to the program of section 2 (its measured TLB misses, the default costs):
 const calm = churn.find((r) => r.mode === "shadow" && r.pteWritesPerThousand === 0)!;
 const missesPerThousand = 1000 * (1 - calm.tlbHitPercent / 100);
-const exitCost = kl.exitCycles(kl.MEMORY_COSTS_DEFAULT, "guest-pt-write");
-let predicted: number | undefined;
-try { predicted = crossover(missesPerThousand, 4, kl.MEMORY_COSTS_DEFAULT.walkRefCycles, exitCost); } catch { /* not written yet */ }
-kl.showMarkdown(predicted === undefined ? "Finish `crossover` above to compare it with the simulator." :
-  `With ${kl.formatNumber(missesPerThousand)} TLB misses per 1000 accesses your formula predicts a crossover at
-${kl.formatNumber(predicted)} page-table writes per 1000 accesses. The simulator found
-${cross === null ? "none" : kl.formatNumber(cross.pteWritesPerThousand)}. Why lower? Each map/unmap in the simulator also causes
-hidden page faults and INVLPG exits, not only the PTE-write exit your model counts.`);
-"""),
+const predicted = crossover(missesPerThousand, 4, kl.MEMORY_COSTS_DEFAULT.walkRefCycles, kl.exitCycles(kl.MEMORY_COSTS_DEFAULT, "guest-pt-write"));
+kl.showMarkdown(`With ${kl.formatNumber(missesPerThousand)} TLB misses per 1000 accesses your formula predicts a crossover at
+${kl.formatNumber(predicted)} page-table writes per 1000 accesses; the simulator found ${cross === null ? "none" : kl.formatNumber(cross.pteWritesPerThousand)}.
+Why does the simulator cross earlier? Each map/unmap there also causes hidden page faults and INVLPG exits, not only the PTE-write exit your model counts.`);
+""", grade_id="perf_crossover_tests", points=3),
 teacher("""
-**Reference answer.** crossover = m · ((n+1)² − 1 − n) · walkRefCycles / exitCycles; for n = 4 the
-walk difference is 20 references. The follow-up cell compares the formula with the simulator: the
+**Reference answer.** crossover = m · ((n+1)² − 1 − n) · walkRefCycles / exitCycles: the extra
+references of a nested walk over a native one, per miss, priced in exits. The follow-up cell compares the formula with the simulator: the
 formula's crossover is higher because a real map/write/unmap costs several exits (hidden page fault
 on the first touch, the PTE writes, INVLPG), not one.
 """),
