@@ -138,12 +138,6 @@ describe("binder/postBuild (repo2docker's build step) in a fresh Python prefix",
     expect(after.status).toBe(0);
   });
 
-  it("the pinned requirements resolve together with JupyterHub 5 (TLJH 2, Z2JH, Binder) and the image's nbgitpuller", () => {
-    const nbgitpuller = readFileSync(path.join(ROOT, "binder/environment.yml"), "utf8").match(/- (nbgitpuller==[\d.]+)/)![1];
-    const r = run(path.join(prefix, "bin", "pip"), ["install", "--dry-run", "--quiet", "--disable-pip-version-check",
-      "-r", path.join(ROOT, "requirements.txt"), "jupyterhub==5.*", nbgitpuller], { env: prefixEnv() });
-    expect(r.status, r.out).toBe(0);
-  });
 });
 
 describe("repo2docker (pinned, from PyPI, in its own venv under build/) accepts the configuration", () => {
@@ -178,6 +172,19 @@ describe("repo2docker (pinned, from PyPI, in its own venv under build/) accepts 
     const link = d.indexOf('RUN ln -s "${REPO_DIR}/node_modules" /home/node_modules');
     expect(link).toBeGreaterThan(d.indexOf("RUN ./binder/postBuild"));
     expect(d.slice(link)).toMatch(/USER \$\{NB_USER\}/); // back to the notebook user
+  });
+
+  it("the pinned requirements resolve together with repo2docker's base environment (JupyterHub 5 …) and nbgitpuller", () => {
+    // The packages repo2docker puts in every image's notebook environment before postBuild runs
+    // pip over them (its conda/environment.yml; conda-forge names mapped to PyPI).
+    const [baseYml] = run("bash", ["-c", "ls build/repo2docker-*/lib/python3*/site-packages/repo2docker/buildpacks/conda/environment.yml"]).stdout.trim().split("\n");
+    const base = [...readFileSync(path.join(ROOT, baseYml), "utf8").matchAll(/^\s+- ([\w-]+==[\d.*]+)/gm)]
+      .map((m) => m[1].replace(/^jupyterhub-singleuser==/, "jupyterhub=="));
+    expect(base).toContain("jupyterhub==5.*");
+    const nbgitpuller = readFileSync(path.join(ROOT, "binder/environment.yml"), "utf8").match(/- (nbgitpuller==[\d.]+)/)![1];
+    const r = run(path.join(prefix, "bin", "pip"), ["install", "--dry-run", "--quiet", "--disable-pip-version-check",
+      "-r", path.join(ROOT, "requirements.txt"), ...base, nbgitpuller], { env: prefixEnv() });
+    expect(r.status, r.out).toBe(0);
   });
 });
 
