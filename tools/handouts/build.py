@@ -450,10 +450,11 @@ def page_html(*, title: str, edition: str, body: str, toc: str, nav: str, assets
 """
 
 
-def nav_html(lessons: list[Lesson], i: int) -> str:
+def nav_html(lessons: list[Lesson], i: int, edition: str) -> str:
     prev_link = f'<a class="prev" href="{lessons[i - 1].stem}.html" rel="prev">← {html.escape(lessons[i - 1].title)}</a>' if i > 0 else "<span></span>"
     next_link = f'<a class="next" href="{lessons[i + 1].stem}.html" rel="next">{html.escape(lessons[i + 1].title)} →</a>' if i + 1 < len(lessons) else "<span></span>"
-    return f'<nav class="lesson-nav">{prev_link}<a class="home" href="index.html">All lessons</a>{next_link}</nav>'
+    student = f' · <a href="../student/{lessons[i].stem}.html">student version</a>' if edition == "teacher" else ""
+    return f'<nav class="lesson-nav">{prev_link}<span class="home"><a href="index.html">All lessons</a>{student}</span>{next_link}</nav>'
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -503,7 +504,7 @@ def render_lesson(nb, lesson: Lesson, lessons: list[Lesson], index: int, edition
               f'and exported on {built_at} by <code>npm run handouts</code>. Charts are interactive; playgrounds re-run '
               f'the kernel-lib simulator in your browser. Works offline.</p>')
     return page_html(title=page.title or lesson.title, edition=edition, body=body, toc=toc_html(page),
-                     nav=nav_html(lessons, index), assets=assets, footer=footer, scripts=True)
+                     nav=nav_html(lessons, index, edition), assets=assets, footer=footer, scripts=True)
 
 
 def render_index(lessons: list[Lesson], edition: str, assets: Assets, out: Path) -> str:
