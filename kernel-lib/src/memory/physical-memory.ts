@@ -42,6 +42,8 @@ export class PhysicalMemory {
   u16: Uint16Array;
   /** 32-bit view of the pool (entries of 4 and 8 bytes are read through it). */
   u32: Uint32Array;
+  /** Bumped whenever a frame gains or loses storage or the pool moves (walkers cache slot lookups). */
+  layoutGeneration = 0;
   /** High 32 bits of the last entry read by {@link readEntryLo} (0 for entries of 4 bytes or less). */
   entryHi = 0;
   private slotsUsed = 0;
@@ -97,6 +99,7 @@ export class PhysicalMemory {
       if (base + this.pageSizeBytes + 8 > this.bytes.length) this.grow(base + this.pageSizeBytes + 8);
       else this.bytes.fill(0, base, base + this.pageSizeBytes);
       this.slotPlusOne[frame] = slot + 1;
+      this.layoutGeneration++;
     }
     return slot * this.pageSizeBytes;
   }
@@ -151,6 +154,7 @@ export class PhysicalMemory {
     if (slot >= 0) {
       this.slotPlusOne[frame] = 0;
       this.freeSlots.push(slot);
+      this.layoutGeneration++;
     }
   }
 

@@ -73,6 +73,11 @@ export class PageWalker {
   private readonly pwcRoot: Float64Array;
   private readonly pwcFrame: Float64Array;
   private hostForGuestLevel = 0;
+  // Per depth: the last table frame read and where its storage starts (32-bit words), so
+  // consecutive walks through the same upper tables skip the frame -> storage lookup.
+  private readonly seenFrame = new Float64Array(8).fill(-1);
+  private readonly seenWord = new Int32Array(8);
+  private seenGeneration = -1;
   // Memo of completed host walks (guest frame -> host frame, refs, page size). It is the
   // simulator's shortcut, not a modeled cache: a memo hit still counts the walk's references,
   // so results are identical; it is off when steps are recorded or a page-walk cache is on.
@@ -170,6 +175,12 @@ export class PageWalker {
       }
     }
     const rec = this.recordSteps;
+    if (mem.layoutGeneration !== this.seenGeneration) {
+      this.seenFrame.fill(-1);
+      this.seenGeneration = mem.layoutGeneration;
+    }
+    const seenFrame = this.seenFrame;
+    const seenWord = this.seenWord;
     const leafAllowed = L.leafAllowedAtDepth;
     const pagesPerEntry = L.pagesPerEntryAtDepth;
     const fLowShift = L.frameLowShift;
@@ -188,22 +199,32 @@ export class PageWalker {
         tf = table + Math.floor(off / page);
         off = off % page;
       }
-      if (tf >= frameCount) {
-        this.totalRefs += refs;
-        this.fault = WALK_OUT_OF_RANGE;
-        this.faultLevel = n - d;
-        return false;
-      }
-      const slot = slots[tf]! - 1;
       let lo = 0;
       let hi = 0;
-      if (slot >= 0) {
-        if (size === 8) {
-          const w = (slot * page + off) >>> 2;
-          lo = u32[w]!;
-          hi = u32[w + 1]!;
-        } else {
-          lo = mem.readEntryLo(tf, off, size);
+      if (size === 8 && seenFrame[d] === tf) {
+        // Same table as the last walk at this depth: skip the frame -> storage lookup.
+        const w = seenWord[d]! + (off >>> 2);
+        lo = u32[w]!;
+        hi = u32[w + 1]!;
+      } else {
+        if (tf >= frameCount) {
+          this.totalRefs += refs;
+          this.fault = WALK_OUT_OF_RANGE;
+          this.faultLevel = n - d;
+          return false;
+        }
+        const slot = slots[tf]! - 1;
+        if (slot >= 0) {
+          if (size === 8) {
+            const base = (slot * page) >>> 2;
+            seenFrame[d] = tf;
+            seenWord[d] = base;
+            const w = base + (off >>> 2);
+            lo = u32[w]!;
+            hi = u32[w + 1]!;
+          } else {
+            lo = mem.readEntryLo(tf, off, size);
+          }
         }
       }
       refs++;

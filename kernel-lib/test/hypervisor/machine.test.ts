@@ -88,6 +88,34 @@ describe("machine: shadow and nested paging", () => {
     );
   });
 
+  it("every hardware translation equals the guest's own table, through map/unmap/exit churn", () => {
+    const op = fc.tuple(fc.constantFrom("map", "unmap", "access", "access", "access", "respawn"), fc.integer({ min: 0, max: 2000 }));
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), fc.constantFrom<MemoryVirtualizationMode>("native", "shadow", "nested"), (ops, mode) => {
+        const m = new Machine({ mode, hostMemoryBytes: 2 ** 30, tlb: { sets: 1, ways: 1 } });
+        const vm = m.createVm({ memoryBytes: 64 * MiB });
+        const k = vm.kernel;
+        let p = k.createProcess(0);
+        for (const [kind, n] of ops) {
+          const vpn = 0x1000 + n * 3;
+          if (kind === "map") k.mapPage(p, vpn);
+          else if (kind === "unmap") k.unmapPage(p, vpn);
+          else if (kind === "respawn") {
+            k.exit(p.pid);
+            p = k.createProcess(0);
+          } else {
+            const r = m.access(vm, 0, vpn * 4096 + 5);
+            const g = p.table.lookup(vpn);
+            expect(r.ok).toBe(true);
+            expect(r.hostFrame).toBe(vm.hostFrameOf(p.table.lookup(vpn).frame));
+            expect(g.present).toBe(true); // an unmapped page was demand-faulted in
+          }
+        }
+      }),
+      { numRuns: 40, seed: 13 },
+    );
+  });
+
   it("the optional page-walk cache changes counts, never translations", () => {
     fc.assert(
       fc.property(randomTrace, fc.constantFrom<MemoryVirtualizationMode>("native", "shadow", "nested"), (trace, mode) => {
