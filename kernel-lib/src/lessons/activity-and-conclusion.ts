@@ -7,7 +7,7 @@
  * browser-safe.
  */
 import { formatNumber } from "../display/bundle";
-import { ioLessonDirectAccessChaos, ioLessonPathComparison } from "./io-virtualization";
+import { ioLessonDirectAccessChaos, ioLessonSteadyRun, ioLessonThroughputGbps } from "./io-virtualization";
 import { perfLessonChurnSweep, perfLessonCrossover, perfLessonWorkloadComparison } from "./performance";
 
 /** The numbers the discussion and the synthesis use. All from the simulator. */
@@ -31,11 +31,12 @@ export function activityMeasurements(options: { seed?: number } = {}): ActivityM
   const seed = options.seed ?? 1;
   const w = perfLessonWorkloadComparison({ seed, workloads: ["random 1024 pages", "fork/exec"] });
   const cpa = (workload: string, mode: string) => w.find((r) => r.workload === workload && r.mode === mode)!;
-  const churn = perfLessonChurnSweep({ seed, periods: [0, 100, 20] });
-  const io = ioLessonPathComparison({ seed });
+  // Shadow's cost grows about linearly with the churn, so two levels place the crossover well.
+  const churn = perfLessonChurnSweep({ seed, periods: [0, 50] });
+  const bareCapacity = ioLessonThroughputGbps("bare-metal", seed);
   const ioOf = (path: string) => {
-    const r = io.find((x) => x.path === path)!;
-    return { meanLatencyUs: r.meanLatencyUs, exitsPerRequest: r.exitsPerRequest, percentOfBareMetal: r.percentOfBareMetal };
+    const r = ioLessonSteadyRun(path, seed);
+    return { meanLatencyUs: r.latency.meanUs, exitsPerRequest: r.exitsPerRequest, percentOfBareMetal: (100 * ioLessonThroughputGbps(path, seed)) / bareCapacity };
   };
   const [off, on] = ioLessonDirectAccessChaos({ seed, rogueWrites: 50 });
   return {

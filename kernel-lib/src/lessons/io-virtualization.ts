@@ -76,6 +76,11 @@ function backlogRun(variant: IoLessonVariant, seed: number): IoRunResult {
   return cachedRun({ ...variant.config, seed, arrivals: "backlog", requestsPerVm: IO_LESSON_REQUESTS });
 }
 
+/** Saturated throughput of one variant (a backlogged sender, cached), payload Gbit/s. */
+export function ioLessonThroughputGbps(label: string, seed = 1): number {
+  return backlogRun(variantByLabel(label), seed).throughputGbps;
+}
+
 /** The lesson's steady-stream run of one variant (cached): what notebooks 04 and 05 chart. */
 export function ioLessonSteadyRun(label: string, seed = 1): IoRunResult {
   return steadyRun(variantByLabel(label), seed);
