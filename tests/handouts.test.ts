@@ -129,6 +129,9 @@ describe("npm run handouts", () => {
         const file = path.join(OUT, edition, `${stem(nb)}.html`);
         expect(existsSync(file), file).toBe(true);
         expect(statSync(file).size, file).toBeLessThan(MAX_BYTES);
+        const html = readFileSync(file, "utf8");
+        expect(html.split("plotly.js (basic - minified)").length - 1, "plotly.js inlined once").toBe(1);
+        expect(html, "no script or style loaded from elsewhere").not.toMatch(/<(?:script|link|img)[^>]+(?:src|href)="(?!data:|#)/);
         expect(index).toContain(`href="${stem(nb)}.html"`);
         expect(build.stdout).toContain(`ok   ${nb} -> ${stem(nb)}.html`);
       }
