@@ -33,6 +33,7 @@ import math
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import threading
@@ -127,7 +128,7 @@ def measure_lesson(path: Path, timeout: int = 300) -> dict:
     client = TslabNotebookClient(nb, timeout=timeout, resources={"metadata": {"path": str(path.parent.resolve())}})
     client.km = client.create_kernel_manager()
     started = time.monotonic()
-    client.start_new_kernel()
+    client.start_new_kernel(stderr=subprocess.DEVNULL)
     client.start_new_kernel_client()
     start_s = time.monotonic() - started
     pid = client.km.provisioner.process.pid
@@ -160,6 +161,24 @@ def measure_lesson(path: Path, timeout: int = 300) -> dict:
         "after_rss_mb": round(after_rss / MB, 1),
         "after_pss_mb": None if after_pss is None else round(after_pss / MB, 1),
     }
+
+
+def measure_starts(folder: Path, repeats: int = 3) -> dict:
+    """Kernel start time and idle memory, started `repeats` times in a row: median and max."""
+    starts, idles = [], []
+    for _ in range(repeats):
+        client = TslabNotebookClient(nbformat.v4.new_notebook(), resources={"metadata": {"path": str(folder.resolve())}})
+        client.km = client.create_kernel_manager()
+        t0 = time.monotonic()
+        client.start_new_kernel(stderr=subprocess.DEVNULL)  # (tslab logs socket errors at shutdown)
+        client.start_new_kernel_client()
+        starts.append(time.monotonic() - t0)
+        time.sleep(IDLE_SETTLE_S)
+        idles.append(tree_rss(client.km.provisioner.process.pid))
+        with client.setup_kernel():
+            pass  # shuts the kernel down
+    return {"repeats": repeats, "start_median_s": round(statistics.median(starts), 2), "start_max_s": round(max(starts), 2),
+            "idle_median_mb": round(statistics.median(idles) / MB, 1)}
 
 
 # ---------------------------------------------------------------- the per-student server
@@ -307,6 +326,10 @@ def render_markdown(m: dict) -> str:
         pss = "–" if l["after_pss_mb"] is None else f"{l['after_pss_mb']:.0f}"
         out.append(f"| `{l['lesson']}` | {l['code_cells']} | {l['start_s']:.1f} | {l['idle_rss_mb']:.0f} | "
                    f"{l['run_all_cpu_s']:.1f} | {l['run_all_wall_s']:.1f} | {l['peak_rss_mb']:.0f} | {l['after_rss_mb']:.0f} | {pss} |")
+    if m.get("starts"):
+        st = m["starts"]
+        out += ["", f"An empty kernel, started {st['repeats']} times in a row: ready in {st['start_median_s']:.1f} s "
+                f"(median; slowest {st['start_max_s']:.1f} s), {st['idle_median_mb']:.0f} MB resident when idle."]
     out += ["",
             f"The student's JupyterLab server: {srv['server_idle_rss_mb']:.0f} MB idle, "
             f"{srv['server_with_kernel_rss_mb']:.0f} MB with a kernel session open (the kernel not counted); "
@@ -403,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in r["problems"]:
             print(f"     {p}", file=sys.stderr)
         m["lessons"].append(r)
+    m["starts"] = measure_starts(lessons[0].parent)
     m["server"] = measure_server()
     if not args.no_concurrent:
         n = min(claim(m), MAX_SIMULATED)
