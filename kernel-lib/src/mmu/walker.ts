@@ -75,8 +75,9 @@ export class PageWalker {
   private hostForGuestLevel = 0;
   // Per depth: the last table frame read and where its storage starts (32-bit words), so
   // consecutive walks through the same upper tables skip the frame -> storage lookup.
-  private readonly seenFrame = new Float64Array(8).fill(-1);
-  private readonly seenWord = new Int32Array(8);
+  // Slots 0-7 serve 1D walks (and the host walks of a 2D walk), slots 8-15 the guest reads.
+  private readonly seenFrame = new Float64Array(16).fill(-1);
+  private readonly seenWord = new Int32Array(16);
   private seenGeneration = -1;
   // Memo of completed host walks (guest frame -> host frame, refs, page size). It is the
   // simulator's shortcut, not a modeled cache: a memo hit still counts the walk's references,
@@ -301,15 +302,28 @@ export class PageWalker {
         hTable += Math.floor(off / page);
         off = off % page;
       }
-      const slot = mem.slotPlusOne[hTable]! - 1;
       let lo = 0;
       let hi = 0;
-      if (slot >= 0) {
-        if (size === 8) {
-          const w = (slot * page + off) >>> 2;
-          lo = mem.u32[w]!;
-          hi = mem.u32[w + 1]!;
-        } else lo = mem.readEntryLo(hTable, off, size);
+      if (mem.layoutGeneration !== this.seenGeneration) {
+        this.seenFrame.fill(-1);
+        this.seenGeneration = mem.layoutGeneration;
+      }
+      if (size === 8 && this.seenFrame[8 + d] === hTable) {
+        const w = this.seenWord[8 + d]! + (off >>> 2);
+        lo = mem.u32[w]!;
+        hi = mem.u32[w + 1]!;
+      } else {
+        const slot = mem.slotPlusOne[hTable]! - 1;
+        if (slot >= 0) {
+          if (size === 8) {
+            const base = (slot * page) >>> 2;
+            this.seenFrame[8 + d] = hTable;
+            this.seenWord[8 + d] = base;
+            const w = base + (off >>> 2);
+            lo = mem.u32[w]!;
+            hi = mem.u32[w + 1]!;
+          } else lo = mem.readEntryLo(hTable, off, size);
+        }
       }
       this.totalRefs++;
       const present = (lo & G.presentMask) !== 0;
