@@ -46,18 +46,31 @@ of the simulation loop alone, not of reading the trace.
 
 /** Parsed CLI options. */
 export interface SimOptions {
+  /** --trace: the trace file. */
   trace: string;
+  /** --format: "raw64" or "lackey". */
   format: string;
+  /** --mode. */
   mode: MemoryVirtualizationMode;
+  /** --guest-levels: 4 or 5. */
   guestLevels: number;
+  /** --host-levels: 4 or 5. */
   hostLevels: number;
+  /** --tlb-sets. */
   tlbSets: number;
+  /** --tlb-ways. */
   tlbWays: number;
+  /** --guest-page-size, in bytes. */
   guestPageSizeBytes: number;
+  /** --host-page-size, in bytes. */
   hostPageSizeBytes: number;
+  /** --walk-cache entries per level (0 = off). */
   walkCacheEntries: number;
+  /** --costs preset name. */
   costs: string;
+  /** --json. */
   json: boolean;
+  /** --help. */
   help: boolean;
 }
 

@@ -121,6 +121,7 @@ export const MEMORY_COST_PRESETS: Readonly<Record<string, Readonly<MemoryCostMod
 
 /** Overrides for {@link memoryCostModel}: any constant, and any per-cause handler cost. */
 export type MemoryCostOverrides = Partial<Omit<MemoryCostModel, "exitHandlerCycles" | "name">> & {
+  /** Handler cycles to replace, by cause (the others keep the preset's values). */
   exitHandlerCycles?: Partial<Record<MemoryExitCause, number>>;
 };
 

@@ -21,7 +21,9 @@ export type VmExitCause =
   | "eoi" // the guest acknowledged a virtual interrupt
   | "hypercall";
 
+/** One VM exit: why, and what it cost. */
 export interface VmExit {
+  /** Why the CPU left guest mode. */
   cause: VmExitCause;
   /** Cost of this exit in CPU cycles: world switch plus handling. */
   cycles: number;
@@ -31,9 +33,12 @@ export interface VmExit {
 export class VmExitTally {
   private readonly counts = new Map<VmExitCause, number>();
   private readonly cycleSums = new Map<VmExitCause, number>();
+  /** Exits counted, all causes. */
   total = 0;
+  /** Cycles of all exits counted. */
   totalCycles = 0;
 
+  /** Counts `times` exits of `cause`, each costing `cycles`. */
   record(cause: VmExitCause, cycles: number, times = 1): void {
     this.counts.set(cause, (this.counts.get(cause) ?? 0) + times);
     this.cycleSums.set(cause, (this.cycleSums.get(cause) ?? 0) + cycles * times);
@@ -41,10 +46,12 @@ export class VmExitTally {
     this.totalCycles += cycles * times;
   }
 
+  /** Exits of one cause. */
   count(cause: VmExitCause): number {
     return this.counts.get(cause) ?? 0;
   }
 
+  /** Cycles spent in exits of one cause. */
   cycles(cause: VmExitCause): number {
     return this.cycleSums.get(cause) ?? 0;
   }
@@ -54,6 +61,7 @@ export class VmExitTally {
     return Object.fromEntries(this.counts);
   }
 
+  /** Forgets every count. */
   reset(): void {
     this.counts.clear();
     this.cycleSums.clear();
