@@ -236,6 +236,14 @@ describe("npm run handouts", () => {
   });
 });
 
+describe("the handout's browser code", () => {
+  it("type-checks strictly against the DOM (esbuild bundles it without checking)", () => {
+    const r = runInEnv(["node", "node_modules/typescript/bin/tsc", "--noEmit", "--strict", "--target", "ES2022", "--lib", "ES2022,DOM,DOM.Iterable",
+      "--module", "ESNext", "--moduleResolution", "bundler", "--skipLibCheck", "--types", "node", "tools/handouts/runtime.ts"]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+});
+
 describe("cell tags: student and teacher editions (fixture with every tag, stored outputs)", () => {
   const fixture = "tests/fixtures/handouts/lessons/01-tags.ipynb";
   const out = mkdtempSync(path.join(tmpdir(), "handouts-tags-"));

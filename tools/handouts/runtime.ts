@@ -73,6 +73,10 @@ function wirePlayground(box: HTMLElement): void {
   const status = box.querySelector<HTMLElement>(".kl-playground-status");
   let pending = false;
   let runs = 0;
+  const fail = (e: unknown) => {
+    if (status) status.textContent = `Could not run: ${(e as Error).message}`;
+    console.error(e);
+  };
   const rerun = () => {
     pending = false;
     const params: Partial<PlaygroundParams> = {};
@@ -80,13 +84,17 @@ function wirePlayground(box: HTMLElement): void {
     try {
       const started = performance.now();
       const figure = playground.run(resolvePlaygroundParams(name, params));
-      void Plotly.react(plotDiv(chart), figure.data, sized(figure), { ...CONFIG, ...(figure.config ?? {}) });
-      runs++;
-      chart.dataset.runs = String(runs);
-      if (status) status.textContent = `Re-ran the simulation in your browser in ${Math.max(1, Math.round(performance.now() - started))} ms.`;
+      const ms = Math.max(1, Math.round(performance.now() - started));
+      Plotly.react(plotDiv(chart), figure.data, sized(figure), { ...CONFIG, ...(figure.config ?? {}) }).then(
+        () => {
+          runs++;
+          chart.dataset.runs = String(runs); // the tests wait for this: the new figure is drawn
+          if (status) status.textContent = `Re-ran the simulation in your browser in ${ms} ms.`;
+        },
+        (e: unknown) => fail(e),
+      );
     } catch (e) {
-      if (status) status.textContent = `Could not run: ${(e as Error).message}`;
-      console.error(e);
+      fail(e);
     }
   };
   const schedule = () => {
@@ -108,7 +116,8 @@ function wirePlayground(box: HTMLElement): void {
 
 async function main(): Promise<void> {
   const charts = [...document.querySelectorAll<HTMLElement>(".kl-chart")];
-  await Promise.all(charts.map((c) => drawChart(c)));
+  // One bad chart must not stop the others; its error goes to the console (the tests count those).
+  await Promise.all(charts.map((c) => drawChart(c).catch((e: unknown) => console.error(`chart "${c.dataset.title ?? ""}":`, e))));
   for (const box of document.querySelectorAll<HTMLElement>(".kl-playground-box")) wirePlayground(box);
   document.body.dataset.chartsDrawn = String(document.querySelectorAll(".kl-chart.kl-drawn").length);
 }
