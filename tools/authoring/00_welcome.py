@@ -46,11 +46,12 @@ which is why virtualized TLB misses are expensive. The lessons explain where tho
 md("""
 ## 3. A live playground
 
-Some charts are *playgrounds*: the simulator runs with parameters you choose. This one walks real
-page tables stored in simulated memory (a guest table, the host's EPT/NPT table, and a shadow table)
-and counts the memory reads of one TLB miss. Change the numbers and run the cell again: try 5-level
-guest tables, or 2 MiB pages (`2048` KiB) on the host. In the HTML handout of this lesson the same
-chart has sliders and re-runs in your browser.
+Some charts are *playgrounds*: the simulator runs with parameters you choose. This one builds a
+simulated machine in each mode, lets a guest program touch one page, and counts the page-table
+entries the hardware walker reads when that page misses in the TLB (guest table, host EPT/NPT table
+or shadow table, all stored in simulated memory). Change the numbers and run the cell again: try
+5-level guest tables, or 2 MiB pages (`2048` KiB) on the host. In the HTML handout of this lesson
+the same chart has sliders and re-runs in your browser.
 """),
 code("""
 kl.showPlayground("page-walk", { guestLevels: 4, hostLevels: 4, guestPageKiB: 4, hostPageKiB: 4 });
