@@ -320,11 +320,11 @@ def render_markdown(m: dict) -> str:
     out = [BEGIN, "",
            f"Measured {m['date']} on {m['machine']} (tslab {m['tslab']}, Node {m['node']}, "
            f"Python {m['python']}) with `python tools/classroom/measure.py`; a fresh kernel per lesson.", "",
-           "| lesson | code cells | kernel start (s) | idle RSS (MB) | Run All CPU (s) | Run All wall (s) | peak RSS (MB) | RSS after (MB) | PSS after (MB) |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "| lesson | code cells | kernel start (s) | start CPU (s) | idle RSS (MB) | Run All CPU (s) | Run All wall (s) | peak RSS (MB) | RSS after (MB) | PSS after (MB) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for l in ls:
         pss = "–" if l["after_pss_mb"] is None else f"{l['after_pss_mb']:.0f}"
-        out.append(f"| `{l['lesson']}` | {l['code_cells']} | {l['start_s']:.1f} | {l['idle_rss_mb']:.0f} | "
+        out.append(f"| `{l['lesson']}` | {l['code_cells']} | {l['start_s']:.1f} | {l['start_cpu_s']:.1f} | {l['idle_rss_mb']:.0f} | "
                    f"{l['run_all_cpu_s']:.1f} | {l['run_all_wall_s']:.1f} | {l['peak_rss_mb']:.0f} | {l['after_rss_mb']:.0f} | {pss} |")
     if m.get("starts"):
         st = m["starts"]
