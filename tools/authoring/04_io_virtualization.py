@@ -52,7 +52,8 @@ waited — and nothing was flexible: a VM was tied to the exact hardware it had 
 administrators spent their days handing out devices by hand, trying to give every VM its fair share
 without letting any of them interfere with the others.
 
-Ava, an engineer in Virtuopolis, is the one who has to fix it. Her question is an odd one:
+This lesson follows Ava, the engineer who has to fix it. Watching the dashboards of the city's busiest
+server, she asks an odd question:
 
 > *Could making a computer dumber actually make it smarter?*
 
