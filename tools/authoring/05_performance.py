@@ -131,7 +131,9 @@ md("""
 Both modes hurt most when the TLB misses. The **TLB reach** is how much memory the TLB covers:
 entries × page size: with 4 KiB pages even a TLB of a few dozen entries covers well under a megabyte,
 while 2 MiB pages multiply its reach hundreds of times (the table shows the numbers). Large pages help twice under nested paging: fewer misses, and each 2D walk is
-shorter, because a 2 MiB leaf ends a walk one level early (figure A8).
+shorter, because a 2 MiB leaf ends a walk one level early (figure A8). The simulated TLB is shaped
+like a Skylake L1 data TLB for 4 KiB pages; real cores back it with a second-level TLB of about 1,500
+entries (figures D1, D2) — the `tlb-size` playground below lets you grow it.
 """),
 code("""
 const pages = kl.perfLessonLargePages({ seed: SEED });
