@@ -422,6 +422,9 @@ function needKick(eventIdx: number, newIdx: number, oldIdx: number): boolean {
 """, grade_id="io_need_kick"),
 tests("""
 kl.showMarkdown(kl.checkNeedKick(needKick).message);
+// BEGIN HIDDEN TESTS
+kl.checkNeedKick(needKick, 2027);
+// END HIDDEN TESTS
 """, grade_id="io_need_kick_tests", points=3),
 teacher("""
 **Reference answer** (Linux `vring_need_event` in `include/uapi/linux/virtio_ring.h`):

@@ -265,6 +265,9 @@ function crossover(tlbMissesPerThousand: number, levels: number, walkRefCycles: 
 """, grade_id="perf_crossover"),
 tests("""
 kl.showMarkdown(kl.checkCrossover(crossover).message);
+// BEGIN HIDDEN TESTS
+kl.checkCrossover(crossover, 2027);
+// END HIDDEN TESTS
 // Passed? Then apply your formula to the program of section 2 (its measured TLB misses, the default costs):
 const calm = churn.find((r) => r.mode === "shadow" && r.pteWritesPerThousand === 0)!;
 const missesPerThousand = 1000 * (1 - calm.tlbHitPercent / 100);

@@ -109,6 +109,9 @@ function walk(readByte: (physicalAddress: number) => number, pdbr: number, virtu
 """, grade_id="activity_walk"),
 tests("""
 kl.showMarkdown(kl.checkOstepWalk(walk).message);
+// BEGIN HIDDEN TESTS
+kl.checkOstepWalk(walk, { seed: 4242, machines: 4 });
+// END HIDDEN TESTS
 """, grade_id="activity_walk_tests", points=4),
 md("""
 Your walk reads one entry per level of the toy machine's table. A real x86-64 walk has more levels,

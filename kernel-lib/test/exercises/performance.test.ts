@@ -61,3 +61,11 @@ describe("checkCrossover (notebook 05, graded)", () => {
     expect(feedback(() => checkCrossover((() => "12") as never))).toMatch(/finite number/);
   });
 });
+
+describe("checkCrossover with a seed (hidden tests)", () => {
+  it("adds seeded cases that a right answer passes and a hard-coded depth fails", () => {
+    const right = (m: number, n: number, r: number, e: number) => (m * ((n + 1) * (n + 1) - 1 - n) * r) / e;
+    expect(checkCrossover(right, 5).cases).toBeGreaterThan(checkCrossover(right).cases);
+    expect(() => checkCrossover((m, _n, r, e) => (m * 20 * r) / e, 5)).toThrow(ExerciseCheckError);
+  });
+});
