@@ -164,6 +164,10 @@ describe("npm run handouts", () => {
         const pdf = await page.pdf({ format: "A4", printBackground: true });
         expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
         expect(pdf.length).toBeGreaterThan(20_000);
+        // Each H2 section starts a new page (after the title page).
+        const sections = await page.locator("main h2").evaluateAll((hs) => hs.filter((h) => !h.closest(".callout")).length);
+        const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page\b/g) ?? []).length;
+        expect(pages, "printed pages").toBeGreaterThan(sections);
         // The print layout at A4's printable width (210 mm − 2 × 15 mm margins = 180 mm ≈ 680 px):
         // every chart and playground fits whole, nothing sticks out on the right.
         await page.emulateMedia({ media: "print" });
@@ -172,6 +176,14 @@ describe("npm run handouts", () => {
         const rightmost = await page.locator(".kl-chart .js-plotly-plot, .kl-playground-box").evaluateAll((els) =>
           Math.max(0, ...els.map((e) => e.getBoundingClientRect().right)));
         expect(rightmost, "charts fit the printed page width").toBeLessThanOrEqual(680);
+        const printRules = await page.evaluate(() => ({
+          h2: [...document.querySelectorAll("main h2")].filter((h) => !h.closest(".callout")).map((h) => getComputedStyle(h).breakBefore),
+          charts: [...document.querySelectorAll(".kl-chart")].map((c) => getComputedStyle(c).breakInside),
+          links: [...document.querySelectorAll("main a[href]:not([href^='#'])")].map((a) => [a.getAttribute("href"), getComputedStyle(a, "::after").content]),
+        }));
+        expect(new Set(printRules.h2), "page break before every section").toEqual(new Set(["page"]));
+        expect(new Set(printRules.charts), "charts never cut").toEqual(new Set(["avoid"]));
+        for (const [href, after] of printRules.links) expect(after, "link address printed after the link").toBe(`" (${href})"`);
         expect(await page.locator(".lesson-nav").first().isVisible(), "navigation is not printed").toBe(false);
         expect(blocked, "network requests").toEqual([]);
         expect(errors, "console errors").toEqual([]);
