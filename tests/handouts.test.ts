@@ -177,9 +177,9 @@ describe("npm run handouts", () => {
           Math.max(0, ...els.map((e) => e.getBoundingClientRect().right)));
         expect(rightmost, "charts fit the printed page width").toBeLessThanOrEqual(680);
         const printRules = await page.evaluate(() => ({
-          h2: [...document.querySelectorAll("main h2")].filter((h) => !h.closest(".callout")).map((h) => getComputedStyle(h).breakBefore),
-          charts: [...document.querySelectorAll(".kl-chart")].map((c) => getComputedStyle(c).breakInside),
-          links: [...document.querySelectorAll("main a[href]:not([href^='#'])")].map((a) => [a.getAttribute("href"), getComputedStyle(a, "::after").content]),
+          h2: Array.from(document.querySelectorAll("main h2")).filter((h) => !h.closest(".callout")).map((h) => getComputedStyle(h).breakBefore),
+          charts: Array.from(document.querySelectorAll(".kl-chart")).map((c) => getComputedStyle(c).breakInside),
+          links: Array.from(document.querySelectorAll("main a[href]:not([href^='#'])")).map((a) => [a.getAttribute("href"), getComputedStyle(a, "::after").content]),
         }));
         expect(new Set(printRules.h2), "page break before every section").toEqual(new Set(["page"]));
         expect(new Set(printRules.charts), "charts never cut").toEqual(new Set(["avoid"]));
