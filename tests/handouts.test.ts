@@ -239,6 +239,10 @@ describe("npm run handouts", () => {
         expect(await box.locator("output").first().textContent()).toContain(
           (await slider.getAttribute("data-labels")) ? JSON.parse((await slider.getAttribute("data-labels"))!)[Number(moved)] : moved,
         );
+        // Reset brings back the notebook's parameters and its chart.
+        await box.locator("button[type=reset]").click();
+        await page.waitForFunction(() => document.querySelector(".kl-playground-box .kl-chart")?.getAttribute("data-runs") === "2");
+        expect(await plotted()).toBe(before);
         expect(blocked).toEqual([]);
         expect(errors).toEqual([]);
       } finally {
