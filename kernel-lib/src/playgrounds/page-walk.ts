@@ -37,11 +37,12 @@ export interface PageWalkReads {
 
 /** Entries read by one TLB-missing translation in `mode`, by walk dimension. */
 function walkInMode(mode: MemoryVirtualizationMode, guestLevels: number, hostLevels: number, guestPageKiB: number, hostPageKiB: number): Record<string, number> {
+  // A 1 GiB page needs a 4 GiB guest; otherwise keep memory small (the browser re-runs this on every slider move).
+  const big = guestPageKiB >= 1048576 || hostPageKiB >= 1048576;
   const machine = new Machine({
     mode, guestLayout: x86Layout(guestLevels, "guestLevels"), hostLayout: x86Layout(hostLevels, "hostLevels"),
-    hostPageSizeBytes: hostPageKiB * 1024, hostMemoryBytes: 8 * 2 ** 30,
+    hostPageSizeBytes: hostPageKiB * 1024, hostMemoryBytes: (big ? 8 : 2) * 2 ** 30,
   });
-  const big = guestPageKiB >= 1048576 || hostPageKiB >= 1048576;
   const vm = machine.createVm({ memoryBytes: big ? 4 * 2 ** 30 : 2 ** 30, guestPageSizeBytes: guestPageKiB * 1024 });
   vm.kernel.createProcess(0);
   machine.access(vm, 0, ADDRESS); // first touch: the guest maps the page (and the hypervisor backs it)
