@@ -32,10 +32,13 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from nbclient.util import ensure_async, run_sync
+from nbclient.util import ensure_async, run_hook, run_sync
 
 # tslab resets its queue for 200 ms after an error (tslab/dist/jupyter.js, issue yunabe/tslab#19).
 TSLAB_ABORT_WINDOW_S = float(os.environ.get("NBEXEC_ABORT_WINDOW_S", "0.35"))  # tests set 0 to show the abort
+# tslab is ready about 2 s after it starts; one that has not answered in 20 s lost its startup race.
+KERNEL_READY_S = 20
+KERNEL_START_ATTEMPTS = 3
 
 
 @dataclass
@@ -116,6 +119,7 @@ class TslabExecutionMixin:
         self._replies: dict[int, dict] = {}
         self._code_cells_seen = 0
         self._clean_sources: list[str] = []  # code cells that ran without a problem, in order
+        self._output_readers: set[asyncio.Task] = set()
 
     def on_cell_executed(self, cell=None, cell_index=None, execute_reply=None, **_):
         # nbclient's hook; replaces nbgrader's Execute.on_cell_executed, which reads the
@@ -168,11 +172,59 @@ class TslabExecutionMixin:
     # (and so nbgrader) calls execute_cell, so point it at the judging version above.
     execute_cell = run_sync(async_execute_cell)
 
+    async def async_start_new_kernel_client(self):
+        """Connect to a new kernel, restarting it if it never gets ready (see _until_ready)."""
+        assert self.km is not None
+        try:
+            self.kc = self.km.client()
+            await ensure_async(self.kc.start_channels())
+            await self._until_ready()
+        except Exception as e:
+            self.log.error("the kernel did not start: %s", e)
+            await self._async_cleanup_kernel()
+            raise
+        self.kc.allow_stdin = False
+        await run_hook(self.on_notebook_start, notebook=self.nb)
+        return self.kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)  # as for execute_cell
+
+    async def _until_ready(self):
+        """Wait for the kernel to answer; restart it (up to KERNEL_START_ATTEMPTS) if it never does.
+
+        tslab starts its socket loops before binding the sockets; on a busy machine a request
+        can arrive mid-bind, the shell loop dies with EBUSY ("Socket is blocked by a bind or
+        unbind operation") and the kernel never answers again. A fresh start fixes it.
+        """
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            try:
+                await ensure_async(self.kc.wait_for_ready(timeout=min(self.startup_timeout, KERNEL_READY_S)))
+                return
+            except RuntimeError as e:
+                if attempt == KERNEL_START_ATTEMPTS:
+                    raise RuntimeError(f"the kernel did not answer after {attempt} starts: {e}") from e
+                self.log.warning("the kernel did not answer within %s s; restarting it", KERNEL_READY_S)
+                await ensure_async(self.km.restart_kernel(now=True))
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        # nbclient leaves this iopub reader running when a cell times out; remember it to stop it.
+        task = asyncio.current_task()
+        self._output_readers.add(task)
+        try:
+            return await super()._async_poll_output_msg(parent_msg_id, cell, cell_index)
+        finally:
+            self._output_readers.discard(task)
+
     async def _restart_after_timeout(self):
         """A runaway cell: restart the kernel so later cells (and other students) can run."""
+        # A leftover iopub reader would steal later cells' messages (and wait_for_ready's), so
+        # later cells would time out waiting for output, or hang outright.
+        for task in list(self._output_readers):
+            task.cancel()
+        self._output_readers.clear()
         if self.km is not None:
-            await self.km.restart_kernel(now=True)
-            await self.kc.wait_for_ready(timeout=self.startup_timeout)
+            await ensure_async(self.km.restart_kernel(now=True))
+            await self._until_ready()
             if self.keep_going and self.replay_after_restart:
                 await self._replay_clean_cells()
 
@@ -181,12 +233,19 @@ class TslabExecutionMixin:
         try:
             for source in self._clean_sources:
                 msg_id = await ensure_async(self.kc.execute(source, store_history=False, stop_on_error=False))
-                reply = await self.async_wait_for_reply(msg_id)
-                if reply is None or reply["content"].get("status") != "ok":
+                reply = await asyncio.wait_for(self._reply_to(msg_id), timeout=self.timeout)
+                if reply["content"].get("status") != "ok":
                     await asyncio.sleep(TSLAB_ABORT_WINDOW_S)  # the next cell is judged as it runs
-        except Exception:  # a replayed cell hung this time: give up replaying, start clean
-            await self.km.restart_kernel(now=True)
-            await self.kc.wait_for_ready(timeout=self.startup_timeout)
+        except Exception as e:  # a replayed cell hung this time: give up replaying, start clean
+            self.log.warning("replaying the cells before a restart failed (%s); later cells run on a fresh kernel", e)
+            await ensure_async(self.km.restart_kernel(now=True))
+            await self._until_ready()
+
+    async def _reply_to(self, msg_id: str) -> dict:
+        while True:
+            msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=None))
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return msg
 
 
 class TslabNotebookClient(TslabExecutionMixin, NotebookClient):
