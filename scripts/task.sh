@@ -4,6 +4,8 @@
 #   lab  [args]      JupyterLab on notebooks/ (kernel-lib rebuilt on save while it runs)
 #   test [args]      every test: kernel-lib unit suites, notebooks, browser checks
 #   handouts [args]  execute the lessons and write HTML handouts (tools/handouts/build.py)
+#   assign <lesson>  student version of a lesson's exercises with nbgrader (tools/grading/assign.py)
+#   autograde <dir>  grade <dir>/<student>/<lesson>.ipynb: scores CSV + feedback (tools/grading/autograde.py)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 task="${1:-}"; shift || true
@@ -22,5 +24,7 @@ case "$task" in
     ;;
   test) cd "$ROOT" && exec node_modules/.bin/vitest run "$@" ;;
   handouts) cd "$ROOT" && exec python tools/handouts/build.py "$@" ;;  # HTML handouts into build/handouts/
-  *) echo "usage: scripts/task.sh setup|lab|test|handouts [args]" >&2; exit 2 ;;
+  assign) cd "$ROOT" && exec python tools/grading/assign.py "$@" ;;       # into build/grading/release/
+  autograde) cd "$ROOT" && exec python tools/grading/autograde.py "$@" ;; # into build/grading/grades/
+  *) echo "usage: scripts/task.sh setup|lab|test|handouts|assign|autograde [args]" >&2; exit 2 ;;
 esac

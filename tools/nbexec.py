@@ -71,7 +71,7 @@ def _stderr_text(cell) -> str:
     return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr")
 
 
-_ERROR_LINE = re.compile(r"^(?P<name>(?:[A-Za-z_$][\w$]*)?(?:Error|Exception))(?::\s*(?P<value>.*))?$")
+_ERROR_LINE = re.compile(r"^(?P<name>(?:[A-Za-z_$][\w$]*)?(?:Error|Exception))(?: \[[A-Z0-9_]+\])?(?::\s*(?P<value>.*))?$")  # Node adds " [ERR_CODE]"
 _TS_DIAGNOSTIC = re.compile(r"^\d+:\d+ - ")
 
 
