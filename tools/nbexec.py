@@ -100,7 +100,7 @@ class TslabExecutionMixin:
     """The per-cell judgement of tslab results, for any nbclient NotebookClient subclass.
 
     Mixed into TslabNotebookClient below (tests, handouts) and into the nbgrader Execute
-    preprocessor used for grading (tools/grading/tslab_execute.py), so both judge a cell the
+    preprocessor used for grading (tools/grading/tslab_preprocessors.py), so both judge a cell the
     same way. Put it first in the bases: it overrides async_execute_cell and on_cell_executed.
 
     With keep_going=False it stops at the first failing cell; with keep_going=True (grading)
