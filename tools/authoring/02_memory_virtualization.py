@@ -243,6 +243,11 @@ md("""
 **What to notice:** the answer depends on the workload. A server whose page tables rarely change but whose working set
 overflows the TLB favours shadow paging; a server that starts processes or maps and unmaps memory all the time favours
 nested paging, by a wide margin. Large pages shrink nested paging's main cost (notebook 03).
+
+*Reading the numbers:* the simulator counts only the memory system's work (one cycle per access, plus TLB lookups,
+page-walk reads and VM exits, each cost cited in `kernel-lib/src/costs/memory.ts`). A real program does other work
+between memory accesses, so real slowdowns are far smaller than these ratios; published measurements are tens of
+percent (B1–B4). Compare the modes with each other, not the absolute values with a real machine.
 """),
 teacher("""
 **A model answer.** "Measure the workload first. On the CPUs we will ship (all have EPT/NPT), default to nested paging:

@@ -269,7 +269,8 @@ md("""
 **What to notice:** the light apps create processes all the time, so shadow paging drowns in VM exits while nested
 paging stays close to bare metal; the gaming server's large static state misses the TLB constantly, so the plain nested
 walk hurts and shadow paging looks attractive, until 2 MiB pages make the TLB cover the whole state and the walks
-nearly disappear. One platform, one answer: nested paging with large pages, no shadow code to maintain.
+nearly disappear. One platform, one answer: nested paging with large pages, no shadow code to maintain. (As in
+notebook 02, the cycles count only the memory system's work, so compare setups with each other, not with a real server.)
 """),
 teacher("""
 **A model answer.** "Yes, with hardware nested paging (EPT/NPT) as the default for every VM, and 2 MiB (or 1 GiB) host
