@@ -384,7 +384,7 @@ def toc_html(page: Page, printed: bool = False) -> str:
         return ""
     items = []
     for level, hid, text in page.toc:
-        plain = re.sub(r'<a class="anchor".*?</a>', "", text)
+        plain = re.sub(r"</?a\b[^>]*>", "", text)  # a heading's own links cannot nest in the TOC link
         items.append(f'<li class="toc-{level}"><a href="#{hid}">{plain}</a></li>')
     attrs = 'class="toc toc-print" aria-hidden="true"' if printed else 'id="toc" class="toc toc-screen" aria-label="Contents"'
     return f'<nav {attrs}><div class="toc-title">Contents</div><ol>{"".join(items)}</ol></nav>'
