@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { ARTIFACTS, browserEnv, CHROMIUM, CHROMIUM_ARGS, ROOT, runInEnv } from "./helpers/project";
+import { ARTIFACTS, browserEnv, CHROMIUM, CHROMIUM_ARGS, freePort, ROOT, runInEnv, startInEnv } from "./helpers/project";
 
 const SOURCE = path.join(ROOT, "tests/fixtures/grading/paging-exercises.ipynb");
 const LESSON = "paging-exercises";
@@ -202,6 +202,46 @@ describe("npm run autograde", () => {
     expect(r.status).toBe(0);
     expect(errorsOf(autograded("dee"), "nested-walk-tests")).toMatchObject([{ ename: "Aborted" }]);
     expect(readFileSync(path.join(course, "grades", LESSON, "scores.csv"), "utf8")).toBe(EXPECTED_CSV);
+  });
+
+  it("serves the course in nbgrader's Formgrader, whose autograde also runs through nbexec", async () => {
+    // As README says: JupyterLab on a folder holding the course, with CourseDirectory.root set.
+    const port = await freePort();
+    const lab = startInEnv([
+      "jupyter", "lab", "--no-browser", "--allow-root", `--port=${port}`, "--ServerApp.ip=127.0.0.1",
+      "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+      `--ServerApp.root_dir=${work}`, `--CourseDirectory.root=${course}`,
+    ], env);
+    let log = "";
+    lab.stdout!.on("data", (d) => (log += d));
+    lab.stderr!.on("data", (d) => (log += d));
+    const api = `http://127.0.0.1:${port}/formgrader/api`;
+    try {
+      let assignments: { name: string; num_submissions: number }[] | undefined;
+      for (const until = Date.now() + 60_000; !assignments && Date.now() < until; ) {
+        try {
+          const r = await fetch(`${api}/assignments`);
+          if (r.ok) assignments = await r.json();
+        } catch {
+          await new Promise((r) => setTimeout(r, 300)); // not up yet
+        }
+      }
+      expect(assignments, log).toMatchObject([{ name: LESSON, num_submissions: 8 }]);
+      // Stock nbgrader crashes on tslab's error replies (no ename); through the course config it
+      // grades dee's failing answer as zero.
+      const r = await (await fetch(`${api}/submission/${LESSON}/dee/autograde`, { method: "POST" })).json();
+      expect(r.success, r.log).toBe(true);
+      const notebooks: { id: string; student: string }[] = await (await fetch(`${api}/submitted_notebooks/${LESSON}/${LESSON}`)).json();
+      const dee = notebooks.find((n) => n.student === "dee")!;
+      const grades: { name: string; auto_score: number }[] = await (await fetch(`${api}/grades?submission_id=${dee.id}`)).json();
+      expect(Object.fromEntries(grades.map((g) => [g.name, g.auto_score]))).toEqual({ "page-number-tests": 2, "offset-in-page-tests": 1, "nested-walk-tests": 0 });
+    } finally {
+      try {
+        process.kill(-lab.pid!, "SIGTERM"); // the server and its kernels
+      } catch {
+        /* already gone */
+      }
+    }
   });
 
   it("names the problem with an empty folder, a stray file, a wrong name and a broken notebook", () => {
