@@ -251,6 +251,10 @@ describe("npm run autograde", () => {
     expect(none.status).toBe(2);
     expect(none.stderr).toContain(`no submissions in ${empty}: expected ${empty}/<student>/<lesson>.ipynb`);
 
+    const nowhere = autograde(path.join(work, "nowhere"));
+    expect(nowhere.status).toBe(2);
+    expect(nowhere.stderr).toContain(`no such submissions folder: ${path.join(work, "nowhere")}`);
+
     const bad = path.join(work, "bad");
     mkdirSync(path.join(bad, "ivy"), { recursive: true });
     mkdirSync(path.join(bad, "jo"), { recursive: true });

@@ -44,8 +44,6 @@ def released_notebooks(course: Course) -> dict[str, str]:
 
 def collect(submissions: Path, released: dict[str, str]) -> dict[str, dict[str, Path]]:
     """assignment -> student -> submitted notebook; every problem is reported at once."""
-    if not submissions.is_dir():
-        raise GradingError(f"no such submissions folder: {submissions}")
     problems: list[str] = []
     found: dict[str, dict[str, Path]] = defaultdict(dict)
     names = ", ".join(f"{n}.ipynb" for n in sorted(released)) or "(none)"
@@ -118,7 +116,10 @@ def main(argv=None) -> int:
 
     started = time.monotonic()
     course = Course(args.course)
-    found = collect(user_path(args.submissions), released_notebooks(course))
+    submissions = user_path(args.submissions)
+    if not submissions.is_dir():
+        raise GradingError(f"no such submissions folder: {submissions} (expected <folder>/<student>/<lesson>.ipynb)")
+    found = collect(submissions, released_notebooks(course))
 
     again = [f"{s} ({a})" for a, by in found.items() for s in by if (course.root / "autograded" / s / a).exists()]
     if again and not args.force:
