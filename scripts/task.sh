@@ -20,7 +20,9 @@ case "$task" in
     cd "$ROOT/notebooks"
     extra=()
     [ "$(id -u)" = 0 ] && extra+=(--allow-root)
-    jupyter lab --ServerApp.root_dir="$ROOT/notebooks" "${extra[@]}" "$@"
+    # Serve notebooks/ unless the caller names another folder (e.g. a grading course folder).
+    case " $* " in *"--ServerApp.root_dir"*|*"--notebook-dir"*) ;; *) extra+=(--ServerApp.root_dir="$ROOT/notebooks") ;; esac
+    jupyter lab "${extra[@]}" "$@"
     ;;
   test) cd "$ROOT" && exec node_modules/.bin/vitest run "$@" ;;
   handouts) cd "$ROOT" && exec python tools/handouts/build.py "$@" ;;  # HTML handouts into build/handouts/
