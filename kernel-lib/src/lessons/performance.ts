@@ -25,6 +25,13 @@ import { lessonRatioFigure } from "./charts";
 import { IO_LESSON_VARIANTS, ioLessonPathComparison, ioLessonSteadyRun, type IoLessonPathRow } from "./io-virtualization";
 
 const FIRST_VPN = 0x10000;
+
+/**
+ * Host memory of the lesson's machines: 4 GiB holds the 1 GiB VM and the hypervisor's pool.
+ * Smaller than the 16 GiB default because every machine keeps a per-frame index of its host
+ * memory (4 bytes a frame): a class of kernels running notebook 05 feels the difference.
+ */
+const LESSON_HOST_MEMORY_BYTES = 2 ** 32;
 const MODES: readonly MemoryVirtualizationMode[] = ["native", "shadow", "nested"];
 
 /**
@@ -33,7 +40,7 @@ const MODES: readonly MemoryVirtualizationMode[] = ["native", "shadow", "nested"
  * state rather than the one-time cost of building them.
  */
 function measure(mode: MemoryVirtualizationMode, trace: MemoryTrace, config: Partial<MachineConfig> = {}, guestPageSizeBytes?: number, warmup = false): MemoryRunStats {
-  const machine = new Machine({ mode, ...config });
+  const machine = new Machine({ mode, hostMemoryBytes: LESSON_HOST_MEMORY_BYTES, ...config });
   const vm = machine.createVm(guestPageSizeBytes === undefined ? {} : { guestPageSizeBytes });
   if (warmup) {
     machine.prepare(trace, vm);
@@ -245,7 +252,7 @@ export function perfLessonLargePages(options: { seed?: number; pages?: number } 
     { configuration: "nested, guest 2 MiB / host 2 MiB", mode: "nested", guest: MiB2, host: MiB2 },
   ];
   return configs.map((c) => {
-    const machine = new Machine({ mode: c.mode, ...(c.host ? { hostPageSizeBytes: c.host } : {}) });
+    const machine = new Machine({ mode: c.mode, hostMemoryBytes: LESSON_HOST_MEMORY_BYTES, ...(c.host ? { hostPageSizeBytes: c.host } : {}) });
     const vm = machine.createVm(c.guest ? { guestPageSizeBytes: c.guest } : {});
     const s = machine.run(trace, vm);
     const tlbPageKiB = (c.guest ?? 4096) / 1024;
