@@ -58,6 +58,11 @@ export interface MachineConfig {
   tlb?: TlbConfig;
   /** Page-walk cache entries per level (0, the default, = off: architectural reference counts). */
   walkCacheEntries?: number;
+  /**
+   * The simulator's memos of completed walks: a speed-up that changes no translation and no
+   * count (a memo hit counts the walk's references). Default true; false checks exactly that.
+   */
+  memo?: boolean;
   /** A full cost model, or overrides of the default one. */
   costs?: MemoryCostModel | MemoryCostOverrides;
   /**
@@ -228,7 +233,7 @@ export class Machine implements VmMonitor {
     const named = (costs as Partial<MemoryCostModel>).name;
     const preset = typeof named === "string" && named in MEMORY_COST_PRESETS ? named : "default";
     this.costs = memoryCostModel(costs as MemoryCostOverrides, preset);
-    this.mmu = new Mmu(this.hostMemory, this.guestLayout, { tlb: config.tlb ?? {}, walkCacheEntries: config.walkCacheEntries ?? 0 });
+    this.mmu = new Mmu(this.hostMemory, this.guestLayout, { tlb: config.tlb ?? {}, walkCacheEntries: config.walkCacheEntries ?? 0, memo: config.memo ?? true });
     this.mmu.modeCode = this.modeCode;
     this.mmu.hostLayout = this.modeCode === MMU_NESTED ? this.hostLayout : null;
   }

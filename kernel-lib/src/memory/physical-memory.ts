@@ -44,6 +44,11 @@ export class PhysicalMemory {
   u32: Uint32Array;
   /** Bumped whenever a frame gains or loses storage or the pool moves (walkers cache slot lookups). */
   layoutGeneration = 0;
+  /**
+   * Bumped on every change of content (an entry or byte written, a frame zeroed or loaded):
+   * the walker's result memo is valid only for the generation it was filled in.
+   */
+  contentGeneration = 0;
   /** High 32 bits of the last entry read by {@link readEntryLo} (0 for entries of 4 bytes or less). */
   entryHi = 0;
   private slotsUsed = 0;
@@ -140,6 +145,7 @@ export class PhysicalMemory {
   /** Writes an entry given as low/high 32-bit halves (little-endian). */
   writeEntry(frame: number, byteOffset: number, sizeBytes: number, lo: number, hi: number): void {
     const at = this.backingOf(frame) + byteOffset;
+    this.contentGeneration++;
     if (sizeBytes === 8) {
       this.u32[at >>> 2] = lo;
       this.u32[(at >>> 2) + 1] = hi;
@@ -155,6 +161,7 @@ export class PhysicalMemory {
       this.slotPlusOne[frame] = 0;
       this.freeSlots.push(slot);
       this.layoutGeneration++;
+      this.contentGeneration++;
     }
   }
 
@@ -172,6 +179,7 @@ export class PhysicalMemory {
     requireInt("value", value, 0, 255);
     const frame = Math.floor(address / this.pageSizeBytes);
     this.bytes[this.backingOf(frame) + (address % this.pageSizeBytes)] = value;
+    this.contentGeneration++;
   }
 
   /** Reads `length` bytes starting at a physical address (may cross frames). */
@@ -201,6 +209,7 @@ export class PhysicalMemory {
       throw new ConfigError(`image[${frame}].length`, data.length, `exactly ${this.pageSizeBytes} bytes (one page)`);
     }
     const base = this.backingOf(frame);
+    this.contentGeneration++;
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!;
       if (!Number.isInteger(v) || v < 0 || v > 255) throw new ConfigError(`image[${frame}][${i}]`, v, "a byte from 0 to 255");

@@ -17,7 +17,7 @@ import type { PhysicalMemory } from "../memory/physical-memory";
 import type { WalkStep } from "../memory/walk-step";
 import { Tlb, tlbTag, type TlbConfig } from "./tlb";
 import { DIM_NATIVE, DIM_SHADOW } from "./walk-steps";
-import { PageWalker } from "./walker";
+import { PageWalker, type PageWalkerOptions } from "./walker";
 
 /** How the MMU translates: on bare metal, through a shadow table, or with a 2D nested walk. */
 export type MmuMode = "native" | "shadow" | "nested";
@@ -35,6 +35,8 @@ export interface MmuOptions {
   tlb?: TlbConfig;
   /** Page-walk cache entries per level (0 = off, the default: architectural reference counts). */
   walkCacheEntries?: number;
+  /** The walker's memos of completed walks (speed only; see {@link PageWalkerOptions.memo}). Default true. */
+  memo?: boolean;
 }
 
 /** What one traced translation did. */
@@ -79,7 +81,7 @@ export class Mmu {
     this.memory = memory;
     this.layout = layout;
     this.tlb = new Tlb(options.tlb);
-    this.walker = new PageWalker(memory, { walkCacheEntries: options.walkCacheEntries ?? 0 });
+    this.walker = new PageWalker(memory, { walkCacheEntries: options.walkCacheEntries ?? 0, memo: options.memo ?? true });
     // A page the TLB has no size class for is cached as the largest class that fits in it.
     this.tlbShiftFor = new Int8Array(32);
     for (let s = 0; s < 32; s++) {
@@ -105,8 +107,8 @@ export class Mmu {
     const w = this.walker;
     const ok =
       this.modeCode === MMU_NESTED
-        ? w.walk2D(this.layout, this.cr3, vpn, this.hostIdentity ? null : this.hostLayout, this.eptRoot)
-        : w.walk1D(this.layout, this.cr3, vpn, this.modeCode === MMU_SHADOW ? DIM_SHADOW : DIM_NATIVE);
+        ? w.walk2DMemo(this.layout, this.cr3, vpn, this.hostIdentity ? null : this.hostLayout, this.eptRoot)
+        : w.walk1DMemo(this.layout, this.cr3, vpn, this.modeCode === MMU_SHADOW ? DIM_SHADOW : DIM_NATIVE);
     w.walks++;
     if (!ok) return -1;
     this.tlb.insert(vpn, this.tag, w.frame, this.tlbShiftFor[w.leafShift]!);

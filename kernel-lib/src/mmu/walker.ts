@@ -32,6 +32,11 @@ export const WALK_OUT_OF_RANGE = 2;
 
 const HOST_MEMO_SIZE = 65536;
 const HOST_MEMO_MASK = HOST_MEMO_SIZE - 1;
+const RESULT_MEMO_SIZE = 65536;
+const RESULT_MEMO_MASK = RESULT_MEMO_SIZE - 1;
+/** Result-memo key of a 1D walk's (absent) host root, and of a 2D walk over the identity. */
+const NO_HOST_ROOT = -1;
+const IDENTITY_HOST_ROOT = -2;
 
 /** Options of {@link PageWalker}. */
 export interface PageWalkerOptions {
@@ -40,6 +45,11 @@ export interface PageWalkerOptions {
    * 0 (the default) disables it, giving the architectural reference counts.
    */
   walkCacheEntries?: number;
+  /**
+   * The simulator's memos of completed walks (host walks, whole walks): they change no result
+   * or count, only speed. Default true; false is for tests that check exactly that.
+   */
+  memo?: boolean;
 }
 
 /** Reads page tables from host memory, counting every entry read. */
@@ -88,6 +98,19 @@ export class PageWalker {
   private readonly memoFrame = new Float64Array(HOST_MEMO_SIZE);
   private readonly memoRefs = new Uint8Array(HOST_MEMO_SIZE);
   private readonly memoShift = new Uint8Array(HOST_MEMO_SIZE);
+  // Memo of whole walks for the MMU's bulk path (page, roots -> frame, refs, page size), valid
+  // for one content generation of memory: any write to memory (a PTE, a shadow entry, a byte)
+  // retires every entry at once, so a changed table can never answer from the memo. Same
+  // contract as the host memo: a hit counts the walk's references, so results are identical.
+  private readonly resultVpn = new Float64Array(RESULT_MEMO_SIZE).fill(-1);
+  private readonly resultRoot = new Float64Array(RESULT_MEMO_SIZE);
+  private readonly resultHostRoot = new Float64Array(RESULT_MEMO_SIZE);
+  private readonly resultGen = new Float64Array(RESULT_MEMO_SIZE).fill(-1);
+  private readonly resultFrame = new Float64Array(RESULT_MEMO_SIZE);
+  private readonly resultRefs = new Uint8Array(RESULT_MEMO_SIZE);
+  private readonly resultShift = new Uint8Array(RESULT_MEMO_SIZE);
+  private resultLayout: AddressLayout | null = null;
+  private resultHostLayout: AddressLayout | null = null;
 
   constructor(memory: PhysicalMemory, options: PageWalkerOptions = {}) {
     this.memory = memory;
@@ -97,7 +120,7 @@ export class PageWalker {
     this.pwcKey = new Float64Array(n).fill(-1);
     this.pwcRoot = new Float64Array(n).fill(-1);
     this.pwcFrame = new Float64Array(n);
-    this.memoOn = this.pwcEntries === 0;
+    this.memoOn = this.pwcEntries === 0 && (options.memo ?? true);
   }
 
   /**
@@ -128,6 +151,66 @@ export class PageWalker {
       return true;
     }
     return this.walk1D(H, hostRoot, gfn, DIM_HOST);
+  }
+
+  /**
+   * {@link walk1D} for the MMU's bulk path: a walk already done since memory last changed is
+   * answered from the result memo (same frame, page size and counted references).
+   */
+  walk1DMemo(L: AddressLayout, rootFrame: number, vpn: number, dim: number): boolean {
+    if (!this.memoOn || this.recordSteps) return this.walk1D(L, rootFrame, vpn, dim);
+    const i = this.resultSlot(L, null, vpn, rootFrame, NO_HOST_ROOT);
+    if (i < 0) return true;
+    const before = this.totalRefs;
+    if (!this.walk1D(L, rootFrame, vpn, dim)) return false;
+    this.storeResult(i, vpn, rootFrame, NO_HOST_ROOT, this.totalRefs - before);
+    return true;
+  }
+
+  /** {@link walk2D} for the MMU's bulk path, through the result memo like {@link walk1DMemo}. */
+  walk2DMemo(G: AddressLayout, guestRoot: number, vpn: number, H: AddressLayout | null, hostRoot: number): boolean {
+    if (!this.memoOn || this.recordSteps) return this.walk2D(G, guestRoot, vpn, H, hostRoot);
+    const hostKey = H === null ? IDENTITY_HOST_ROOT : hostRoot;
+    const i = this.resultSlot(G, H, vpn, guestRoot, hostKey);
+    if (i < 0) {
+      this.faultInHost = false;
+      return true;
+    }
+    const before = this.totalRefs;
+    if (!this.walk2D(G, guestRoot, vpn, H, hostRoot)) return false;
+    this.storeResult(i, vpn, guestRoot, hostKey, this.totalRefs - before);
+    return true;
+  }
+
+  /**
+   * Looks a walk up in the result memo. On a hit, loads the result, counts its references and
+   * returns -1; on a miss returns the slot to fill, for {@link storeResult}.
+   */
+  private resultSlot(L: AddressLayout, H: AddressLayout | null, vpn: number, root: number, hostKey: number): number {
+    if (L !== this.resultLayout || H !== this.resultHostLayout) {
+      this.resultVpn.fill(-1);
+      this.resultLayout = L;
+      this.resultHostLayout = H;
+    }
+    const i = vpn < 2147483648 ? vpn & RESULT_MEMO_MASK : (vpn - Math.floor(vpn / RESULT_MEMO_SIZE) * RESULT_MEMO_SIZE) | 0;
+    if (this.resultVpn[i] === vpn && this.resultGen[i] === this.memory.contentGeneration && this.resultRoot[i] === root && this.resultHostRoot[i] === hostKey) {
+      this.totalRefs += this.resultRefs[i]!;
+      this.frame = this.resultFrame[i]!;
+      this.leafShift = this.resultShift[i]!;
+      this.fault = WALK_OK;
+      return -1;
+    }
+    return i;
+  }
+
+  private storeResult(i: number, vpn: number, root: number, hostKey: number, refs: number): void {
+    this.resultVpn[i] = vpn;
+    this.resultGen[i] = this.memory.contentGeneration;
+    this.resultRoot[i] = root;
+    this.resultHostRoot[i] = hostKey;
+    this.resultFrame[i] = this.frame;
+    this.resultRefs[i] = refs;
+    this.resultShift[i] = this.leafShift;
   }
 
   /** Drops every page-walk-cache entry (after any page-table change). */

@@ -134,6 +134,30 @@ describe("machine: shadow and nested paging", () => {
     );
   });
 
+  it("the simulator's walk memos change nothing: same translations and every count, memo on or off", () => {
+    fc.assert(
+      fc.property(randomTrace, fc.constantFrom<MemoryVirtualizationMode>("native", "shadow", "nested"), fc.constantFrom(4096, 2 * MiB), (trace, mode, hostPageSizeBytes) => {
+        const run = (memo: boolean) => {
+          const m = new Machine({ mode, memo, hostMemoryBytes: 2 ** 30, hostPageSizeBytes, tlb: { sets: 2, ways: 2 } });
+          const vm = m.createVm({ memoryBytes: 64 * MiB });
+          const out = new Float64Array(trace.length);
+          const first = m.run(trace, vm, { hostFramesOut: out });
+          // A second pass over the same trace hits the memos wherever memory did not change.
+          const again = new Float64Array(trace.length);
+          const second = m.run(trace, vm, { hostFramesOut: again, premap: false });
+          const counts = (s: typeof first) => ({ ...s, seconds: 0 });
+          return { out: [...out, ...again], first: counts(first), second: counts(second) };
+        };
+        const on = run(true);
+        const off = run(false);
+        expect(on.out).toEqual(off.out);
+        expect(on.first).toEqual(off.first);
+        expect(on.second).toEqual(off.second);
+      }),
+      { numRuns: 40, seed: 17 },
+    );
+  });
+
   it("the same seed gives the same results", () => {
     const run = (seed: number) => {
       const m = new Machine({ mode: "shadow" });
