@@ -3,7 +3,7 @@ from nbauthor import md, code, write, solution, tests, teacher, callout
 
 # Notebook 05: impact on system performance (lesson plan "Impact on System Performance").
 # Every number the simulator can produce is printed by a cell (kl.showMarkdown), never typed here.
-# Published figures (B1–B6, A8–A9, C3–C5 of reference/virtualization-figures.md) are quoted with their ids.
+# Published figures (B1–B6, A8–A9, C3–C5 of docs/virtualization-figures.md) are quoted with their ids.
 
 write("notebooks/05-performance.ipynb", [
 md("""

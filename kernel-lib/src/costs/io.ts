@@ -1,7 +1,7 @@
 /**
  * The I/O cost model: every constant the I/O simulation charges, named, documented and cited.
  *
- * Citations refer to ../../../shared/reference/virtualization-figures.md (B = VM exits,
+ * Citations refer to docs/virtualization-figures.md (B = VM exits,
  * C = I/O virtualization). Where no published figure exists the constant says "Assumption" and
  * why the value is plausible. Cycle figures come from different CPUs and years; the model cares
  * about their relative sizes (user-space exit > kernel exit > nothing), which the figures agree

@@ -2,7 +2,7 @@
  * The cycle-cost model for memory and MMU virtualization.
  *
  * Every constant is named, in cycles, with the figure it comes from in
- * shared/reference/virtualization-figures.md (the figure id, e.g. "B7", and the citation).
+ * docs/virtualization-figures.md (the figure id, e.g. "B7", and the citation).
  * Cycle figures are tied to the CPU they were measured on, so the simulator asserts orderings
  * ("shadow beats nested here"), never absolute times. Override any constant per experiment:
  * `memoryCostModel({ walkRefCycles: 30 })` or `memoryCostModel({}, "first-gen-vtx")`.
