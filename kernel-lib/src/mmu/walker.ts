@@ -89,11 +89,13 @@ export class PageWalker {
   private readonly seenFrame = new Float64Array(16).fill(-1);
   private readonly seenWord = new Int32Array(16);
   private seenGeneration = -1;
-  // Memo of completed host walks (guest frame -> host frame, refs, page size). It is the
-  // simulator's shortcut, not a modeled cache: a memo hit still counts the walk's references,
-  // so results are identical; it is off when steps are recorded or a page-walk cache is on.
+  // Memo of completed host walks (guest frame -> host frame, refs, page size), valid for one
+  // content generation of memory like the result memo below. It is the simulator's shortcut,
+  // not a modeled cache: a memo hit still counts the walk's references, so results are
+  // identical; it is off when steps are recorded or a page-walk cache is on.
   private readonly memoOn: boolean;
   private readonly memoGfn = new Float64Array(HOST_MEMO_SIZE).fill(-1);
+  private readonly memoGen = new Float64Array(HOST_MEMO_SIZE).fill(-1);
   private readonly memoRoot = new Float64Array(HOST_MEMO_SIZE);
   private readonly memoFrame = new Float64Array(HOST_MEMO_SIZE);
   private readonly memoRefs = new Uint8Array(HOST_MEMO_SIZE);
@@ -123,19 +125,12 @@ export class PageWalker {
     this.memoOn = this.pwcEntries === 0 && (options.memo ?? true);
   }
 
-  /**
-   * Forgets memoized host walks. Call after a host-table entry is changed or removed (adding
-   * mappings needs no call: only successful walks are memoized).
-   */
-  invalidateHostMemo(): void {
-    this.memoGfn.fill(-1);
-  }
-
   /** Host walk of guest frame `gfn` (result in frame/leafShift), through the memo when possible. */
   private hostWalk(H: AddressLayout, hostRoot: number, gfn: number): boolean {
     if (this.memoOn && !this.recordSteps) {
       const i = gfn < 2147483648 ? gfn & HOST_MEMO_MASK : (gfn - Math.floor(gfn / HOST_MEMO_SIZE) * HOST_MEMO_SIZE) | 0;
-      if (this.memoGfn[i] === gfn && this.memoRoot[i] === hostRoot) {
+      const gen = this.memory.contentGeneration;
+      if (this.memoGfn[i] === gfn && this.memoGen[i] === gen && this.memoRoot[i] === hostRoot) {
         this.totalRefs += this.memoRefs[i]!;
         this.frame = this.memoFrame[i]!;
         this.leafShift = this.memoShift[i]!;
@@ -144,6 +139,7 @@ export class PageWalker {
       const before = this.totalRefs;
       if (!this.walk1D(H, hostRoot, gfn, DIM_HOST)) return false;
       this.memoGfn[i] = gfn;
+      this.memoGen[i] = gen;
       this.memoRoot[i] = hostRoot;
       this.memoFrame[i] = this.frame;
       this.memoRefs[i] = this.totalRefs - before;

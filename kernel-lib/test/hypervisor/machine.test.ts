@@ -158,6 +158,23 @@ describe("machine: shadow and nested paging", () => {
     );
   });
 
+  it("a removed EPT mapping is seen by the next bulk run, not answered from a memo", () => {
+    const m = new Machine({ mode: "nested" });
+    const vm = m.createVm();
+    const b = new TraceBuilder();
+    b.premapPage(0, 0x400);
+    b.read(0x400);
+    const trace = b.build("one page");
+    m.run(trace, vm);
+    const gfn = vm.kernel.process(0).table.lookup(0x400).frame;
+    // The hypervisor takes the guest frame back (as a balloon would) and flushes the TLB (INVEPT).
+    vm.hostTable!.unmap(gfn);
+    vm.hostMapped[gfn] = 0;
+    m.mmu.tlb.flushAll();
+    const s = m.run(trace, vm, { premap: false });
+    expect(s.vmExitsByCause["ept-violation"]).toBe(1);
+  });
+
   it("the same seed gives the same results", () => {
     const run = (seed: number) => {
       const m = new Machine({ mode: "shadow" });
