@@ -207,11 +207,17 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
     };
     if (o.json) out(JSON.stringify(result) + "\n");
     else {
-      out(`ARG trace ${o.trace} (${o.format}), mode ${o.mode}, guest levels ${o.guestLevels}, host levels ${o.hostLevels}, TLB ${o.tlbSets} sets x ${o.tlbWays} ways\n`);
+      out(
+        `ARG trace ${o.trace} (${o.format}), mode ${o.mode}, guest levels ${o.guestLevels}, host levels ${o.hostLevels}, ` +
+          `guest page ${o.guestPageSizeBytes} B, host page ${o.hostPageSizeBytes} B, TLB ${o.tlbSets} sets x ${o.tlbWays} ways, ` +
+          `walk cache ${o.walkCacheEntries || "off"}, costs ${o.costs}\n`,
+      );
       out(
         `FINALSTATS accesses ${s.accesses} tlbHits ${s.tlbHits} tlbMisses ${s.tlbMisses} hitRate ${(100 * s.tlbHitRate).toFixed(2)}% ` +
-          `walkRefs ${s.walkRefs} vmExits ${s.vmExits} cycles ${Math.round(s.cycles)} seconds ${s.seconds.toFixed(3)}\n`,
+          `walkRefs ${s.walkRefs} pageFaults ${s.pageFaults} vmExits ${s.vmExits} cycles ${Math.round(s.cycles)} seconds ${s.seconds.toFixed(3)}\n`,
       );
+      const causes = Object.entries(s.vmExitsByCause).filter(([, n]) => n > 0);
+      if (causes.length) out(`EXITS ${causes.map(([cause, n]) => `${cause} ${n}`).join(" ")}\n`);
     }
     return 0;
   } catch (e) {

@@ -132,7 +132,7 @@ export const ioCostSources: Readonly<Record<keyof IoCosts, string>> = Object.fre
   iommuWalkNs:
     "Assumption: with the IOMMU's paging-structure caches a miss usually needs about one memory read (~100 ns); an uncached 4-level walk would take ~4×.",
   iotlbEntries: "Assumption: a small IOTLB per device context.",
-  linkGbps: "[C3]/[C6] the published device-assignment and driver-domain studies used 10 GbE.",
+  linkGbps: "[C6] the driver-domain study measured 10 GbE NICs; 10 Gbit/s is still a common server link.",
   wireOverheadBytes: "IEEE 802.3: 8 bytes preamble + 12 bytes inter-frame gap + 4 bytes FCS.",
   deviceLatencyNs: "Assumption: PCIe round trips for descriptor fetch and data DMA, ~1 µs.",
 });

@@ -129,6 +129,13 @@ export type MemoryCostOverrides = Partial<Omit<MemoryCostModel, "exitHandlerCycl
 export function memoryCostModel(overrides: MemoryCostOverrides = {}, preset = "default"): MemoryCostModel {
   const base = MEMORY_COST_PRESETS[preset];
   if (!base) throw new ConfigError("costs.preset", preset, `one of ${Object.keys(MEMORY_COST_PRESETS).map((k) => JSON.stringify(k)).join(", ")}`);
+  // An unknown name is an error, so a typo (walkRefCycle) cannot silently keep the default.
+  for (const name of Object.keys(overrides)) {
+    if (!(name in base)) {
+      const allowed = Object.keys(base).filter((k) => k !== "name");
+      throw new ConfigError(`costs.${name}`, (overrides as Record<string, unknown>)[name], `one of the memory cost names: ${allowed.join(", ")}`);
+    }
+  }
   const model: MemoryCostModel = {
     ...base,
     ...overrides,

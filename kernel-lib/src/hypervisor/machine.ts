@@ -216,8 +216,8 @@ export class Machine implements VmMonitor {
     if (hostBytes % page !== 0) throw new ConfigError("hostMemoryBytes", hostBytes, `a multiple of the page size ${page}`);
     this.hostMemory = new PhysicalMemory({ pageSizeBytes: page, frameCount: hostBytes / page, name: "host" });
     this.hostPageSizeBytes = config.hostPageSizeBytes ?? page;
-    this.hostLeafLevelInHost = this.hostLayout.levelForPageSize(this.hostPageSizeBytes);
-    this.hostLeafLevelInGuest = this.guestLayout.levelForPageSize(this.hostPageSizeBytes);
+    this.hostLeafLevelInHost = this.hostLayout.levelForPageSize(this.hostPageSizeBytes, "hostPageSizeBytes");
+    this.hostLeafLevelInGuest = this.guestLayout.levelForPageSize(this.hostPageSizeBytes, "hostPageSizeBytes");
     this.hostPages = this.hostPageSizeBytes / page;
     const poolBytes = config.hypervisorPoolBytes ?? Math.floor(hostBytes / 8 / page) * page;
     requireInt("hypervisorPoolBytes", poolBytes, page * 16, hostBytes - page * 16);
@@ -575,7 +575,10 @@ export class Machine implements VmMonitor {
     this.enter(vm);
     const k = vm.kernel;
     if (!k.current || k.current.pid !== pid) {
-      if (!k.processes.has(pid)) k.process(pid);
+      if (!k.processes.has(pid)) {
+        const pids = [...k.processes.keys()];
+        throw new ConfigError("pid", pid, pids.length ? `a process of VM "${vm.name}": ${pids.join(", ")}` : `a process of VM "${vm.name}", which has none yet (create one with vm.kernel.createProcess(pid) or run a trace first)`);
+      }
       k.switchTo(pid);
     }
     const before = this.counters();

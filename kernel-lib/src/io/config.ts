@@ -17,7 +17,7 @@ import { requireVirtqueueSize, VIRTQUEUE_MAX_SIZE, VIRTQUEUE_SUPPRESSION_MODES, 
  */
 export type IoPath = "emulated" | "virtio" | "vhost" | "passthrough" | "bare-metal";
 
-/** All paths, slowest first (the order the published figures give, C3). */
+/** All paths, slowest first (the throughput order of section C of docs/virtualization-figures.md). */
 export const IO_PATHS: readonly IoPath[] = ["emulated", "virtio", "vhost", "passthrough", "bare-metal"];
 
 /** Emulated device models: which registers the guest driver touches, see emulated.ts. */

@@ -7,8 +7,11 @@
  *
  * What is left of the hypervisor is interrupts. "exiting": the device's MSI lands on the host,
  * which exits the guest, handles it and injects a virtual interrupt, and the guest's EOI traps
- * — plain device assignment, about 60–65% of bare metal (C3). "posted": the interrupt is
- * delivered straight into the guest and EOI is virtualized (ELI C3, DID C5): 97–100%.
+ * (plain device assignment; reported at about 60–65% of bare metal on interrupt-heavy
+ * benchmarks, C3 [V2]). "posted": the interrupt is delivered straight into the guest and EOI
+ * is virtualized (ELI C3, DID C5: 97–100% of bare metal). The model reproduces the direction,
+ * not those percentages: posted ≥ exiting, with the gap largest where interrupts are most
+ * frequent per byte (small requests); at 1500 B both are bound by the link and IOTLB misses.
  */
 import {
   chargeGuestPost,

@@ -257,13 +257,13 @@ export class AddressLayout {
   }
 
   /** The leaf level whose pages are `pageSizeBytes` big; throws if this layout has no such leaf. */
-  levelForPageSize(pageSizeBytes: number): number {
+  levelForPageSize(pageSizeBytes: number, field = "pageSizeBytes"): number {
     for (let level = 1; level <= this.levels; level++) {
       if (level > 1 && !this.largePageLevels.includes(level)) continue;
       if (this.pageBytesAtLevel(level) === pageSizeBytes) return level;
     }
     const allowed = [1, ...this.largePageLevels].map((l) => this.pageBytesAtLevel(l));
-    throw new ConfigError("pageSizeBytes", pageSizeBytes, `a page size of layout "${this.name}": ${allowed.join(", ")}`);
+    throw new ConfigError(field, pageSizeBytes, `a page size of layout "${this.name}": ${allowed.join(", ")}`);
   }
 
   /** Table index of `vpn` at `level`. */

@@ -36,6 +36,20 @@ describe("memory cost model", () => {
     expect(() => memoryCostModel({ walkRefCycles: -1 })).toThrow(/costs.walkRefCycles/);
     expect(() => memoryCostModel({ exitHandlerCycles: { "cr3-load": Number.NaN } })).toThrow(/costs.exitHandlerCycles.cr3-load/);
     expect(() => memoryCostModel({}, "fast")).toThrow(/costs.preset.*"default"/);
+    // A misspelt name is an error, not a silently kept default.
+    expect(() => memoryCostModel({ walkRefCycle: 30 } as never)).toThrow(/costs.walkRefCycle: .*walkRefCycles/);
+    expect(() => new Machine({ mode: "nested", costs: { walkRefCycle: 30 } as never })).toThrow(/costs.walkRefCycle/);
+  });
+
+  it("every figure id cited by the cost models is a row of docs/virtualization-figures.md", () => {
+    const figures = readFileSync(resolve(src, "../../docs/virtualization-figures.md"), "utf8");
+    const rows = new Set([...figures.matchAll(/^\| ([A-E]\d{1,2}) \|/gm)].map((m) => m[1]));
+    expect(rows.size).toBeGreaterThan(30);
+    for (const file of ["costs/memory.ts", "costs/io.ts"]) {
+      const cited = [...readFileSync(resolve(src, file), "utf8").matchAll(/\[([A-E]\d{1,2})\]|\(([A-E]\d{1,2})\)|figure ([A-E]\d{1,2})/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+      expect(cited.length, file).toBeGreaterThan(5);
+      for (const id of cited) expect(rows.has(id!), `${file} cites ${id}`).toBe(true);
+    }
   });
 });
 
