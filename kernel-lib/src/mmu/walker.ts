@@ -21,6 +21,7 @@
 import type { AddressLayout } from "../memory/layout";
 import type { PhysicalMemory } from "../memory/physical-memory";
 import { requireInt } from "../core/errors";
+import { WalkMemo } from "./walk-memo";
 import { DIM_GUEST, DIM_HOST, WalkStepBuffer } from "./walk-steps";
 
 /** Walk outcome: translated. */
@@ -31,9 +32,7 @@ export const WALK_NOT_PRESENT = 1;
 export const WALK_OUT_OF_RANGE = 2;
 
 const HOST_MEMO_SIZE = 65536;
-const HOST_MEMO_MASK = HOST_MEMO_SIZE - 1;
 const RESULT_MEMO_SIZE = 65536;
-const RESULT_MEMO_MASK = RESULT_MEMO_SIZE - 1;
 /** Result-memo key of a 1D walk's (absent) host root, and of a 2D walk over the identity. */
 const NO_HOST_ROOT = -1;
 const IDENTITY_HOST_ROOT = -2;
@@ -89,30 +88,13 @@ export class PageWalker {
   private readonly seenFrame = new Float64Array(16).fill(-1);
   private readonly seenWord = new Int32Array(16);
   private seenGeneration = -1;
-  // Memo of completed host walks (guest frame -> host frame, refs, page size), valid for one
-  // content generation of memory like the result memo below. It is the simulator's shortcut,
-  // not a modeled cache: a memo hit still counts the walk's references, so results are
-  // identical; it is off when steps are recorded or a page-walk cache is on.
+  // The simulator's memos (walk-memo.ts): completed host walks inside a 2D walk, and whole
+  // walks on the MMU's bulk path. Off when steps are recorded or a page-walk cache is on.
   private readonly memoOn: boolean;
-  private readonly memoGfn = new Float64Array(HOST_MEMO_SIZE).fill(-1);
-  private readonly memoGen = new Float64Array(HOST_MEMO_SIZE).fill(-1);
-  private readonly memoRoot = new Float64Array(HOST_MEMO_SIZE);
-  private readonly memoFrame = new Float64Array(HOST_MEMO_SIZE);
-  private readonly memoRefs = new Uint8Array(HOST_MEMO_SIZE);
-  private readonly memoShift = new Uint8Array(HOST_MEMO_SIZE);
-  // Memo of whole walks for the MMU's bulk path (page, roots -> frame, refs, page size), valid
-  // for one content generation of memory: any write to memory (a PTE, a shadow entry, a byte)
-  // retires every entry at once, so a changed table can never answer from the memo. Same
-  // contract as the host memo: a hit counts the walk's references, so results are identical.
-  private readonly resultVpn = new Float64Array(RESULT_MEMO_SIZE).fill(-1);
-  private readonly resultRoot = new Float64Array(RESULT_MEMO_SIZE);
-  private readonly resultHostRoot = new Float64Array(RESULT_MEMO_SIZE);
-  private readonly resultGen = new Float64Array(RESULT_MEMO_SIZE).fill(-1);
-  private readonly resultFrame = new Float64Array(RESULT_MEMO_SIZE);
-  private readonly resultRefs = new Uint8Array(RESULT_MEMO_SIZE);
-  private readonly resultShift = new Uint8Array(RESULT_MEMO_SIZE);
-  private resultLayout: AddressLayout | null = null;
-  private resultHostLayout: AddressLayout | null = null;
+  private readonly hostMemo = new WalkMemo(HOST_MEMO_SIZE);
+  private readonly resultMemo = new WalkMemo(RESULT_MEMO_SIZE);
+  private memoLayout: AddressLayout | null = null;
+  private memoHostLayout: AddressLayout | null = null;
 
   constructor(memory: PhysicalMemory, options: PageWalkerOptions = {}) {
     this.memory = memory;
@@ -127,86 +109,65 @@ export class PageWalker {
 
   /** Host walk of guest frame `gfn` (result in frame/leafShift), through the memo when possible. */
   private hostWalk(H: AddressLayout, hostRoot: number, gfn: number): boolean {
-    if (this.memoOn && !this.recordSteps) {
-      const i = gfn < 2147483648 ? gfn & HOST_MEMO_MASK : (gfn - Math.floor(gfn / HOST_MEMO_SIZE) * HOST_MEMO_SIZE) | 0;
-      const gen = this.memory.contentGeneration;
-      if (this.memoGfn[i] === gfn && this.memoGen[i] === gen && this.memoRoot[i] === hostRoot) {
-        this.totalRefs += this.memoRefs[i]!;
-        this.frame = this.memoFrame[i]!;
-        this.leafShift = this.memoShift[i]!;
-        return true;
-      }
-      const before = this.totalRefs;
-      if (!this.walk1D(H, hostRoot, gfn, DIM_HOST)) return false;
-      this.memoGfn[i] = gfn;
-      this.memoGen[i] = gen;
-      this.memoRoot[i] = hostRoot;
-      this.memoFrame[i] = this.frame;
-      this.memoRefs[i] = this.totalRefs - before;
-      this.memoShift[i] = this.leafShift;
-      return true;
-    }
-    return this.walk1D(H, hostRoot, gfn, DIM_HOST);
+    if (!this.memoOn || this.recordSteps) return this.walk1D(H, hostRoot, gfn, DIM_HOST);
+    const memo = this.hostMemo;
+    const gen = this.memory.contentGeneration;
+    if (memo.probe(gfn, hostRoot, NO_HOST_ROOT, gen)) return this.fromMemo(memo);
+    const before = this.totalRefs;
+    if (!this.walk1D(H, hostRoot, gfn, DIM_HOST)) return false;
+    memo.store(gfn, hostRoot, NO_HOST_ROOT, gen, this.frame, this.leafShift, this.totalRefs - before);
+    return true;
   }
 
   /**
    * {@link walk1D} for the MMU's bulk path: a walk already done since memory last changed is
-   * answered from the result memo (same frame, page size and counted references).
+   * answered from the memo (same frame, page size and counted references).
    */
   walk1DMemo(L: AddressLayout, rootFrame: number, vpn: number, dim: number): boolean {
     if (!this.memoOn || this.recordSteps) return this.walk1D(L, rootFrame, vpn, dim);
-    const i = this.resultSlot(L, null, vpn, rootFrame, NO_HOST_ROOT);
-    if (i < 0) return true;
+    this.checkMemoLayouts(L, null);
+    const memo = this.resultMemo;
+    const gen = this.memory.contentGeneration;
+    if (memo.probe(vpn, rootFrame, NO_HOST_ROOT, gen)) return this.fromMemo(memo);
     const before = this.totalRefs;
     if (!this.walk1D(L, rootFrame, vpn, dim)) return false;
-    this.storeResult(i, vpn, rootFrame, NO_HOST_ROOT, this.totalRefs - before);
+    memo.store(vpn, rootFrame, NO_HOST_ROOT, gen, this.frame, this.leafShift, this.totalRefs - before);
     return true;
   }
 
-  /** {@link walk2D} for the MMU's bulk path, through the result memo like {@link walk1DMemo}. */
+  /** {@link walk2D} for the MMU's bulk path, through the memo like {@link walk1DMemo}. */
   walk2DMemo(G: AddressLayout, guestRoot: number, vpn: number, H: AddressLayout | null, hostRoot: number): boolean {
     if (!this.memoOn || this.recordSteps) return this.walk2D(G, guestRoot, vpn, H, hostRoot);
+    this.checkMemoLayouts(G, H);
+    const memo = this.resultMemo;
+    const gen = this.memory.contentGeneration;
     const hostKey = H === null ? IDENTITY_HOST_ROOT : hostRoot;
-    const i = this.resultSlot(G, H, vpn, guestRoot, hostKey);
-    if (i < 0) {
+    if (memo.probe(vpn, guestRoot, hostKey, gen)) {
       this.faultInHost = false;
-      return true;
+      return this.fromMemo(memo);
     }
     const before = this.totalRefs;
     if (!this.walk2D(G, guestRoot, vpn, H, hostRoot)) return false;
-    this.storeResult(i, vpn, guestRoot, hostKey, this.totalRefs - before);
+    memo.store(vpn, guestRoot, hostKey, gen, this.frame, this.leafShift, this.totalRefs - before);
     return true;
   }
 
-  /**
-   * Looks a walk up in the result memo. On a hit, loads the result, counts its references and
-   * returns -1; on a miss returns the slot to fill, for {@link storeResult}.
-   */
-  private resultSlot(L: AddressLayout, H: AddressLayout | null, vpn: number, root: number, hostKey: number): number {
-    if (L !== this.resultLayout || H !== this.resultHostLayout) {
-      this.resultVpn.fill(-1);
-      this.resultLayout = L;
-      this.resultHostLayout = H;
-    }
-    const i = vpn < 2147483648 ? vpn & RESULT_MEMO_MASK : (vpn - Math.floor(vpn / RESULT_MEMO_SIZE) * RESULT_MEMO_SIZE) | 0;
-    if (this.resultVpn[i] === vpn && this.resultGen[i] === this.memory.contentGeneration && this.resultRoot[i] === root && this.resultHostRoot[i] === hostKey) {
-      this.totalRefs += this.resultRefs[i]!;
-      this.frame = this.resultFrame[i]!;
-      this.leafShift = this.resultShift[i]!;
-      this.fault = WALK_OK;
-      return -1;
-    }
-    return i;
+  /** Takes a memo hit as this walk's result, counting its references. */
+  private fromMemo(memo: WalkMemo): boolean {
+    this.totalRefs += memo.refs;
+    this.frame = memo.frame;
+    this.leafShift = memo.leafShift;
+    this.fault = WALK_OK;
+    return true;
   }
 
-  private storeResult(i: number, vpn: number, root: number, hostKey: number, refs: number): void {
-    this.resultVpn[i] = vpn;
-    this.resultGen[i] = this.memory.contentGeneration;
-    this.resultRoot[i] = root;
-    this.resultHostRoot[i] = hostKey;
-    this.resultFrame[i] = this.frame;
-    this.resultRefs[i] = refs;
-    this.resultShift[i] = this.leafShift;
+  /** The memos are keyed by roots, not layouts: walking with other layouts starts them afresh. */
+  private checkMemoLayouts(L: AddressLayout, H: AddressLayout | null): void {
+    if (L === this.memoLayout && H === this.memoHostLayout) return;
+    this.memoLayout = L;
+    this.memoHostLayout = H;
+    this.resultMemo.clear();
+    this.hostMemo.clear();
   }
 
   /** Drops every page-walk-cache entry (after any page-table change). */
