@@ -30,3 +30,5 @@ export * from "./charts/builders";
 export * from "./display/bundle";
 export * from "./display/show";
 export * from "./display/playground";
+// One playground computation is useful on its own: the reads of one TLB miss, from real walks.
+export { pageWalkReads, type PageWalkReads } from "./playgrounds";

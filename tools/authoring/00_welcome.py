@@ -27,13 +27,17 @@ md("""
 
 When the CPU misses in its TLB it walks the page table: one memory read per level. Inside a virtual
 machine with nested paging, *every* guest table pointer must itself be translated by the host's
-table. The chart counts the memory reads of one uncached walk.
+table. The cell below builds small simulated machines, lets a program touch one page, and counts the
+page-table entries the simulated hardware reads for one uncached walk of it.
 """),
 code("""
-const rows = [4, 5].flatMap((levels) => [
-  { walk: "native", levels, references: levels },
-  { walk: "nested", levels, references: (levels + 1) * (levels + 1) - 1 },
-]);
+const rows = [4, 5].flatMap((levels) => {
+  const reads = kl.pageWalkReads(levels, levels, 4, 4); // guest levels, host levels, page sizes in KiB
+  return [
+    { walk: "native", levels, references: reads.native },
+    { walk: "nested", levels, references: reads.nestedGuest + reads.nestedHost },
+  ];
+});
 kl.showChart(kl.barChart(rows, {
   x: "levels", y: "references", color: "walk",
   title: "Memory reads for one TLB miss", xTitle: "page-table levels (guest = host)", yTitle: "memory reads per walk",
@@ -62,6 +66,6 @@ count for 5-level tables before moving the slider (35 reads), then show how 2 Mi
 Keep the "why" for the MMU lesson.
 """),
 md("""
-Next: [01 — Introduction and hook](01-introduction.ipynb).
+Next: [01 — Introduction: many machines inside one machine](01-introduction.ipynb).
 """),
 ], title="Welcome to Computropolis")
