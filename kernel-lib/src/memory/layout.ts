@@ -308,7 +308,11 @@ export class AddressLayout {
     } else if (typeof address === "string" && /^(0x[0-9a-f]+|[0-9]+)$/i.test(address.trim())) big = BigInt(address.trim());
     else throw new ConfigError(field, address, "a number, a bigint or a hex string such as \"0x7fff0000\"");
     if (big < 0n || big >= 1n << BigInt(this.virtualAddressBits)) {
-      throw new ConfigError(field, address, `an address from 0 to 2^${this.virtualAddressBits} - 1 (layout "${this.name}")`);
+      const bits = BigInt(this.virtualAddressBits);
+      // x86-64 kernels live in the "canonical" upper half: bits 63..n-1 all ones.
+      const upperHalf = big < 1n << 64n && big >> (bits - 1n) === (1n << (65n - bits)) - 1n;
+      const hint = upperHalf ? `; this is an upper-half canonical address (sign-extended from bit ${this.virtualAddressBits - 1}): the simulated address space counts from 0, so keep its low ${this.virtualAddressBits} bits (address & (2^${this.virtualAddressBits} - 1))` : "";
+      throw new ConfigError(field, address, `an address from 0 to 2^${this.virtualAddressBits} - 1 (layout "${this.name}")${hint}`);
     }
     return { vpn: Number(big >> BigInt(this.offsetBits)), offset: Number(big & BigInt(this.pageSizeBytes - 1)) };
   }

@@ -55,6 +55,9 @@ describe("address layouts", () => {
   it("rejects out-of-range addresses and page numbers", () => {
     expect(() => X86_64_4LEVEL.splitVirtualAddress(2 ** 48)).toThrow(ConfigError);
     expect(() => X86_64_4LEVEL.splitVirtualAddress(-1)).toThrow(/virtualAddress/);
+    // A kernel's upper-half (canonical) address is named as such, with what to do about it.
+    expect(() => X86_64_4LEVEL.splitVirtualAddress("0xffff800000001000")).toThrow(/upper-half canonical address.*low 48 bits/);
+    expect(() => X86_64_4LEVEL.splitVirtualAddress(2 ** 48)).not.toThrow(/canonical/);
     expect(() => X86_64_4LEVEL.checkVpn("vpn", 2 ** 36)).toThrow(/vpn.*allowed/);
     expect(() => X86_64_4LEVEL.levelForPageSize(8192)).toThrow(/pageSizeBytes/);
   });
