@@ -21,6 +21,7 @@ import type { VirtualMachine } from "../hypervisor/virtual-machine";
 import type { VmExitCause } from "../hypervisor/vm-exit";
 import { TraceBuilder, type MemoryTrace } from "../workloads/trace";
 import { hex } from "../exercises/lesson-check";
+import { MEMORY_COSTS_DEFAULT, type MemoryCostModel } from "../costs/memory";
 
 const MiB = 2 ** 20;
 /** The virtual address each demo process writes its record at (page 0x400). */
@@ -199,9 +200,12 @@ export function forkServerTrace(seed: number, accesses: number, workingSetPages:
   return b.build(`fork every ${forkEvery}`, seed);
 }
 
+/** TLB entries of the lesson machines (4-way sets): a Skylake-sized L1 DTLB for 4 KiB pages (figure D1). */
+export const LESSON_TLB_ENTRIES = 64;
+
 /** Runs `trace` on a fresh machine in `mode` (one VM, or bare metal) and returns the stats. */
 export function runLessonTrace(trace: MemoryTrace, mode: MemoryVirtualizationMode, options: { hostPageSizeBytes?: number; guestPageSizeBytes?: number; tlbEntries?: number; warmUp?: boolean } = {}): MemoryRunStats {
-  const entries = options.tlbEntries ?? 64;
+  const entries = options.tlbEntries ?? LESSON_TLB_ENTRIES;
   const machine = new Machine({
     mode,
     hostMemoryBytes: 2 ** 30,
@@ -245,6 +249,28 @@ export type ShadowSyncRow = {
 };
 
 const round1 = (v: number) => Math.round(10 * v) / 10;
+
+/** "1 cycle", "2,000 cycles". */
+function cycles(n: number): string {
+  return `${n.toLocaleString("en-US", { maximumFractionDigits: 2 })} cycle${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * How to read the simulated cycle counts, with the constants of the cost model the lessons run
+ * (`costs/memory.ts`, each constant cited there): what one access, a TLB hit, a walk read and a
+ * VM exit cost, so that the prose never restates them by hand.
+ */
+export function memoryCostsNote(model: Readonly<MemoryCostModel> = MEMORY_COSTS_DEFAULT): string {
+  const handlers = Object.values(model.exitHandlerCycles);
+  return (
+    `*Reading the numbers:* the simulator counts only the memory system's work: **${cycles(model.accessCycles)}** per access, ` +
+    `**${cycles(model.tlbHitCycles)}** per TLB hit, **${cycles(model.walkRefCycles)}** per page-walk read, and per VM exit a round trip of **${cycles(model.vmExitRoundTripCycles)}** ` +
+    `plus **${Math.min(...handlers).toLocaleString("en-US")}–${Math.max(...handlers).toLocaleString("en-US")}** cycles of handler work depending on the cause ` +
+    `(the "${model.name}" cost model; each constant is cited in \`kernel-lib/src/costs/memory.ts\`). ` +
+    `A real program does other work between memory accesses, so real slowdowns are far smaller than these ratios; published measurements are tens of percent (B1–B4). ` +
+    `Compare the modes with each other, not the absolute values with a real machine.`
+  );
+}
 
 /**
  * The cost of keeping shadow tables in sync: cycles per access of bare metal, shadow and nested
@@ -316,7 +342,7 @@ export function shadowSyncOverhead(options: { rates?: number[]; accesses?: numbe
     `At **${shadow[last]!["guest PTE writes per 1,000 accesses"]}** guest PTE writes per 1,000 accesses, shadow paging takes **${shadow[last]!["VM exits per 1,000 accesses"]}** VM exits per 1,000 accesses and needs **${shadow[last]!["cycles per access"]}** cycles per access; ` +
     `nested paging takes ${nested[last]!["VM exits per 1,000 accesses"]} exits and needs **${nested[last]!["cycles per access"]}**. ` +
     (crossing < 0 ? "In this range shadow paging stays cheaper." : `Shadow paging becomes the more expensive one from about **${shadow[crossing]!["guest PTE writes per 1,000 accesses"]}** PTE writes per 1,000 accesses.`) +
-    ` (Working set ${ws} pages, 64-entry TLB, ${accesses.toLocaleString("en-US")} measured accesses per run after a warm-up pass; default cost model: VM exit round trip 2,000 cycles (figure B7), page-walk reference 8 cycles (derived from B13).)`;
+    ` (Working set ${ws} pages, ${LESSON_TLB_ENTRIES}-entry TLB, ${accesses.toLocaleString("en-US")} measured accesses per run after a warm-up pass; default cost model: VM exit round trip ${cycles(MEMORY_COSTS_DEFAULT.vmExitRoundTripCycles)} (figure B7), page-walk reference ${cycles(MEMORY_COSTS_DEFAULT.walkRefCycles)} (derived from B13).)`;
   return { rows, exitRows, figure, exitsFigure, summary };
 }
 

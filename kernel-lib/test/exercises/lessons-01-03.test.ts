@@ -14,6 +14,7 @@ import { X86_64_4LEVEL, OSTEP_TWO_LEVEL } from "../../src/memory/layout";
 import { Tlb } from "../../src/mmu/tlb";
 import { pageWalkReads } from "../../src/playgrounds/page-walk";
 import { ConfigError } from "../../src/core/errors";
+import { checkNestedWalkRefsOnMachines } from "../../src/lessons/mmu-virtualization";
 
 function feedback(fn: () => unknown): string {
   try {
@@ -137,6 +138,17 @@ describe("nested walk references (notebook 03)", () => {
     expect(feedback(() => checkNestedWalkRefs((g, h) => (g + 1) * (h + 1)))).toMatch(/final data access/);
     const msg = feedback(() => checkNestedWalkRefs((g, h) => (g + 1) * (h + 1)));
     expect(msg).not.toMatch(/\b24\b/); // the feedback does not state the right count
+  });
+
+  it("hidden test: checks nestedWalkRefs against seeded simulated machines, without giving the count away", () => {
+    const right = (g: number, h: number, gp: number, hp: number) => nestedWalkReferences(g, h, gp, hp);
+    expect(checkNestedWalkRefsOnMachines(right, { seed: 2027, machines: 6 }).cases).toBe(6);
+    expect(checkNestedWalkRefsOnMachines(right, { seed: 8, machines: 3 }).cases).toBe(3);
+    const plusOne = feedback(() => checkNestedWalkRefsOnMachines((g, h, gp, hp) => right(g, h, gp, hp) + 1, { seed: 2027, machines: 6 }));
+    expect(plusOne).toMatch(/simulated machine with a \d-level guest.*final data access/);
+    const noLarge = feedback(() => checkNestedWalkRefsOnMachines((g, h) => (g + 1) * (h + 1) - 1, { seed: 2027, machines: 6 }));
+    expect(noLarge).toMatch(/large page shortens the walk/);
+    expect(feedback(() => checkNestedWalkRefsOnMachines(() => { throw new Error("not implemented"); }))).toMatch(/still throws "not implemented"/);
   });
 
   it("makes seeded problems", () => {

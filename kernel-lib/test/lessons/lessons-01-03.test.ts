@@ -1,8 +1,11 @@
 // The claims notebooks 01–03 make, checked on the simulator runs that produce their numbers.
 import { describe, expect, it } from "vitest";
 import { addressChainRows, addressChainSummary, cloudHookNumbers, cloudHookIoFigure } from "../../src/lessons/introduction";
-import { chaosDemo, isolationDemo, serverWhatIf, shadowSheetDemo, shadowSyncOverhead } from "../../src/lessons/memory-virtualization";
-import { ctoWhatIf, largePageWalks, nativeWalkDemo, nestedWalkDemo, tlbHitRateSweep } from "../../src/lessons/mmu-virtualization";
+import { chaosDemo, isolationDemo, memoryCostsNote, serverWhatIf, shadowSheetDemo, shadowSyncOverhead } from "../../src/lessons/memory-virtualization";
+import { ctoWhatIf, largePageWalks, nativeWalkDemo, nestedWalkDemo, pageWalkNotice, tlbHitRateSweep, tlbSizeNotice } from "../../src/lessons/mmu-virtualization";
+import { MEMORY_COSTS_DEFAULT, memoryCostModel } from "../../src/costs/memory";
+import { pageWalkReads } from "../../src/playgrounds/page-walk";
+import { tlbSizeRows } from "../../src/playgrounds/tlb-size";
 import { nestedWalkOrder, nestedWalkReferences } from "../../src/exercises/walk";
 import { splitAddressIn } from "../../src/exercises/translation";
 import { X86_64_4LEVEL } from "../../src/memory/layout";
@@ -129,5 +132,55 @@ describe("notebook 03", () => {
     expect(cost("gaming", "shadow paging")).toBeLessThan(cost("gaming", "nested paging (EPT/NPT)"));
     expect(cost("gaming", "nested + 2 MiB pages")).toBeLessThan(cost("gaming", "shadow paging"));
     for (const t of r.figure.data) expect(t.type).toBe("bar");
+  });
+
+  it("CTO what-if: every virtualized setup has a bare-metal bar with the same pages, and the fair comparison favours nested + 2 MiB", () => {
+    const r = ctoWhatIf({ accesses: 6000 });
+    const setups = [...new Set(r.rows.map((x) => x.setup))];
+    expect(setups).toEqual(["bare metal", "bare metal + 2 MiB pages", "shadow paging", "shadow + 2 MiB pages", "nested paging (EPT/NPT)", "nested + 2 MiB pages"]);
+    const cost = (w: string, s: string) => r.rows.find((x) => x.workload.startsWith(w) && x.setup === s)!["cycles per access"];
+    // Large pages help bare metal as much as the VMs: no virtualized setup beats bare metal with the same pages.
+    for (const w of ["light", "gaming"]) {
+      for (const [virt, bare] of [["shadow paging", "bare metal"], ["nested paging (EPT/NPT)", "bare metal"], ["shadow + 2 MiB pages", "bare metal + 2 MiB pages"], ["nested + 2 MiB pages", "bare metal + 2 MiB pages"]]) {
+        expect(cost(w, virt!)).toBeGreaterThanOrEqual(cost(w, bare!));
+      }
+    }
+    expect(cost("gaming", "bare metal + 2 MiB pages")).toBeLessThan(cost("gaming", "bare metal"));
+    expect(cost("light", "shadow + 2 MiB pages")).toBeGreaterThan(cost("light", "nested + 2 MiB pages"));
+    expect(r.summary).toMatch(/closest to bare metal on both: \*\*nested \+ 2 MiB pages\*\*/);
+    const colors = r.figure.data.map((t) => (t.marker as { color: string }).color);
+    expect(new Set(colors).size).toBe(6);
+  });
+
+  it("playground notices: the numbers are the playgrounds' own, and the 'any slider value' rules hold on the whole slider grid", () => {
+    const walk = pageWalkReads(4, 4, 2048, 2048);
+    expect(pageWalkNotice({ guestLevels: 4, hostLevels: 4, guestPageKiB: 2048, hostPageKiB: 2048 })).toContain(`= **${walk.nestedGuest + walk.nestedHost}**`);
+    for (const g of [4, 5]) for (const h of [4, 5]) for (const gp of [4, 2048, 1048576]) for (const hp of [4, 2048, 1048576]) {
+      const w = pageWalkReads(g, h, gp, hp);
+      // shadow = a native walk with the smaller page: bare metal's length unless the guest page is the larger one
+      expect(w.shadow).toBe(gp <= hp ? w.native : pageWalkReads(g, h, hp, hp).native);
+      const m = w.nestedHost / (w.nestedGuest + 1);
+      expect(Number.isInteger(m)).toBe(true);
+      expect(w.nestedGuest + w.nestedHost).toBe((w.nestedGuest + 1) * (m + 1) - 1);
+    }
+    const rows = tlbSizeRows({ tlbEntries: 64, workingSetPages: 1024, hostPageKiB: 4 });
+    expect(tlbSizeNotice({ tlbEntries: 64, workingSetPages: 1024 })).toContain(`**${rows[2]!.cyclesPerAccess.toFixed(1)}** under nested paging`);
+    for (const tlbEntries of [16, 256, 2048]) for (const workingSetPages of [16, 1024, 4096]) for (const hostPageKiB of [4, 2048]) {
+      const [native, shadow, nested] = tlbSizeRows({ tlbEntries, workingSetPages, hostPageKiB });
+      expect(shadow!.tlbHitRate).toBe(native!.tlbHitRate);
+      expect(nested!.tlbHitRate).toBe(native!.tlbHitRate);
+      expect(shadow!.cyclesPerAccess).toBeCloseTo(native!.cyclesPerAccess, 9);
+      expect(nested!.cyclesPerAccess).toBeGreaterThanOrEqual(native!.cyclesPerAccess);
+    }
+  });
+});
+
+describe("cost-model note (notebooks 02, 03)", () => {
+  it("states the constants of the cost model it is given, not typed numbers", () => {
+    expect(memoryCostsNote()).toContain(`**${MEMORY_COSTS_DEFAULT.accessCycles} cycle${MEMORY_COSTS_DEFAULT.accessCycles === 1 ? "" : "s"}** per access`);
+    const other = memoryCostsNote(memoryCostModel({ accessCycles: 3, vmExitRoundTripCycles: 1500 }));
+    expect(other).toContain("**3 cycles** per access");
+    expect(other).toContain("**1,500 cycles**");
+    expect(shadowSyncOverhead({ accesses: 2000, rates: [0, 40] }).summary).toContain(`VM exit round trip ${MEMORY_COSTS_DEFAULT.vmExitRoundTripCycles.toLocaleString("en-US")} cycles`);
   });
 });
