@@ -14,6 +14,9 @@ md(f"""
 How does a hypervisor give every VM its own, private memory when they all share one set of RAM chips? We follow
 Alex, an engineer in the city of Computropolis, from chaos to an idea (shadow page tables) to its price, and then
 meet the hardware that most hypervisors use instead today.
+
+Figure ids such as B1 or A12 refer to `docs/virtualization-figures.md` in the kit, which gives each published figure
+its source and says how it was checked.
 """),
 callout("objectives", """
 **Learning objectives.** After this notebook you can
@@ -114,6 +117,12 @@ The catch: the guest keeps editing its own table (new processes, `mmap`, page fa
 the hypervisor **write-protects** the guest's page-table pages. Every guest write to one of them causes a **VM exit**;
 the hypervisor emulates the write and fixes the shadow entry. Switching processes (loading CR3) exits too, and so does
 the first touch of a page whose shadow entry is not built yet (a *hidden page fault*).
+
+*Footnote for the curious:* that is the textbook scheme, and the one the simulator models. Real hypervisors relax it.
+KVM's shadow MMU lets some last-level guest tables go *unsync*: it leaves them writable, so the guest edits them
+without exiting, and it brings the shadow back in line when the guest flushes the TLB (INVLPG) or loads CR3, which the
+guest must do anyway before it relies on a changed entry. VT-x's CR3-target list lets a guest switch to a few known
+page tables without an exit. Notebook 06 points at the KVM code.
 """),
 code("""
 const sheet = kl.shadowSheetDemo();
@@ -123,8 +132,13 @@ kl.showMarkdown(sheet.summary);
 callout("story", """
 Like a conductor who keeps every musician's part in step with the score, the hypervisor keeps each shadow table in step
 with its guest's page table. And **MMU virtualization** finishes the job: the hardware TLB caches the combined
-translation (guest-virtual → host-physical), tagged with the VM, so that most accesses need no table at all and no VM
-ever hits another VM's cached entries.
+translation (guest-virtual → host-physical), so that most accesses need no table at all.
+"""),
+md("""
+Keeping one VM from hitting another VM's cached translations is a separate job, whichever way the tables are built.
+The first VT-x processors flushed the whole TLB on every VM entry and exit. Tagged TLBs removed that flush: AMD-V tags
+each entry with an address-space id (ASID), and Intel added VPIDs with Nehalem in 2008. With tags, entries from
+different VMs can sit in the TLB together, and a VM only ever hits its own.
 """),
 callout("pause", """
 **Pause again.** Take two minutes. On paper, draw the guest page table, the hypervisor's map and the shadow table for
@@ -144,8 +158,11 @@ callout("story", """
 With memory virtualization in place, Computropolis became a city of well-organised VMs, each working on its own without
 disturbing the others. Changes inside one VM no longer touched another: a big step for security and stability.
 
-Alex also admitted the price. Keeping all those reference sheets correct took care, and every edit a guest made to its
-own page table now cost a trip to the hypervisor. Was it worth it? Let us measure.
+The story also claims that the shadow page tables *reduced overhead and improved performance compared to older
+methods*. Alex admitted the price: keeping all those reference sheets correct took care, mistakes were easy to make,
+and every edit a guest made to its own page table now cost a trip to the hypervisor. Still, Alex's verdict was that
+**the benefits far outweighed the drawbacks**, and memory virtualization became a cornerstone of efficient, secure
+computing in Computropolis. Let us check that verdict with measurements.
 """),
 code("""
 const sync = kl.shadowSyncOverhead();
@@ -157,6 +174,13 @@ md("""
 native-length walks. As the guest edits its page tables more often (processes starting, memory mapped and unmapped),
 shadow paging's VM exits grow in proportion, while nested paging's overhead stays flat, because under nested paging the
 guest edits its own table without exiting.
+
+**Alex's verdict, measured.** The isolation half holds for every workload: §2 showed each VM confined to its own
+frames, and isolation is what justified the complexity. The performance half holds only in part. Shadow tables match
+bare metal while page tables stay still (the left of the chart), and for years they were the only way to run an
+unmodified guest OS on x86. But from the crossing printed above onwards, shadow paging costs more than nested paging, the hardware
+technique that later replaced it as the default. So isolation was worth the price; shadow tables were a good way to
+pay it only for some workloads.
 """),
 md("""
 **Try it yourself.** The playground below runs the same kind of experiment with a fork/exec-heavy child process; in the
@@ -164,6 +188,14 @@ HTML handout you can slide the fork/exec rate, the working set and the host page
 """),
 code("""
 kl.showPlayground("page-table-churn", { forkExecPer10k: 5, workingSetPages: 1024 });
+"""),
+md("""
+**What to notice**, at any position of the sliders: with no fork/exec, shadow paging runs at bare-metal speed. Each
+fork, exec and exit rewrites page tables, and under shadow paging every such write is a VM exit, so shadow's bar
+climbs with the fork/exec rate. Nested paging never exits for those writes; the few exits its label may show are EPT
+violations, the host backing memory that a child touches for the first time. Nested's bar depends mostly on the
+working set: once the pages outgrow the TLB, every miss is a 2D walk. 2 MiB host pages can only lower nested's bar
+(shorter walks, memory backed in bigger pieces), and they leave shadow's bar where it was.
 """),
 code("""
 kl.showChart(sync.exitsFigure);
@@ -177,24 +209,34 @@ nested paging none of these exit.
 ### What the story simplifies (read this)
 
 The original story says shadow page tables "significantly reduced overhead compared to older methods". Keep the spirit
-(shadow tables were the breakthrough that made x86 memory virtualization work at all), but know the full picture:
+(shadow tables were the breakthrough that let x86 hypervisors run unmodified guest OSes), but know the full picture:
 
-- **Shadow paging** is the *software* technique, the only one on x86 before about 2008 (VMware, Xen and KVM all used
-  it). TLB misses are cheap (a native-length walk); page-table edits, CR3 loads and hidden faults cost VM exits.
+- **Shadow paging** is the classic *software* technique. It goes back to IBM's CP-67 and VM/370 mainframe
+  hypervisors, and on x86 before about 2008 VMware, KVM and Xen's fully virtualized (HVM) guests used it. TLB misses
+  are cheap (a native-length walk), but page-table edits, CR3 loads and hidden faults cost VM exits.
+- **Paravirtual direct paging** was the other pre-2008 technique on x86. Xen's paravirtualized guests used it:
+  the guest knows it runs on Xen, and the hardware walks the guest's own tables, which hold host frame numbers. Xen
+  validates those tables and keeps them read-only, and the guest changes them through `mmu_update` hypercalls (or
+  Xen's writable page tables). The catch is that the guest OS must be modified. Xen used shadow paging only for its
+  HVM guests and for log-dirty tracking during live migration.
 - **Hardware-assisted nested paging** (AMD NPT/RVI from 2007–2008 Opterons, Intel EPT from the 2008 Nehalem generation)
   is **today's default** in KVM, Xen, Hyper-V and VMware. The MMU walks both tables itself (a 2D walk, notebook 03):
   no exits for page-table edits, but each TLB miss reads many more entries.
 - **Each wins on different workloads.** VMware measured EPT **up to 48%** faster than its shadow paging on MMU-intensive
   benchmarks and **up to 600%** on microbenchmarks, while "EPT increases memory access latencies for a few workloads"
   (figure B1, VMware, *Performance Evaluation of Intel EPT Hardware Assist*, 2009); AMD RVI: **up to 42%** and **500%**
-  (B2). VMware's guidance: workloads with little page-table activity gain little from hardware assist, because its TLB
-  miss is "significantly" slower (B3). Wang et al. found no noticeable gap in over half the cases and gaps up to **34%**
-  either way on a few (B4, VEE 2011). Agile paging combines both and beats the best of the two by **>12%** (A12,
-  Gandhi et al., ISCA 2016).
-- The *first* hardware VMs (VT-x without EPT, 2006) still used shadow paging, and paid for it: a guest PTE write cost
-  **12,733** cycles in the hardware VMM against **391** in VMware's software VMM, and a fork/wait loop took **106.4 s**
-  against 36.9 s (software VMM) and 6.0 s native (B5, B6: Adams & Agesen, ASPLOS 2006). Faster exits, not just shadow
-  tables, made the difference.
+  (B2). VMware's guidance (B3): workloads with little page-table activity had little shadow-paging overhead, so they
+  gain little from hardware assist. A separate point is that a hardware-assisted TLB miss is "significantly" slower,
+  which can make hardware assist a loss on TLB-miss-heavy work; large pages in both stages help most. Wang et al.
+  found no noticeable gap in over half the cases and gaps up to **34%** either way on a few (B4, VEE 2011). Agile
+  paging combines both and beats the best of the two by **>12%** (A12, Gandhi et al., ISCA 2016).
+- The *first* hardware VMs (VT-x without EPT, 2006) still used shadow paging, and paid for it. A guest PTE write
+  cost **12,733** cycles in the hardware VMM against **391** in VMware's software VMM, and a page fault cost **11,242**
+  against 3,927, with 1,093 native (B5: Adams & Agesen, ASPLOS 2006). A secondary summary of the same paper reports a
+  fork/wait loop of 106.4 s (hardware VMM), 36.9 s (software VMM) and 6.0 s (native) (B6, [V2]: not yet checked
+  against the paper). The software VMM won on these operations because binary translation and adaptive tracing *avoided* most exits,
+  not because its exits were faster. Hardware VMMs caught up later with fewer exits (nested paging removed the
+  page-table ones) and cheaper exits, whose latency fell with each CPU generation (B9).
 """),
 callout("analogy", """
 **The apartment building.** Computropolis is an apartment building. Each VM is a tenant with a private room (its
@@ -217,13 +259,16 @@ teacher("""
 **Running the debate (10 min).** Split the room: *pro* (shadow tables are worth it), *con* (complexity outweighs).
 Give each side 3 minutes to prepare with the charts, 2 minutes each to argue, 3 minutes of open discussion.
 **Pro points:** native-length TLB misses, so TLB-miss-heavy work with static page tables runs near native (the flat
-left part of the chart; B3, B4); works on any CPU with no hardware support; pre-2008 the only option; agile paging (A12)
+left part of the chart; B3, B4); works on any CPU with no hardware support; before 2008 the only option for unmodified guests; agile paging (A12)
 and selective schemes (B4) still use shadow tables where they win.
-**Con points:** every page-table write, CR3 load and hidden fault exits (the right part of the chart; B5/B6 forkwait
-106 s vs 6 s native); memory for one shadow table per guest process; the sync code is complex and a bug breaks
-isolation; hardware nested paging removed most of it, which is why KVM, Xen, Hyper-V and ESXi default to EPT/NPT.
-**Close** by noting the statement's first half is only true against *older* methods (binary translation of every
-page-table access, or no MMU virtualization at all), and today's baseline is nested paging.
+**Con points:** every page-table write, CR3 load and hidden fault exits (the right part of the chart; B5: a trapped
+PTE write cost 12,733 cycles in the first hardware VMM); memory for one shadow table per guest process; the sync code
+is complex and a bug breaks isolation; hardware nested paging removed most of it, which is why KVM, Xen, Hyper-V and ESXi default to EPT/NPT.
+**Close** by asking "reduces overhead compared with what?". Shadow tables are not newer than binary translation:
+they date back to CP-67 and VM/370, and binary translation is a CPU-virtualization technique that VMware used
+*together with* shadow tables. The real alternatives are Xen's paravirtual direct paging (fewer traps, but the guest
+must be modified) and hardware nested paging, today's baseline. Against nested paging, shadow tables reduce overhead
+only for TLB-miss-heavy work whose page tables rarely change (the left of the chart).
 """),
 callout("what-if", """
 **What if?** You are designing the OS for a new line of **high-performance servers**. Your team is considering shadow
@@ -243,11 +288,9 @@ md("""
 **What to notice:** the answer depends on the workload. A server whose page tables rarely change but whose working set
 overflows the TLB favours shadow paging; a server that starts processes or maps and unmaps memory all the time favours
 nested paging, by a wide margin. Large pages shrink nested paging's main cost (notebook 03).
-
-*Reading the numbers:* the simulator counts only the memory system's work (one cycle per access, plus TLB lookups,
-page-walk reads and VM exits, each cost cited in `kernel-lib/src/costs/memory.ts`). A real program does other work
-between memory accesses, so real slowdowns are far smaller than these ratios; published measurements are tens of
-percent (B1–B4). Compare the modes with each other, not the absolute values with a real machine.
+"""),
+code("""
+kl.showMarkdown(kl.memoryCostsNote());
 """),
 teacher("""
 **A model answer.** "Measure the workload first. On the CPUs we will ship (all have EPT/NPT), default to nested paging:
@@ -308,8 +351,9 @@ callout("summary", """
 - A **shadow page table** composes the guest's table with the hypervisor's map (guest-virtual → host-physical), so the
   hardware walks one table and TLB misses stay native-length. Keeping it in sync costs a VM exit per guest page-table
   write, per CR3 load and per hidden fault: cheap for static page tables, expensive under churn.
-- **Nested paging** (EPT/NPT), the hardware alternative and today's default, removes those exits but makes each TLB
-  miss a longer 2D walk. Neither wins everywhere (B1–B4); notebook 03 opens the MMU to see why.
+- **Nested paging** (EPT/NPT), the hardware alternative and today's default, removes those exits (it still exits on an
+  EPT/NPT violation, such as the first touch of a guest page the host has not backed yet) but makes each TLB miss a
+  longer 2D walk. Neither wins everywhere (B1–B4); notebook 03 opens the MMU to see why.
 """),
 md(f"""
 ---
