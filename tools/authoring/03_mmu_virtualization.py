@@ -15,6 +15,9 @@ Every load and store a program makes goes through the **memory-management unit (
 page walk drawn step by step, the TLB that makes walks rare, and then the two ways a hypervisor virtualizes the MMU:
 **shadow paging** (the city planner's single map) and **nested paging** (Intel EPT, AMD NPT/RVI), whose two-dimensional
 walk we draw reference by reference.
+
+Figure ids such as A9 or B3 refer to `docs/virtualization-figures.md` in the kit, which gives each published figure
+its source and says how it was checked.
 """),
 callout("objectives", """
 **Learning objectives.** After this notebook you can
@@ -67,22 +70,26 @@ shifting, but it does need one memory read per level, and those reads are what t
 
 ### The TLB: remembering translations
 
-OSTEP's classic example (chapter 19, figure D7): a loop reads ten 4-byte integers starting at virtual address 100, with
-tiny 16-byte pages and an empty TLB. Neighbouring integers share a page, so after the first miss on each page the next
+An example after OSTEP's TLB chapter (chapter 19): a loop reads ten 4-byte integers starting at virtual address 100,
+with tiny 16-byte pages and an empty TLB. Neighbouring integers share a page, so after the first miss on each page the next
 accesses hit: *spatial locality*.
 """),
 code("""
 const ostep03 = kl.ostepArrayTlbExample();
-kl.showTable(ostep03.rows, { caption: "OSTEP's array walk through a TLB (16-byte pages)" });
-kl.showMarkdown(`Hit rate on the first pass: **${Math.round(100 * ostep03.firstPassHitRate)}%**; run it twice (\\`passes: 2\\`) and the second pass hits every time (*temporal locality*).`);
+kl.showTable(ostep03.rows, { caption: "An array walk through a TLB (16-byte pages, after OSTEP chapter 19)" });
+const secondPass03 = kl.ostepArrayTlbExample({ passes: 2 }).steps.slice(ostep03.rows.length);
+const secondHits03 = secondPass03.filter((s) => s.hit).length;
+kl.showMarkdown(`Hit rate on the first pass: **${Math.round(100 * ostep03.firstPassHitRate)}%**. Run it twice ` +
+  `(\\`passes: 2\\`) and the second pass hits **${secondHits03} of ${secondPass03.length}** times (*temporal locality*).`);
 """),
 md("""
 How large must the TLB be? It depends on the **working set**: how many pages a program touches in a while. Real L1
 data TLBs hold about 64 entries for 4 KiB pages, backed by a second-level TLB of 1,000–2,000 entries (figures D1, D4:
-Skylake, Zen 2). The sweep below runs random accesses over growing working sets on three TLB sizes.
+Skylake, Zen 2). The sweep below runs random accesses over growing working sets (`workingSets`, in pages) on each
+TLB size listed in `tlbEntries`; edit either list and run the cell again.
 """),
 code("""
-const tlb03 = kl.tlbHitRateSweep();
+const tlb03 = kl.tlbHitRateSweep({ tlbEntries: [16, 64, 256], workingSets: [8, 16, 32, 64, 128, 256, 512, 1024] });
 kl.showChart(tlb03.figure);
 kl.showMarkdown(tlb03.summary);
 """),
@@ -92,7 +99,9 @@ a bigger TLB only moves the cliff. Every miss costs a walk, which is where virtu
 below (sliders in the HTML handout) shows what a miss costs in each mode for a TLB size and working set you choose.
 """),
 code("""
-kl.showPlayground("tlb-size", { tlbEntries: 64, workingSetPages: 1024 });
+const tlbParams03 = { tlbEntries: 64, workingSetPages: 1024 };
+kl.showPlayground("tlb-size", tlbParams03);
+kl.showMarkdown(kl.tlbSizeNotice(tlbParams03));
 """),
 md("""
 ## 2. MMU virtualization: the city planner's problem
@@ -108,6 +117,21 @@ building, and nobody could find anything.
 from each guest, so that it knows *less*, make the whole machine work better?)
 
 **Point of view.** We follow an engineer whose job is to run many virtual machines on one host, efficiently.
+"""),
+md("""
+The simulator can build this city: two VMs (the Records Office and Traffic Control of notebook 02), each with its own
+page table, its floor plan, and no common map of the land under them (the machine's no-isolation mode). Each guest
+maps the same virtual address to a frame that is free *in its own view*, and writes its record.
+"""),
+code("""
+const planner03 = kl.chaosDemo();
+kl.showTable(planner03.rows, { caption: "Two floor plans, no common map of the land" });
+kl.showMarkdown(planner03.summary);
+"""),
+md("""
+**What to notice:** each VM's page table is correct on its own terms, and each MMU walk does exactly what its table
+says. The maps contradict each other only because nothing translates a VM's "frame" into a plot of the real land, so
+two cars are sent to the same spot. Both of the planner's designs below add that translation.
 """),
 callout("pause", """
 **Pause.** Picture the chaos for a moment: every building directing cars with its own map of land it does not own.
@@ -153,8 +177,10 @@ md("""
 **What to notice:** read the grid left to right, and each column from top to bottom. Each column is one guest-physical
 address: the orange squares are the host walk that locates it, the blue square below them is the guest entry read
 there, which yields the next column's address.
-The last column has no blue square: it locates the data page itself. This is the count published by Bhargava et al.
-(ASPLOS 2008, figure A4) and quoted by most papers on nested paging (A1–A3). Every reference, with its address:
+The last column has no blue square: it locates the data page itself. The 24 is the count that papers on nested
+paging quote (A1–A3, e.g. Gandhi et al., MICRO 2014). The general rule, (n+1)(m+1)−1 references for an n-level guest
+over an m-level host, is attributed to Bhargava et al. (ASPLOS 2008) by secondary notes (A4, [V2]: not yet checked
+against the paper); you can check it yourself in Exercise 5. Every reference, with its address:
 """),
 code("""
 kl.showTable(nested03.rows, { caption: "Every memory reference of one nested TLB miss" });
@@ -181,7 +207,9 @@ uncached counts here are upper bounds.
 Try it yourself: the playground below is the same simulation with parameters (in the HTML handout it has sliders).
 """),
 code("""
-kl.showPlayground("page-walk", { guestLevels: 4, hostLevels: 4, guestPageKiB: 2048, hostPageKiB: 2048 });
+const walkParams03 = { guestLevels: 4, hostLevels: 4, guestPageKiB: 2048, hostPageKiB: 2048 };
+kl.showPlayground("page-walk", walkParams03);
+kl.showMarkdown(kl.pageWalkNotice(walkParams03));
 """),
 callout("pause", """
 **Pause.** You have now seen both of the planner's designs. **What do you think about this solution?** Which one would
@@ -192,8 +220,8 @@ teacher("""
 **Answer:** frequent floor-plan changes (page-table writes: process creation, fork/exec, mmap/munmap) favour nested
 paging, because shadow paging pays a VM exit per change. Stable plans with many new destinations (TLB misses over a
 large working set) favour shadow paging, whose walks are native-length, unless large pages make the nested walk short
-and the TLB reach large. This is exactly VMware's guidance (figure B3) and the result of Wang et al. (B4): neither wins
-everywhere.
+and the TLB reach large. This matches VMware's guidance (figure B3: little page-table activity leaves little for hardware
+assist to gain, and its TLB misses cost more) and the result of Wang et al. (B4): neither wins everywhere.
 """),
 callout("story", """
 **The impact.** With MMU virtualization the city ran like clockwork. Each building operated on its own, without
@@ -207,8 +235,10 @@ judgement with numbers.
 md("""
 ### What the story simplifies (read this)
 
-The story presents shadow page tables as *the* way MMU virtualization is done. It was, on x86 before 2008. Today the
-picture is:
+The story presents shadow page tables as *the* way MMU virtualization is done. On x86 before 2008 they were the main
+way (VMware, KVM, and Xen's fully virtualized HVM guests), but not the only one. Xen's paravirtualized guests used
+*direct paging*: the hardware walks the guest's own tables, which Xen validates and keeps read-only, and the guest
+changes them through hypercalls (notebook 02). That needs a modified guest OS. Today the picture is:
 
 | | shadow paging (software) | nested paging: EPT / NPT (hardware) |
 |---|---|---|
@@ -216,7 +246,7 @@ picture is:
 | guest page-table write, CR3 load | VM exit, hypervisor updates the shadow | no exit |
 | memory for translation tables | one shadow table per guest process | one host table per VM |
 | complexity in the hypervisor | high (write-protection, sync, hidden faults) | low |
-| used by | hypervisors before 2008; fallback without hardware support | KVM, Xen, Hyper-V, ESXi by default today |
+| used by | VMware, KVM, Xen HVM guests before 2008; today a fallback without hardware support | KVM, Xen, Hyper-V, ESXi by default today |
 
 Published measurements: EPT **up to 48%** faster than shadow paging on MMU-intensive benchmarks and **up to 600%** on
 microbenchmarks, but slower on "a few workloads" whose TLB misses dominate (B1, VMware 2009); AMD RVI **up to 42% /
@@ -250,8 +280,8 @@ overcommit need the hypervisor to own the GPA → HPA map. Con team: the 2D walk
 paging (notebook 02), HPC codes with huge working sets (the gaming-server bars below).
 **Strong closing points:** (1) the statement names shadow tables, but today's overhead is mostly the 2D walk, which
 large pages and page-walk caches shrink (A9, A10); (2) HPC and big-memory servers do run virtualized in clouds, using
-large pages and sometimes device passthrough; measured TLB-miss cost even natively is up to 10% of cycles for big-memory
-workloads (A16), so translation overhead is not unique to VMs.
+large pages and sometimes device passthrough. Natively, big-memory workloads spend up to 10% of their execution cycles on
+TLB misses *even with large pages* (A16, Basu et al., ISCA 2013), so translation overhead is not unique to VMs.
 """),
 callout("what-if", """
 **What if?** You are the CTO of a startup whose cloud service hosts both **lightweight applications** and
@@ -266,11 +296,16 @@ kl.showChart(cto03.figure);
 kl.showMarkdown(cto03.summary);
 """),
 md("""
-**What to notice:** the light apps create processes all the time, so shadow paging drowns in VM exits while nested
-paging stays close to bare metal; the gaming server's large static state misses the TLB constantly, so the plain nested
-walk hurts and shadow paging looks attractive, until 2 MiB pages make the TLB cover the whole state and the walks
-nearly disappear. One platform, one answer: nested paging with large pages, no shadow code to maintain. (As in
-notebook 02, the cycles count only the memory system's work, so compare setups with each other, not with a real server.)
+**What to notice:** compare each virtualized bar with the bare-metal bar of the same page size (dark bars 4 KiB,
+light bars 2 MiB). The light apps create processes all the time, so shadow paging drowns in VM exits whatever the page
+size, while nested paging stays within a small factor of bare metal. (Their short-lived processes keep 4 KiB pages,
+so 2 MiB pages change only nested paging's host walks there.) With 4 KiB pages the gaming server's large static state
+misses the TLB constantly: bare metal and shadow paging pay a native walk per miss, nested paging a 2D walk, so it
+looks worst. With 2 MiB pages the TLB covers the whole state and the three setups cost the same. Large pages help bare
+metal just as much, so by themselves they are no virtualization win; what they remove is nested paging's handicap.
+The worst-case line above gives the CTO's answer: nested paging with large pages comes closest to bare metal on both
+workloads, and leaves no shadow code to maintain. (As in notebook 02, the cycles count only the memory system's work,
+so compare setups with each other, not with a real server.)
 """),
 teacher("""
 **A model answer.** "Yes, with hardware nested paging (EPT/NPT) as the default for every VM, and 2 MiB (or 1 GiB) host
@@ -376,6 +411,9 @@ function nestedWalkRefs(
 """, grade_id="ex03_nested_walk_refs"),
 tests("""
 kl.showMarkdown(kl.checkNestedWalkRefs(nestedWalkRefs).message);
+// BEGIN HIDDEN TESTS
+const hidden03b = kl.checkNestedWalkRefsOnMachines(nestedWalkRefs, { seed: 2027, machines: 6 });
+// END HIDDEN TESTS
 """, grade_id="test03_nested_walk_refs", points=2),
 callout("summary", """
 **Summary.**
@@ -383,7 +421,9 @@ callout("summary", """
   The TLB's hit rate depends on the working set versus the TLB's reach.
 - Virtualizing the MMU means two maps (guest-virtual → guest-physical, guest-physical → host-physical).
   **Shadow paging** precombines them (native-length walks, VM exits on every page-table change);
-  **nested paging** (EPT/NPT) walks both in hardware (no exits, a 2D walk whose length you measured above).
+  **nested paging** (EPT/NPT) walks both in hardware: no exits for guest page-table writes, CR3 loads or guest page
+  faults (only EPT/NPT violations exit, such as the first touch of a page the host has not backed yet), but a 2D walk
+  whose length you measured above.
 - Large pages shorten walks on either side and extend the TLB's reach; with them, nested paging serves both light,
   process-heavy apps and big static working sets, which is why it is today's default.
 """),
