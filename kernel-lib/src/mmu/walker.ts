@@ -110,13 +110,7 @@ export class PageWalker {
   /** Host walk of guest frame `gfn` (result in frame/leafShift), through the memo when possible. */
   private hostWalk(H: AddressLayout, hostRoot: number, gfn: number): boolean {
     if (!this.memoOn || this.recordSteps) return this.walk1D(H, hostRoot, gfn, DIM_HOST);
-    const memo = this.hostMemo;
-    const gen = this.memory.contentGeneration;
-    if (memo.probe(gfn, hostRoot, NO_HOST_ROOT, gen)) return this.fromMemo(memo);
-    const before = this.totalRefs;
-    if (!this.walk1D(H, hostRoot, gfn, DIM_HOST)) return false;
-    memo.store(gfn, hostRoot, NO_HOST_ROOT, gen, this.frame, this.leafShift, this.totalRefs - before);
-    return true;
+    return this.walk1DThrough(this.hostMemo, H, hostRoot, gfn, DIM_HOST);
   }
 
   /**
@@ -126,7 +120,11 @@ export class PageWalker {
   walk1DMemo(L: AddressLayout, rootFrame: number, vpn: number, dim: number): boolean {
     if (!this.memoOn || this.recordSteps) return this.walk1D(L, rootFrame, vpn, dim);
     this.checkMemoLayouts(L, null);
-    const memo = this.resultMemo;
+    return this.walk1DThrough(this.resultMemo, L, rootFrame, vpn, dim);
+  }
+
+  /** A 1D walk answered from `memo` when it can be, stored in it when it succeeds. */
+  private walk1DThrough(memo: WalkMemo, L: AddressLayout, rootFrame: number, vpn: number, dim: number): boolean {
     const gen = this.memory.contentGeneration;
     if (memo.probe(vpn, rootFrame, NO_HOST_ROOT, gen)) return this.fromMemo(memo);
     const before = this.totalRefs;
