@@ -66,15 +66,14 @@ kl.showChart(kl.cloudHookIoFigure(hook));
 md("""
 **What to notice:** the same VM doing the same work gets a very different share of the machine depending on *how*
 the hypervisor gives it a network card. Notebook 04 explains each bar; notebook 05 puts all the costs side by side.
+Mind which run the numbers come from: a VM with a full backlog (it always has requests waiting). Notebook 04
+measures the same paths on a steady stream of requests arriving one by one, where the exit counts differ.
 The second chart (a *playground*: in the HTML handout you can move its sliders) counts the memory reads of one TLB
 miss natively, under shadow paging and under nested paging.
 """),
 code("""
 kl.showPlayground("page-walk", { guestLevels: 4, hostLevels: 4 });
-"""),
-md("""
-**What to notice:** the shadow bar is as short as the native one, the nested bar is many times taller. Yet, as you
-will see in notebooks 02 and 03, the tall bar is what most clouds use today, because shadow paging pays elsewhere.
+kl.showMarkdown(kl.cloudHookWalkNotice(hook));
 """),
 callout("pause", """
 **Pause and think (2 minutes).** Forty customers, one machine, one memory, one network card. List three things that
@@ -143,7 +142,8 @@ const game = host.createVm({ name: "Game server", memoryBytes: 8 * 2 ** 20 });
 payroll.kernel.createProcess(1);
 game.kernel.createProcess(1);
 // Each process writes a message at the same guest-virtual address.
-const faults01 = host.writeString(payroll, 1, 0x400000, "SALARIES") + host.writeString(game, 1, 0x400000, "HISCORES");
+const faults01 = host.writeString(payroll, 1, 0x400000, "SALARIES")
+  + host.writeString(game, 1, 0x400000, "HISCORES");
 """),
 code("""
 const chain01 = kl.addressChainRows(host, [payroll, game], 1, 0x400000);
