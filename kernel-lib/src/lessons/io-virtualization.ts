@@ -15,6 +15,7 @@ import { ioCrossVmDma } from "../io/iommu";
 import type { IoRunResult } from "../io/metrics";
 import { runIo } from "../io/run";
 import { virtqueueLayout, VIRTQUEUE_SUPPRESSION_MODES } from "../io/virtqueue";
+import { ioPathsRows, type IoPathsParams } from "../playgrounds/io-paths";
 
 /**
  * The steady stream the lesson uses for latency: Poisson arrivals at 50,000 requests/s per VM,
@@ -24,6 +25,17 @@ export const IO_LESSON_STEADY_RPS = 50_000;
 
 /** Requests per VM in the lesson's runs: enough for a stable 99.9th percentile, small enough to run in milliseconds. */
 export const IO_LESSON_REQUESTS = 2000;
+
+/** Payload bytes per request in the lesson's runs unless a cell passes its own: an Ethernet frame. */
+export const IO_LESSON_REQUEST_BYTES = 1500;
+
+/** The parameters a notebook cell passes to the lesson's runs (shown in the cell, so prose and cell agree). */
+export interface IoLessonRunOptions {
+  /** Seed of the arrivals (default 1). */
+  seed?: number;
+  /** Payload bytes per request (default {@link IO_LESSON_REQUEST_BYTES}). */
+  requestBytes?: number;
+}
 
 /** The path variants the lesson compares, slowest first. */
 export interface IoLessonVariant {
@@ -68,12 +80,32 @@ function cachedRun(config: IoRunConfig): IoRunResult {
   return result;
 }
 
-function steadyRun(variant: IoLessonVariant, seed: number, extra: Partial<IoRunConfig> = {}): IoRunResult {
-  return cachedRun({ ...variant.config, seed, offeredLoadRps: IO_LESSON_STEADY_RPS, requestsPerVm: IO_LESSON_REQUESTS, ...extra });
+function steadyRun(variant: IoLessonVariant, seed: number, extra: Partial<IoRunConfig> = {}, requestBytes = IO_LESSON_REQUEST_BYTES): IoRunResult {
+  return cachedRun({ ...variant.config, seed, requestBytes, offeredLoadRps: IO_LESSON_STEADY_RPS, requestsPerVm: IO_LESSON_REQUESTS, ...extra });
 }
 
-function backlogRun(variant: IoLessonVariant, seed: number): IoRunResult {
-  return cachedRun({ ...variant.config, seed, arrivals: "backlog", requestsPerVm: IO_LESSON_REQUESTS });
+function backlogRun(variant: IoLessonVariant, seed: number, requestBytes = IO_LESSON_REQUEST_BYTES): IoRunResult {
+  return cachedRun({ ...variant.config, seed, requestBytes, arrivals: "backlog", requestsPerVm: IO_LESSON_REQUESTS });
+}
+
+function runOptions(options: IoLessonRunOptions): { seed: number; requestBytes: number } {
+  return { seed: options.seed ?? 1, requestBytes: requireInt("requestBytes", options.requestBytes ?? IO_LESSON_REQUEST_BYTES, 1, 1 << 24) };
+}
+
+const f = formatNumber;
+
+/** "a 4.24 > b 2.63 ≈ c 2.63 …": rows ranked by value; "=" for equal values, "≈" when only the shown digits agree. */
+function ranking(entries: readonly { label: string; value: number }[], order: "up" | "down", unit = ""): string {
+  const sorted = [...entries].sort((a, b) => (order === "up" ? a.value - b.value : b.value - a.value));
+  return sorted
+    .map((e, i) => {
+      const shown = `${e.label} ${f(e.value)}`;
+      if (i === 0) return shown;
+      const prev = sorted[i - 1]!.value;
+      const sign = e.value === prev ? "=" : f(e.value) === f(prev) ? "≈" : order === "up" ? "<" : ">";
+      return `${sign} ${shown}`;
+    })
+    .join(" ") + unit;
 }
 
 /** Saturated throughput of one variant (a backlogged sender, cached), payload Gbit/s. */
@@ -215,6 +247,57 @@ export function ioLessonExitBreakdown(options: { seed?: number; devices?: readon
   return rows;
 }
 
+/**
+ * What one VM exit costs in the I/O cost model (costs/io.ts, every constant cited there), as
+ * markdown: the world switch, the extra switch to a user-space device model, a register access
+ * handled by QEMU in all, and a register write on real hardware for comparison.
+ */
+export function ioLessonExitCostNotice(): string {
+  const c = defaultIoCosts;
+  const us = (cycles: number) => f(cycles / (c.cpuClockGhz * 1000));
+  const toUser = c.vmExitCycles + c.userSpaceSwitchCycles + c.kernelExitHandlingCycles + c.deviceModelRegisterCycles;
+  return (
+    `**What one trap costs in the simulator's model** (at ${f(c.cpuClockGhz)} GHz; sources in section 3): leaving the guest and ` +
+    `entering it again costs ${f(c.vmExitCycles)} cycles (${us(c.vmExitCycles)} µs). A register access that QEMU's device model ` +
+    `handles in user space adds a switch to user space (${f(c.userSpaceSwitchCycles)} cycles), KVM's own handling ` +
+    `(${f(c.kernelExitHandlingCycles)}) and the device model's work (${f(c.deviceModelRegisterCycles)}): ${f(toUser)} cycles ` +
+    `(${us(toUser)} µs) in all. On real hardware the same register write costs about ${f(c.doorbellWriteCycles)} cycles ` +
+    `(the model's assumption for an uncached write to a PCIe device).`
+  );
+}
+
+/**
+ * "What to notice" for the emulated-device exit chart: per device, the exits of register
+ * accesses (trapped, most of them handed to the user-space device model) and of the interrupt
+ * and its EOI (handled by KVM's in-kernel APIC, never reaching QEMU), from the chart's rows and
+ * the devices' register lists.
+ */
+export function ioLessonEmulatedExitsNotice(rows: readonly IoLessonExitRow[]): string {
+  const devices = [...new Set(rows.map((r) => r.device))];
+  const parts = devices.map((device) => {
+    const of = (cause: string) => rows.find((r) => r.device === device && r.cause === cause)?.exitsPerRequest ?? 0;
+    const registers = of("mmio") + of("pio");
+    const irq = of("interrupt") + of("eoi");
+    const m = IO_EMULATED_DEVICE_MODELS[device as IoEmulatedDevice];
+    // Interrupts exit once each in these runs, so the "interrupt" rate is the interrupts per request.
+    const inKernel = m ? m.perRequest.filter((a) => a.handledIn === "kernel").length + of("interrupt") * m.perInterrupt.filter((a) => a.handledIn === "kernel").length : 0;
+    const kind = m ? (m.perRequest[0]!.cause === "mmio" ? "MMIO" : "port I/O") : "register";
+    return { device, total: registers + irq, registers, irq, inKernel, kind };
+  });
+  const list = parts.map((p) => `${p.device} ${f(p.total)}`).join(", ");
+  const regs = parts.map((p) => `${p.device} ${f(p.registers)} (${p.kind})`).join(", ");
+  const irqs = parts.map((p) => `${p.device} ${f(p.irq)}`).join(", ");
+  const kernelOnly = parts.filter((p) => p.inKernel > 0).map((p) => `${p.device}'s ${f(p.inKernel)}`);
+  return (
+    `**What to notice:** on the steady stream the emulated devices cost ${list} exits per request. They are not all alike. ` +
+    `The **register accesses** (${regs}) trap into KVM, which hands them to QEMU's device model in user space: a world switch ` +
+    `into the hypervisor and out to a user-space process and back` +
+    (kernelOnly.length ? `, except ${kernelOnly.join(", ")} address-port accesses, which the hypervisor's kernel part answers itself (C1)` : "") +
+    `. The **interrupt and its EOI** (${irqs}) are exits too, but KVM's in-kernel APIC handles them without ever reaching QEMU. ` +
+    `The register protocols were designed for real silicon, where a register access is cheap, not for a trap.`
+  );
+}
+
 // ---- section 2b: virtio ------------------------------------------------------------------------
 
 /** Byte sizes of a split virtqueue for each queue size (C8). */
@@ -241,6 +324,8 @@ export type IoLessonBatchRow = {
   exitsPerRequest: number;
   /** Kicks per request. */
   kicksPerRequest: number;
+  /** Interrupts taken per request. */
+  interruptsPerRequest: number;
   /** Payload Gbit/s. */
   throughputGbps: number;
 };
@@ -263,10 +348,33 @@ export function ioLessonBatchingSweep(options: { batchSizes?: readonly number[];
         batchSize,
         notificationSuppression: suppression,
       });
-      rows.push({ batchSize, suppression, exitsPerRequest: r.exitsPerRequest, kicksPerRequest: r.doorbellsPerRequest, throughputGbps: r.throughputGbps });
+      rows.push({ batchSize, suppression, exitsPerRequest: r.exitsPerRequest, kicksPerRequest: r.doorbellsPerRequest, interruptsPerRequest: r.interruptsPerRequest, throughputGbps: r.throughputGbps });
     }
   }
   return rows;
+}
+
+/** "What to notice" for the batching chart, from its rows (a saturated sender). */
+export function ioLessonBatchingNotice(rows: readonly IoLessonBatchRow[]): string {
+  const series = (mode: string) => rows.filter((r) => r.suppression === mode).sort((a, b) => a.batchSize - b.batchSize);
+  const none = series("none"), flags = series("flags"), idx = series("event-idx");
+  if (none.length === 0 || idx.length === 0) throw new ConfigError("rows", rows.length, "rows from ioLessonBatchingSweep with the modes none and event-idx");
+  const [first, last] = [none[0]!, none[none.length - 1]!];
+  const span = (s: readonly IoLessonBatchRow[]) => {
+    const lo = Math.min(...s.map((r) => r.exitsPerRequest)), hi = Math.max(...s.map((r) => r.exitsPerRequest));
+    return f(lo) === f(hi) ? `${f(lo)} exits per request at every batch size` : `${f(s[0]!.exitsPerRequest)} to ${f(s[s.length - 1]!.exitsPerRequest)} exits per request`;
+  };
+  return (
+    `**What to notice** (a saturated sender: the guest always has requests waiting): without suppression, batches of ` +
+    `${first.batchSize} cost ${f(first.exitsPerRequest)} exits per request (per request: ${f(first.kicksPerRequest)} kick, ` +
+    `${f(first.interruptsPerRequest)} interrupt, each interrupt followed by an EOI exit); batches of ` +
+    `${last.batchSize} bring it to ${f(last.exitsPerRequest)}. ` +
+    (flags.length ? `With \`flags\` the busy host turns kicks off: ${span(flags)}. ` : "") +
+    `With \`event-idx\` it asks only for the kick it needs: ${span(idx)}. ` +
+    `**vhost** moves the virtio back end from the QEMU process into the host kernel (Linux \`drivers/vhost/\`): no switch to ` +
+    `user space, and, as a copy of the linux-kvm.org vhost page puts it, "up to four system calls per packet" fewer ` +
+    `(C7, reported by a secondary source). Compare its CPU cost in section 3.`
+  );
 }
 
 // ---- section 2c: passthrough and the IOMMU ------------------------------------------------------
@@ -312,11 +420,11 @@ export type IoLessonPathRow = {
 };
 
 /** Every variant of IO_LESSON_VARIANTS: saturated throughput, and latency/exits/cycles on the steady stream. */
-export function ioLessonPathComparison(options: { seed?: number } = {}): IoLessonPathRow[] {
-  const seed = options.seed ?? 1;
+export function ioLessonPathComparison(options: IoLessonRunOptions = {}): IoLessonPathRow[] {
+  const { seed, requestBytes } = runOptions(options);
   const rows = IO_LESSON_VARIANTS.map((v) => {
-    const sat = backlogRun(v, seed);
-    const steady = steadyRun(v, seed);
+    const sat = backlogRun(v, seed, requestBytes);
+    const steady = steadyRun(v, seed, {}, requestBytes);
     return {
       path: v.label,
       throughputGbps: sat.throughputGbps,
@@ -339,19 +447,138 @@ function rowOf(rows: readonly IoLessonPathRow[], label: string): IoLessonPathRow
   return r;
 }
 
-/** "What to notice" for the comparison charts, with the numbers from `rows`. */
-export function ioLessonPathSummary(rows: readonly IoLessonPathRow[]): string {
-  const emu = rowOf(rows, "emulated"), vio = rowOf(rows, "virtio"), vh = rowOf(rows, "vhost");
-  const pt = rowOf(rows, "passthrough"), posted = rowOf(rows, "passthrough + posted"), bare = rowOf(rows, "bare-metal");
-  const f = formatNumber;
+/**
+ * The two runs behind section 3, as markdown: which run each number comes from (a saturated
+ * backlog for throughput; a steady stream for latency, exits and cycles), with its parameters.
+ */
+export function ioLessonRunsDescription(options: IoLessonRunOptions = {}): string {
+  const { seed, requestBytes } = runOptions(options);
+  const capacity = Math.min(...IO_LESSON_VARIANTS.map((v) => backlogRun(v, seed, requestBytes).throughputRps));
   return (
-    `**What to notice:** an emulated e1000 moves ${f(emu.throughputGbps)} Gbit/s (${f(emu.percentOfBareMetal)} % of bare metal) ` +
-    `and costs ${f(emu.exitsPerRequest)} exits and ${f(emu.cyclesPerRequest)} CPU cycles per request; its mean latency is ` +
-    `${f(emu.meanLatencyUs / bare.meanLatencyUs)}× bare metal's (${f(emu.meanLatencyUs)} µs vs ${f(bare.meanLatencyUs)} µs). ` +
-    `virtio reaches ${f(vio.percentOfBareMetal)} % of bare-metal throughput, vhost ${f(vh.percentOfBareMetal)} %, passthrough ${f(pt.percentOfBareMetal)} %. ` +
-    `Passthrough still pays ${f(pt.exitsPerRequest)} exits per request — all of them interrupts and EOIs — and its mean latency is ` +
-    `${f(pt.meanLatencyUs)} µs. With posted (exit-less) interrupts that drops to ${f(posted.exitsPerRequest)} exits and ${f(posted.meanLatencyUs)} µs, ` +
-    `within ${f(100 * (posted.meanLatencyUs / bare.meanLatencyUs - 1))} % of bare metal.`
+    `**Two runs per path** (one VM, one ${f(defaultIoCosts.linkGbps)} Gbit/s NIC, ${f(requestBytes)}-byte requests, seed ${seed}):\n` +
+    `- **saturated**: a backlog of ${f(IO_LESSON_REQUESTS)} requests, sent as fast as the path allows → the *throughput* chart;\n` +
+    `- **steady stream**: ${f(IO_LESSON_REQUESTS)} requests arriving at random (Poisson), ${f(IO_LESSON_STEADY_RPS)} per second on ` +
+    `average (${f((100 * IO_LESSON_STEADY_RPS) / capacity)} % of the slowest path's capacity), so queues stay short and most ` +
+    `requests travel on their own → the *latency*, *VM exits* and *CPU cycles* per request.`
+  );
+}
+
+/** A caption for the comparison table that names its parameters and runs. */
+export function ioLessonRunsCaption(options: IoLessonRunOptions = {}): string {
+  const { requestBytes } = runOptions(options);
+  return `One VM, one ${f(defaultIoCosts.linkGbps)} Gbit/s NIC, ${f(requestBytes)}-byte requests (simulated): throughput from the saturated run, the rest from the steady stream`;
+}
+
+/** One bar segment of the exits-by-cause chart. */
+export type IoLessonExitCauseRow = {
+  /** Variant label. */
+  path: string;
+  /** Exit cause: mmio, pio, virtio-notify, interrupt, eoi. */
+  cause: string;
+  /** Exits of that cause per request on the steady stream. */
+  exitsPerRequest: number;
+};
+
+const EXIT_CAUSE_ORDER = ["mmio", "pio", "virtio-notify", "interrupt", "eoi"];
+
+/** Exits per request by cause for every variant on the steady stream (causes no path has are left out). */
+export function ioLessonExitCauses(options: IoLessonRunOptions = {}): IoLessonExitCauseRow[] {
+  const { seed, requestBytes } = runOptions(options);
+  const runs = IO_LESSON_VARIANTS.map((v) => ({ path: v.label, r: steadyRun(v, seed, {}, requestBytes) }));
+  const seen = new Set(runs.flatMap(({ r }) => Object.entries(r.exitsPerRequestByCause).filter(([, n]) => (n ?? 0) > 0).map(([c]) => c)));
+  const causes = [...EXIT_CAUSE_ORDER.filter((c) => seen.has(c)), ...[...seen].filter((c) => !EXIT_CAUSE_ORDER.includes(c)).sort()];
+  return runs.flatMap(({ path, r }) => causes.map((cause) => ({ path, cause, exitsPerRequest: r.exitsPerRequestByCause[cause as keyof typeof r.exitsPerRequestByCause] ?? 0 })));
+}
+
+/**
+ * "What to notice" for the exits chart: the steady stream's exits by kind, then the same paths in
+ * the saturated run, where queued requests share kicks and interrupts, and whether the two runs
+ * rank the paths the same way. A ranking of exits per request means something only with its run.
+ */
+export function ioLessonExitRunsNotice(rows: readonly IoLessonExitCauseRow[], options: IoLessonRunOptions = {}): string {
+  const { seed, requestBytes } = runOptions(options);
+  const paths = [...new Set(rows.map((r) => r.path))];
+  const steady = paths.map((path) => ({ label: path, value: rows.filter((r) => r.path === path).reduce((s, r) => s + r.exitsPerRequest, 0) }));
+  const irqOf = (path: string) => rows.filter((r) => r.path === path && (r.cause === "interrupt" || r.cause === "eoi")).reduce((s, r) => s + r.exitsPerRequest, 0);
+  const sat = paths.map((path) => ({ label: path, value: backlogRun(variantByLabel(path), seed, requestBytes).exitsPerRequest }));
+  const vio = backlogRun(variantByLabel("virtio"), seed, requestBytes);
+  const order = (xs: typeof steady) => [...xs].sort((a, b) => b.value - a.value).map((x) => x.label).join();
+  const withIrq = steady.filter((s) => s.value > 0 && irqOf(s.label) > 0).map((s) => `${f(irqOf(s.label))} of ${s.label}'s ${f(s.value)}`);
+  const listed = withIrq.length > 1 ? `${withIrq.slice(0, -1).join(", ")} and ${withIrq[withIrq.length - 1]}` : withIrq.join("");
+  return (
+    `**What to notice:** these exits come from the **steady stream**. On it, interrupts and their EOIs make up ${listed || "none"} ` +
+    `exits per request. The **saturated** run of the throughput chart counts differently: with a backlog, ` +
+    `virtio kicks ${f(vio.doorbellsPerRequest)} times and takes ${f(vio.interruptsPerRequest)} interrupts per request, because queued ` +
+    `requests share them. Ranked by exits per request, most first:\n` +
+    `- steady stream: ${ranking(steady, "down")};\n` +
+    `- saturated run: ${ranking(sat, "down")}.\n\n` +
+    (order(steady) === order(sat) ? `The two runs rank the paths the same way, with different counts.` : `The two runs rank the paths **differently**.`) +
+    ` So "which path exits most" needs its run named: notebook 01's hook measured a saturated run.`
+  );
+}
+
+/** "What to notice" for the comparison charts, with the numbers from `rows`; says which run each number comes from. */
+export function ioLessonPathSummary(rows: readonly IoLessonPathRow[]): string {
+  const emu = rowOf(rows, "emulated"), pt = rowOf(rows, "passthrough"), posted = rowOf(rows, "passthrough + posted"), bare = rowOf(rows, "bare-metal");
+  const sameThroughput = Math.abs(posted.throughputGbps - pt.throughputGbps) <= 0.02 * posted.throughputGbps;
+  const over = 100 * (posted.meanLatencyUs / bare.meanLatencyUs - 1);
+  return (
+    `**What to notice.** *Throughput* (saturated run), lowest first: ${ranking(rows.map((r) => ({ label: r.path, value: r.throughputGbps })), "up", " Gbit/s")}; ` +
+    `the emulated e1000 gets ${f(emu.percentOfBareMetal)} % of bare metal, passthrough ${f(pt.percentOfBareMetal)} %. ` +
+    `*Steady stream*: the emulated e1000 costs ${f(emu.exitsPerRequest)} exits and ${f(emu.cyclesPerRequest)} CPU cycles per request, and its mean ` +
+    `latency is ${f(emu.meanLatencyUs / bare.meanLatencyUs)}× bare metal's (${f(emu.meanLatencyUs)} µs vs ${f(bare.meanLatencyUs)} µs). ` +
+    `Passthrough answers in ${f(pt.meanLatencyUs)} µs with exiting interrupts and ${f(posted.meanLatencyUs)} µs with posted (exit-less) ones, ` +
+    `${f(Math.abs(over))} % ${over >= 0 ? "above" : "below"} bare metal. ` +
+    (sameThroughput
+      ? `Posted interrupts barely change passthrough's throughput here (${f(pt.throughputGbps)} vs ${f(posted.throughputGbps)} Gbit/s): the vCPU ` +
+        `has time to spare, so the interrupt exits cost latency and CPU cycles (${f(pt.cyclesPerRequest)} vs ${f(posted.cyclesPerRequest)} per request) instead.`
+      : `Posted interrupts take passthrough's throughput from ${f(pt.throughputGbps)} to ${f(posted.throughputGbps)} Gbit/s and its CPU cost from ` +
+        `${f(pt.cyclesPerRequest)} to ${f(posted.cyclesPerRequest)} cycles per request.`)
+  );
+}
+
+/**
+ * The story's "slight latency", checked: mean latency of every path over bare metal's (steady
+ * stream), and which paths stay within 10 % of it, which are twice it or more.
+ */
+export function ioLessonSlightLatencyVerdict(rows: readonly IoLessonPathRow[]): string {
+  const bare = rowOf(rows, "bare-metal").meanLatencyUs;
+  const ratios = rows.filter((r) => r.path !== "bare-metal").map((r) => ({ path: r.path, x: r.meanLatencyUs / bare }));
+  const group = (test: (x: number) => boolean) => ratios.filter((r) => test(r.x)).map((r) => r.path);
+  const slight = group((x) => x <= 1.1), between = group((x) => x > 1.1 && x < 2), far = group((x) => x >= 2);
+  const say = (names: string[], what: string) => (names.length ? `${what}: ${names.join(", ")}. ` : "");
+  return (
+    `**"Slight latency", measured.** Mean latency on the steady stream, × bare metal: ` +
+    `${ratios.map((r) => `${r.path} ${f(r.x)}×`).join(", ")}. ` +
+    (slight.length ? say(slight, "Within 10 % of bare metal, *slight* by any standard") : "No virtualized path stays within 10 % of bare metal here. ") +
+    say(between, "Between 1.1× and 2×") +
+    say(far, "Twice bare metal or more, not slight at all")
+  ).trim();
+}
+
+/**
+ * "What to notice" under the io-paths playground, from the same (cached) rows it draws: whether
+ * every path keeps up with the offered load, and the spread of latency and exits.
+ */
+export function ioLessonPlaygroundNotice(params: IoPathsParams): string {
+  const rows = ioPathsRows(params);
+  const offered = (params.offeredLoadKrps * 1000 * params.requestBytes * 8 * params.vmCount) / 1e9;
+  // The paths that keep up all carry the same (random) arrivals; a path carrying clearly less has fallen behind.
+  const best = Math.max(...rows.map((r) => r.throughputGbps));
+  const behind = rows.filter((r) => r.throughputGbps < 0.95 * best);
+  const byLatency = [...rows].sort((a, b) => a.meanLatencyUs - b.meanLatencyUs);
+  const byExits = [...rows].sort((a, b) => a.exitsPerRequest - b.exitsPerRequest);
+  const lo = byLatency[0]!, hi = byLatency[byLatency.length - 1]!;
+  return (
+    `**What to notice** (${f(params.requestBytes)}-byte requests, ${f(params.offeredLoadKrps)}k requests/s offered per VM, ` +
+    `${params.vmCount} VM${params.vmCount > 1 ? "s" : ""}: ${f(offered)} Gbit/s offered in all): ` +
+    (behind.length === 0
+      ? `every path carries the same ${f(best)} Gbit/s, so throughput does not separate the paths at this load; latency and exits do. `
+      : `${behind.map((r) => `${r.path} carries only ${f(r.throughputGbps)} Gbit/s`).join(", ")} (the others ${f(best)}): past its capacity ` +
+        `a path falls behind, requests queue and its latency climbs. `) +
+    `Mean latency runs from ${f(lo.meanLatencyUs)} µs (${lo.path}) to ${f(hi.meanLatencyUs)} µs (${hi.path}); exits per request from ` +
+    `${f(byExits[0]!.exitsPerRequest)} (${byExits[0]!.path}) to ${f(byExits[byExits.length - 1]!.exitsPerRequest)} (${byExits[byExits.length - 1]!.path}). ` +
+    `Arrivals here are random (Poisson) at the offered load, as in the steady stream above, not a backlog.`
   );
 }
 
@@ -388,11 +615,47 @@ export function ioLessonIotlbReach(options: { seed?: number; iotlbEntries?: read
   });
 }
 
-/** Cost constants with their values and cited sources, for a table. */
-export function ioLessonCostSources(names: readonly (keyof IoCosts)[] = Object.keys(defaultIoCosts) as (keyof IoCosts)[]): { constant: string; value: number; source: string }[] {
+/** "What to notice" for the IOTLB table, from its rows (smallest and largest IOTLB). */
+export function ioLessonIotlbNotice(rows: readonly IoLessonIotlbRow[]): string {
+  if (rows.length === 0) throw new ConfigError("rows", rows, "rows from ioLessonIotlbReach");
+  const sorted = [...rows].sort((a, b) => a.iotlbEntries - b.iotlbEntries);
+  const [small, big] = [sorted[0]!, sorted[sorted.length - 1]!];
+  const reaches = big.percentOfBareMetal >= 99.5;
+  return (
+    `**What to notice:** with ${f(small.iotlbEntries)} IOTLB entries ${f(small.iotlbHitPercent)} % of DMAs hit and the VM gets ` +
+    `${f(small.percentOfBareMetal)} % of bare-metal throughput; with ${f(big.iotlbEntries)} entries ${f(big.iotlbHitPercent)} % hit and it ` +
+    `gets ${f(big.percentOfBareMetal)} %${reaches ? ", as good as bare metal" : ""}. ` +
+    `Real systems also map guest memory with large IOMMU pages, for the same reason as large pages in the CPU's MMU.`
+  );
+}
+
+/**
+ * How each figure of docs/virtualization-figures.md was checked, for the figures cited by the
+ * cost constants and the lessons: "V" in the primary source, "V2" seen only in a secondary source
+ * quoting it, "D" derived, "R" recalled (not to be cited). Figures with mixed parts take the
+ * weakest tag of the part the code or a lesson uses.
+ */
+export const FIGURE_CHECKS: Readonly<Record<string, "V" | "V2" | "D" | "R">> = Object.freeze({
+  A1: "V", A4: "V2", A8: "D", A9: "V", A12: "V", A16: "V",
+  B1: "V", B2: "V", B3: "V", B4: "V", B5: "V", B6: "V2", B7: "V", B8: "V", B10: "V2", B11: "V2", B12: "V2", B13: "V",
+  C1: "V", C2: "V", C3: "V", C4: "V2", C5: "V", C6: "V", C7: "V2", C8: "V", C9: "V2", C10: "V",
+  D1: "V", D2: "V", D4: "V", D5: "V2", D10: "V",
+});
+
+function howChecked(source: string): string {
+  const ids = [...source.matchAll(/\[([A-D]\d{1,2})\]/g)].map((m) => m[1]!);
+  if (ids.length === 0) return /^Assumption/.test(source) ? "assumption of the model" : "—";
+  const levels: string[] = ids.map((id) => FIGURE_CHECKS[id] ?? "?");
+  if (levels.includes("R") || levels.includes("?")) return "not checked: do not cite";
+  if (levels.includes("V2")) return "reported by a secondary source (V2)";
+  return levels.includes("D") || /derived/i.test(source) ? "derived from checked figures" : "checked in the primary source";
+}
+
+/** Cost constants with their values, cited sources and how far each cited figure was checked, for a table. */
+export function ioLessonCostSources(names: readonly (keyof IoCosts)[] = Object.keys(defaultIoCosts) as (keyof IoCosts)[]): { constant: string; value: number; source: string; checked: string }[] {
   return names.map((name) => {
     if (!(name in defaultIoCosts)) throw new ConfigError("names", name, `IoCosts names: ${Object.keys(defaultIoCosts).join(", ")}`);
-    return { constant: name, value: defaultIoCosts[name], source: ioCostSources[name] };
+    return { constant: name, value: defaultIoCosts[name], source: ioCostSources[name], checked: howChecked(ioCostSources[name]) };
   });
 }
 
@@ -413,8 +676,8 @@ export function ioLessonTradeoffTable(rows: readonly IoLessonPathRow[]): Record<
       "guest needs": driver,
       "live migration": migration,
       "isolation by": isolation,
-      "mean latency (µs)": r.meanLatencyUs,
-      "exits / request": r.exitsPerRequest,
+      "mean latency (µs, steady)": r.meanLatencyUs,
+      "exits / request (steady)": r.exitsPerRequest,
     };
   });
 }
@@ -453,12 +716,17 @@ export function ioLessonTailSummary(rows: readonly IoLessonPercentileRow[]): str
     if (!r) throw new ConfigError("rows", `${path} ${p}`, "rows from ioLessonLatencyPercentiles with that path and percentile");
     return r.latencyUs;
   };
-  const f = formatNumber;
   const tail = rows.some((r) => r.percentile === "p99.9") ? "p99.9" : "p99";
+  const hasMedian = rows.some((r) => r.percentile === "p50");
+  const gap = (path: string) => at(path, tail) - at(path, "p50");
   return (
-    `**What to notice:** at the ${tail} tail an emulated NIC takes ${f(at("emulated", tail))} µs, virtio ${f(at("virtio", tail))} µs, ` +
+    `**What to notice** (steady stream): at the ${tail} tail an emulated NIC takes ${f(at("emulated", tail))} µs, virtio ${f(at("virtio", tail))} µs, ` +
     `vhost ${f(at("vhost", tail))} µs, passthrough with posted interrupts ${f(at("passthrough + posted", tail))} µs and bare metal ` +
-    `${f(at("bare-metal", tail))} µs. The gap between the median and the tail grows on the software paths: requests ` +
-    `queue behind exits and the shared back end. For a trading system that difference — every request, all day — is the whole business.`
+    `${f(at("bare-metal", tail))} µs. ` +
+    (hasMedian
+      ? `From the median to the tail, latency grows by ${f(gap("emulated"))} µs on the emulated NIC, ${f(gap("vhost"))} µs on vhost and ` +
+        `${f(gap("bare-metal"))} µs on bare metal: requests that arrive close together queue behind each other's exits and the shared back end. `
+      : "") +
+    `For a trading system that difference, on every request all day, is the whole business.`
   );
 }

@@ -2,10 +2,15 @@
 // rows the notebook shows (orderings and directions, not hard-coded simulator outputs).
 import { describe, expect, it } from "vitest";
 import {
-  ioLessonBatchingSweep, ioLessonCostSources, ioLessonCrossVmDma, ioLessonDirectAccessChaos, ioLessonExitBreakdown,
-  ioLessonIotlbReach, ioLessonLatencyPercentiles, ioLessonPathComparison, ioLessonPathSummary, ioLessonRegisterAccesses,
+  ioLessonBatchingNotice, ioLessonBatchingSweep, ioLessonCostSources, ioLessonCrossVmDma, ioLessonDirectAccessChaos,
+  ioLessonEmulatedExitsNotice, ioLessonExitBreakdown, ioLessonExitCauses, ioLessonExitCostNotice, ioLessonExitRunsNotice,
+  ioLessonIotlbNotice, ioLessonIotlbReach, ioLessonLatencyPercentiles, ioLessonPathComparison, ioLessonPathSummary,
+  ioLessonPlaygroundNotice, ioLessonRegisterAccesses, ioLessonRunsCaption, ioLessonRunsDescription, ioLessonSlightLatencyVerdict,
   ioLessonTailSummary, ioLessonTradeoffTable, ioLessonTrafficJam, ioLessonVirtqueueLayouts,
+  IO_LESSON_REQUEST_BYTES, IO_LESSON_STEADY_RPS,
 } from "../../src/lessons/io-virtualization";
+import { defaultIoCosts } from "../../src/costs/io";
+import { ioPathsRows } from "../../src/playgrounds/io-paths";
 import { ConfigError } from "../../src/core/errors";
 import { formatNumber } from "../../src/display/bundle";
 
@@ -53,7 +58,7 @@ describe("notebook 04 lesson helpers", () => {
     expect(at("event-idx", 1)).toBeLessThan(at("none", 64));
   });
 
-  it("path comparison: throughput emulated < virtio < vhost < passthrough <= bare metal; exits the reverse", () => {
+  it("path comparison: throughput (saturated) emulated < virtio < vhost < passthrough <= bare metal; exits (steady stream) the reverse", () => {
     const rows = ioLessonPathComparison({ seed: 5 });
     const g = (p: string) => rows.find((r) => r.path === p)!;
     const order = ["emulated", "virtio", "vhost", "passthrough", "bare-metal"];
@@ -93,5 +98,88 @@ describe("notebook 04 lesson helpers", () => {
     const [row] = ioLessonCostSources(["vmExitCycles"]);
     expect(row!.source).toMatch(/B7/);
     expect(() => ioLessonCostSources(["nope" as never])).toThrow(ConfigError);
+  });
+
+  it("section 3 names its runs and their parameters; the default request size is the one the cells pass", () => {
+    const text = ioLessonRunsDescription({ seed: 4, requestBytes: 1500 });
+    expect(text).toMatch(/\*\*saturated\*\*/);
+    expect(text).toMatch(/\*\*steady stream\*\*/);
+    expect(text).toContain(formatNumber(IO_LESSON_STEADY_RPS));
+    expect(text).toContain(`${formatNumber(defaultIoCosts.linkGbps)} Gbit/s`);
+    expect(ioLessonRunsCaption({ requestBytes: 9000 })).toContain("9,000-byte");
+    // Passing the default explicitly gives the very same rows (one cached run, prose and cell agree).
+    expect(ioLessonPathComparison({ seed: 4, requestBytes: IO_LESSON_REQUEST_BYTES })).toEqual(ioLessonPathComparison({ seed: 4 }));
+    const small = ioLessonPathComparison({ seed: 4, requestBytes: 64 });
+    expect(small.find((r) => r.path === "bare-metal")!.throughputGbps).toBeLessThan(ioLessonPathComparison({ seed: 4 }).find((r) => r.path === "bare-metal")!.throughputGbps);
+    expect(() => ioLessonPathComparison({ requestBytes: 0 })).toThrow(/requestBytes/);
+  });
+
+  it("exits by cause add up to the steady stream's exits; the notice compares both runs and ranks only what it computed", () => {
+    const rows = ioLessonPathComparison({ seed: 4 });
+    const causes = ioLessonExitCauses({ seed: 4 });
+    for (const r of rows) {
+      const sum = causes.filter((c) => c.path === r.path).reduce((s, c) => s + c.exitsPerRequest, 0);
+      expect(sum).toBeCloseTo(r.exitsPerRequest, 9);
+    }
+    expect(causes.find((c) => c.path === "passthrough + posted" && c.exitsPerRequest > 0)).toBeUndefined();
+    const notice = ioLessonExitRunsNotice(causes, { seed: 4 });
+    expect(notice).toMatch(/steady stream/);
+    expect(notice).toMatch(/saturated run/);
+    expect(notice).toContain(`emulated ${formatNumber(rows.find((r) => r.path === "emulated")!.exitsPerRequest)}`);
+    expect(notice).toMatch(/rank the paths (\*\*differently\*\*|the same way)/);
+  });
+
+  it("the path summary ranks throughput from the rows and says which run each number is from", () => {
+    const rows = ioLessonPathComparison({ seed: 4 });
+    const text = ioLessonPathSummary(rows);
+    expect(text).toMatch(/saturated run/);
+    expect(text).toMatch(/Steady stream/);
+    const sorted = [...rows].sort((a, b) => a.throughputGbps - b.throughputGbps).map((r) => r.path);
+    const positions = sorted.map((p) => text.indexOf(`${p} ${formatNumber(rows.find((r) => r.path === p)!.throughputGbps)}`));
+    for (let i = 1; i < positions.length; i++) expect(positions[i]!).toBeGreaterThan(positions[i - 1]!);
+    const verdict = ioLessonSlightLatencyVerdict(rows);
+    const bare = rows.find((r) => r.path === "bare-metal")!.meanLatencyUs;
+    for (const r of rows.filter((x) => x.path !== "bare-metal")) expect(verdict).toContain(`${r.path} ${formatNumber(r.meanLatencyUs / bare)}×`);
+    // A made-up set where every path is within 10 %: nothing is called "not slight".
+    const close = rows.map((r) => ({ ...r, meanLatencyUs: bare * (r.path === "bare-metal" ? 1 : 1.05) }));
+    expect(ioLessonSlightLatencyVerdict(close)).not.toMatch(/not slight/);
+  });
+
+  it("emulated-exit notice: register exits and interrupt/EOI exits add up to each device's total", () => {
+    const rows = ioLessonExitBreakdown({ seed: 4 });
+    const text = ioLessonEmulatedExitsNotice(rows);
+    for (const d of ["e1000", "ide", "lance"]) {
+      const of = (c: string) => rows.find((r) => r.device === d && r.cause === c)!.exitsPerRequest;
+      expect(text).toContain(`${d} ${formatNumber(of("mmio") + of("pio"))}`);
+      expect(text).toContain(`${d} ${formatNumber(of("interrupt") + of("eoi"))}`);
+    }
+    expect(text).toMatch(/in-kernel APIC/);
+    expect(ioLessonExitCostNotice()).toContain(formatNumber(defaultIoCosts.vmExitCycles));
+  });
+
+  it("batching, IOTLB, tail and playground notices quote their rows", () => {
+    const batching = ioLessonBatchingSweep({ batchSizes: [1, 64], seed: 4 });
+    const b = ioLessonBatchingNotice(batching);
+    expect(b).toMatch(/saturated sender/);
+    expect(b).toContain(formatNumber(batching.find((r) => r.suppression === "none" && r.batchSize === 64)!.exitsPerRequest));
+    expect(b).toMatch(/secondary source/);
+    const iotlb = ioLessonIotlbReach({ seed: 4, iotlbEntries: [16, 256] });
+    expect(ioLessonIotlbNotice(iotlb)).toContain(`${formatNumber(iotlb[1]!.iotlbHitPercent)} % hit`);
+    const tails = ioLessonLatencyPercentiles({ seed: 4 });
+    const gap = (p: string) => tails.find((r) => r.path === p && r.percentile === "p99.9")!.latencyUs - tails.find((r) => r.path === p && r.percentile === "p50")!.latencyUs;
+    expect(ioLessonTailSummary(tails)).toContain(formatNumber(gap("emulated")));
+    const knobs = { requestBytes: 1500, offeredLoadKrps: 100, vmCount: 1 };
+    const pg = ioPathsRows(knobs);
+    const text = ioLessonPlaygroundNotice(knobs);
+    expect(text).toContain(formatNumber(Math.max(...pg.map((r) => r.meanLatencyUs))));
+    // Past the emulated path's capacity the notice names it as falling behind.
+    expect(ioLessonPlaygroundNotice({ requestBytes: 64, offeredLoadKrps: 400, vmCount: 8 })).toMatch(/emulated carries only/);
+  });
+
+  it("cost sources say how far each cited figure was checked", () => {
+    const rows = ioLessonCostSources(["vmExitCycles", "userSpaceSwitchCycles", "emulatedTransmitCycles", "cpuClockGhz"]);
+    expect(rows.map((r) => r.checked)).toEqual([
+      "checked in the primary source", "reported by a secondary source (V2)", "derived from checked figures", "assumption of the model",
+    ]);
   });
 });
