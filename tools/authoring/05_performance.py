@@ -9,6 +9,8 @@ write("notebooks/05-performance.ipynb", [
 md("""
 # 05 — Impact on system performance: what isolation costs
 
+*Exploring memory and I/O virtualization in hypervisors — lesson 5 of 6.*
+
 *Lesson plan, core content 5: analyze the trade-offs between enhanced security and flexibility and
 the overhead that virtualization techniques introduce.*
 
@@ -29,16 +31,18 @@ teacher("""
 summary chart 10 min · exercises and discussion 10 min. The summary chart in section 5 is the one to
 leave on the projector while the class discusses.
 
-**What the numbers mean.** The memory model charges 1 cycle for a memory access itself (the native
-CPI of 1 in Patterson & Hennessy's exercise, figure B13), so "cycles per access" here is the cost of
-the *mechanism* — translation and VM exits — not of a whole application. Real programs do much more
-work per memory access, so their slowdowns are tens of percent, not multiples (B1, B2, B4). Say this
-out loud before showing the first chart; students otherwise conclude that virtualization makes
-everything several times slower.
+**What the numbers mean.** The memory model charges a small fixed cost for the data access itself
+(the first cell prints the cost model). That is a modelling assumption, not a real latency (an L1 hit
+takes a few cycles, DRAM hundreds) and not a CPI (cycles per *instruction*, as in Patterson &
+Hennessy's exercise, B13). So "cycles per access" here is the cost of the *mechanism*, translation and
+VM exits, not of a whole application. Real programs do much more work per memory access, so their
+published slowdowns are tens of percent, not multiples (B1, B2, B4). Say this out loud before showing
+the first chart; students otherwise conclude that virtualization makes everything several times slower.
 """),
 code("""
 import * as kl from "kernel-lib";
 const SEED = 5;   // change the seed for fresh problems in the exercises
+kl.showMarkdown(kl.perfLessonCostModelNotice());
 """),
 md("""
 ## 1. Shadow or nested? It depends on the workload
@@ -52,10 +56,12 @@ Notebooks 02 and 03 built the two ways to virtualize the MMU:
 - **nested paging** (hardware: Intel EPT, AMD NPT/RVI): the guest edits its tables freely, no exits.
   But every TLB miss walks **two** tables at once — a much longer walk.
 
-So which is faster? Run the same six workloads in all three modes (native is the baseline).
-Static workloads keep their page tables fixed; the last two create and destroy mappings all the time.
+So which is faster? Run the same workloads in all three modes (native is the baseline). The table
+lists them and what each does to its page tables: *static* ones keep them fixed, *churn* ones create
+and destroy mappings all the time.
 """),
 code("""
+kl.showTable(kl.perfLessonWorkloadList(SEED), { caption: "The workloads (seeded traces)" });
 const workloads = kl.perfLessonWorkloadComparison({ seed: SEED });
 kl.showChart(kl.lessonLogTicks(kl.barChart(workloads, {
   x: "workload", y: "cyclesPerAccess", color: "mode", logY: true,
@@ -64,10 +70,10 @@ kl.showChart(kl.lessonLogTicks(kl.barChart(workloads, {
 })));
 """),
 code("""
-kl.showMarkdown("**What to notice:** the winner flips with the workload.\\n\\n" + kl.perfLessonWinners(workloads));
+kl.showMarkdown(kl.perfLessonWinnersNotice(workloads));
 """),
 md("""
-This is what the measurements on real machines say too:
+Compare with the measurements on real machines:
 - **Hardware assist wins on MMU-intensive work with churn.** VMware measured Intel EPT up to **48 %**
   faster than its shadow paging on MMU-intensive benchmarks and up to **600 %** on microbenchmarks
   (B1); AMD RVI up to **42 %** / **500 %** (B2).
@@ -76,32 +82,34 @@ This is what the measurements on real machines say too:
   latencies for a few workloads" (B1).
 - **Often it barely matters.** A Xen study found no noticeable gap in more than half the cases, and up to
   **34 %** either way for a few benchmarks (B4).
-- **Exits were the original problem.** On the first VT-x processors (shadow paging only), 40,000
-  fork/wait iterations took 6.0 s native, 36.9 s under VMware's software VMM and **106.4 s** under the
-  hardware VMM (B6): a guest page-table write cost 12,733 cycles (B5).
+- **Exits were the original problem.** On the first VT-x processors (shadow paging only), a guest
+  page-table write cost the hardware VMM 12,733 cycles against 391 for VMware's software VMM (B5). A
+  secondary summary of the same paper reports 40,000 fork/wait iterations taking 6.0 s native, 36.9 s
+  under the software VMM and **106.4 s** under the hardware VMM (B6).
 """),
 callout("pause", """
-**Pause.** Look at *fork/exec* and *random 1024 pages* in the chart. Why does shadow paging lose
-so badly on one and win on the other? What is each workload doing to its page tables?
+**Pause.** Look at *fork/exec* and *random 1024 pages* in the chart and in the list above. Which
+mode wins each one, and why? What is each workload doing to its page tables?
 """),
 teacher("""
 **Answer.** *random 1024 pages* touches more pages than the TLB holds, so it misses constantly, but
 its page table never changes after the warm-up: under shadow paging each miss is a native-length walk
 and there are no exits; under nested paging each miss is a 2D walk of (n+1)² − 1 references. *fork/exec* creates
 and destroys address spaces: every page-table write by the guest kernel (copying the parent's
-table, exec's new mappings, demand faults) is a write to a write-protected page → a VM exit of a few
-thousand cycles under shadow paging; nested paging lets the guest write its tables for free.
+table, exec's new mappings, demand faults) is a write to a write-protected page → a VM exit under
+shadow paging (the cost-model line at the top gives its cycles); nested paging lets the guest write its
+tables without exits.
 *Context switches* sit in between: CR3 loads exit under shadow paging.
 """),
 md("""
 ## 2. The crossover: how much churn before nested wins?
 
-Take one program that misses the TLB on almost every access (random reads over 1024 pages) and add
-page-table churn: every so often it maps a scratch page, writes it and unmaps it. The x axis is the
-measured rate of guest page-table-entry writes.
+Take one program that misses the TLB on almost every access (random reads over a working set far
+larger than the TLB; the cell sets its size) and add page-table churn: every so often it maps a
+scratch page, writes it and unmaps it. The x axis is the measured rate of guest page-table-entry writes.
 """),
 code("""
-const churn = kl.perfLessonChurnSweep({ seed: SEED });
+const churn = kl.perfLessonChurnSweep({ seed: SEED, pages: 1024 });   // working set: 1024 pages of 4 KiB
 kl.showChart(kl.lineChart(churn, {
   x: "pteWritesPerThousand", y: "cyclesPerAccess", color: "mode",
   title: "The crossover as page-table churn grows",
@@ -110,12 +118,7 @@ kl.showChart(kl.lineChart(churn, {
 """),
 code("""
 const cross = kl.perfLessonCrossover(churn);
-const flat = churn.filter((r) => r.mode === "nested");
-kl.showMarkdown(cross === null ? "No crossover in this range: try more churn levels." :
-  `**What to notice:** nested paging is a flat line (${kl.formatNumber(flat[0]!.cyclesPerAccess)}–${kl.formatNumber(flat[flat.length - 1]!.cyclesPerAccess)}
-cycles per access): page-table writes cost it nothing. Shadow paging starts at the native cost and climbs with every write.
-They cross at about **${kl.formatNumber(cross.pteWritesPerThousand)} page-table writes per 1000 accesses**. Below that, shadow
-wins for this program; above it, nested. A program that misses the TLB less would cross much earlier.`);
+kl.showMarkdown(kl.perfLessonCrossoverNotice(churn));
 """),
 md("""
 **Try it.** The playground reruns a fork/exec-heavy program for the churn, working set and host page
@@ -123,21 +126,28 @@ size you choose (sliders in the HTML handout). Where does the crossover move whe
 shrinks? When host pages are 2 MiB?
 """),
 code("""
-kl.showPlayground("page-table-churn", { forkExecPer10k: 5, workingSetPages: 1024, hostPageKiB: 4 });
+const churnKnobs = { forkExecPer10k: 5, workingSetPages: 1024, hostPageKiB: 4 };
+kl.showPlayground("page-table-churn", churnKnobs);
+kl.showMarkdown(kl.perfLessonChurnPlaygroundNotice(churnKnobs));
 """),
 md("""
 ## 3. TLB reach and large pages
 
 Both modes hurt most when the TLB misses. The **TLB reach** is how much memory the TLB covers:
-entries × page size: with 4 KiB pages even a TLB of a few dozen entries covers well under a megabyte,
-while 2 MiB pages multiply its reach hundreds of times (the table shows the numbers). Large pages help twice under nested paging: fewer misses, and each 2D walk is
-shorter, because a 2 MiB leaf ends a walk one level early (figure A8). The simulated TLB is shaped
-like a Skylake L1 data TLB for 4 KiB pages; real cores back it with a second-level TLB of about 1,500
-entries (figures D1, D2) — the `tlb-size` playground below lets you grow it.
+entries × page size. Large pages raise it, and they help twice under nested paging: fewer misses, and
+each 2D walk is shorter, because a 2 MiB leaf ends a walk one level early (figure A8). The simulated
+TLB keeps the same number of entries for every page size, like the fully associative L1 data TLB of
+AMD's Zen (figure D4); Intel's Haswell keeps half as many entries for 2 MiB pages as for 4 KiB pages
+(D2), which would halve the 2 MiB reach below. Real cores back the L1 TLB with a second-level TLB of
+about 1,500 to 2,000 entries (D1, D2, D4); the `tlb-size` playground below lets you grow it.
 """),
 code("""
-const pages = kl.perfLessonLargePages({ seed: SEED });
-kl.showTable(kl.lessonTable(pages), { caption: "Random reads over 16 MiB with 4 KiB and 2 MiB pages (simulated)" });
+const LARGE = { seed: SEED, pages: 4096 };   // random reads over 4096 pages of 4 KiB
+const pages = kl.perfLessonLargePages(LARGE);
+kl.showTable(kl.lessonTable(pages), {
+  caption: `Random reads over ${kl.formatNumber(LARGE.pages * 4 / 1024)} MiB with 4 KiB and 2 MiB pages`,
+});
+kl.showMarkdown(kl.perfLessonTlbReachNotice(pages, LARGE.pages));
 """),
 code("""
 kl.showChart(kl.lessonLogTicks(kl.barChart(pages, {
@@ -147,15 +157,12 @@ kl.showChart(kl.lessonLogTicks(kl.barChart(pages, {
 })));
 """),
 code("""
-const p = (c: string) => pages.find((r) => r.configuration === c)!;
-const n44 = p("nested, guest 4 KiB / host 4 KiB"), n42 = p("nested, guest 4 KiB / host 2 MiB"), n22 = p("nested, guest 2 MiB / host 2 MiB");
-kl.showMarkdown(`**What to notice:** host 2 MiB pages shorten each nested walk from ${kl.formatNumber(n44.walkReferences)} to
-${kl.formatNumber(n42.walkReferences)} references, but the TLB still misses (${kl.formatNumber(n42.tlbHitPercent)} % hits). With 2 MiB pages in the guest
-as well, the TLB reach grows from ${kl.formatNumber(n44.tlbReachKiB)} KiB to ${kl.formatNumber(n22.tlbReachKiB)} KiB, the whole working set fits,
-${kl.formatNumber(n22.tlbHitPercent)} % of accesses hit, and the rare walk is ${kl.formatNumber(n22.walkReferences)} references.`);
+kl.showMarkdown(kl.perfLessonLargePagesNotice(pages));
 """),
 code("""
-kl.showPlayground("tlb-size", { tlbEntries: 64, workingSetPages: 1024, hostPageKiB: 4 });
+const tlbKnobs = { tlbEntries: 64, workingSetPages: 1024, hostPageKiB: 4 };
+kl.showPlayground("tlb-size", tlbKnobs);
+kl.showMarkdown(kl.perfLessonTlbPlaygroundNotice(tlbKnobs));
 """),
 md("""
 The walk lengths for every page-size mix are in the playground below (in the HTML handout it has
@@ -164,7 +171,9 @@ and hypervisor large pages **a further +3–22 %** (A9); VMware's EPT and RVI pa
 pages in both stages (B1–B3).
 """),
 code("""
-kl.showPlayground("page-walk", { guestLevels: 4, hostLevels: 4, guestPageKiB: 4, hostPageKiB: 2048 });
+const walkKnobs = { guestLevels: 4, hostLevels: 4, guestPageKiB: 4, hostPageKiB: 2048 };
+kl.showPlayground("page-walk", walkKnobs);
+kl.showMarkdown(kl.perfLessonPageWalkNotice(walkKnobs));
 """),
 md("""
 ## 4. I/O: where the cycles go
@@ -182,13 +191,13 @@ const ioFig = kl.barChart(ioCycles, {
 });
 ioFig.layout.barmode = "stack";
 kl.showChart(ioFig);
+kl.showMarkdown(kl.perfLessonIoCyclesNotice(ioCycles));
 """),
 md("""
-**What to notice:** on the software paths most of the bill is world switches and host work; vhost trims
-the host part, passthrough removes it, and posted interrupts remove the last exits. The published
-measurements agree: plain device assignment reached about 60–65 % of bare metal and exit-less
-interrupts **97–100 %** (C3); ELVIS cut paravirtual I/O exits from about 142,000 per second to under 800
-(C4); direct interrupt delivery cut exits about **100×** (C5).
+Published measurements point the same way: with exit-less interrupts, device assignment reached
+**97–100 %** of bare metal (C3; a secondary note on that paper gives about 60–65 % without them);
+direct interrupt delivery cut exits about **100×** (C5); ELVIS is reported, by a secondary source, to
+have cut paravirtual I/O exits from about 142,000 per second to under 800 (C4).
 """),
 md("""
 ## 5. What we gain, what we pay
@@ -201,7 +210,8 @@ put the key numbers side by side: each mechanism's cost relative to running with
 code("""
 const ioRows = kl.ioLessonPathComparison({ seed: SEED });
 const summary = kl.perfLessonSummary({ seed: SEED, workloadRows: workloads, pageRows: pages, ioRows });
-kl.showTable(kl.lessonTable(summary), { caption: "Cost of each mechanism (× no virtualization) and what it buys" });
+kl.showTable(kl.lessonTable(summary),
+  { caption: "Cost of each mechanism (× no virtualization) and what it buys" });
 """),
 code("""
 kl.showChart(kl.perfLessonSummaryFigure(summary));
@@ -209,17 +219,19 @@ kl.showChart(kl.perfLessonSummaryFigure(summary));
 code("""
 const worst = summary.reduce((a, b) => (b.slowdown > a.slowdown ? b : a));
 const best = summary.filter((r) => r.area === "I/O").reduce((a, b) => (b.slowdown < a.slowdown ? b : a));
-kl.showMarkdown(`**What to notice:** the same isolation can cost almost nothing or a lot. The dearest bar is
-*${worst.scenario}* (${kl.formatNumber(worst.slowdown)}×); the cheapest I/O path is *${best.scenario}* (${kl.formatNumber(best.slowdown)}×).
-The overhead is not a fixed tax on virtualization: it depends on the **mechanism** (shadow vs nested, emulated vs
-passthrough) and on the **workload** (churn, TLB misses, I/O rate). Choosing well is the engineer's job.`);
+kl.showMarkdown(`**What to notice:** the dearest bar is *${worst.scenario}*
+(${kl.formatNumber(worst.slowdown)}×); the cheapest I/O path is *${best.scenario}* (${kl.formatNumber(best.slowdown)}×).
+The overhead is not a fixed tax on virtualization: it depends on the **mechanism** (shadow vs nested,
+emulated vs passthrough) and on the **workload** (churn, TLB misses, I/O rate). Choosing well is the
+engineer's job.`);
 """),
 teacher("""
-**Presenting the summary chart.** Read it left to right as a story: memory first — shadow is free
-for a static program and ruinous for fork/exec; nested is the reverse, and large pages pull it back
-down. Then I/O — each step from emulation to passthrough removes a layer of the hypervisor and its
-cost, and with it some flexibility (notebook 04's trade-off table). Ask: "which bar would you pay for
-a bank's trading engine? a university's student VMs? a CI build farm?"
+**Presenting the summary chart.** Read it from the top as a story: memory first. Point at shadow and
+nested on the static program and on fork/exec (each mode pays where the other does not), then at the
+large-page bar. Then I/O: each step from emulation to passthrough removes a layer of the hypervisor,
+its cost and some flexibility (notebook 04's trade-off table). Let the class read the sizes off the
+chart rather than quoting them. Ask: "which bar would you pay for a bank's trading engine? a
+university's student VMs? a CI build farm?"
 """),
 md("""
 ## 6. Exercises
@@ -255,7 +267,9 @@ above (guest and host tables both have `levels` levels; every guest page-table w
 Set the two overheads equal and solve for the writes.
 """),
 solution("""
-function crossover(tlbMissesPerThousand: number, levels: number, walkRefCycles: number, exitCycles: number): number {
+function crossover(
+  tlbMissesPerThousand: number, levels: number, walkRefCycles: number, exitCycles: number,
+): number {
   // BEGIN SOLUTION
   const nestedRefs = (levels + 1) * (levels + 1) - 1;   // 2D walk
   const shadowRefs = levels;                            // shadow walk = native walk
@@ -268,19 +282,27 @@ kl.showMarkdown(kl.checkCrossover(crossover).message);
 // BEGIN HIDDEN TESTS
 kl.checkCrossover(crossover, 2027);
 // END HIDDEN TESTS
-// Passed? Then apply your formula to the program of section 2 (its measured TLB misses, the default costs):
+""", grade_id="perf_crossover_tests", points=3),
+md("""
+**Your formula against the simulator.** Once the tests pass, the next cell applies your `crossover`
+to the program of section 2: its measured TLB misses, 4-level tables and the default costs.
+"""),
+code("""
 const calm = churn.find((r) => r.mode === "shadow" && r.pteWritesPerThousand === 0)!;
 const missesPerThousand = 1000 * (1 - calm.tlbHitPercent / 100);
-const predicted = crossover(missesPerThousand, 4, kl.MEMORY_COSTS_DEFAULT.walkRefCycles, kl.exitCycles(kl.MEMORY_COSTS_DEFAULT, "guest-pt-write"));
-kl.showMarkdown(`With ${kl.formatNumber(missesPerThousand)} TLB misses per 1000 accesses your formula predicts a crossover at
-${kl.formatNumber(predicted)} page-table writes per 1000 accesses; the simulator found ${cross === null ? "none" : kl.formatNumber(cross.pteWritesPerThousand)}.
-Why does the simulator cross earlier? Each map/unmap there also causes hidden page faults and INVLPG exits, not only the PTE-write exit your model counts.`);
-""", grade_id="perf_crossover_tests", points=3),
+const exitCost = kl.exitCycles(kl.MEMORY_COSTS_DEFAULT, "guest-pt-write");
+const predicted = crossover(missesPerThousand, 4, kl.MEMORY_COSTS_DEFAULT.walkRefCycles, exitCost);
+kl.showMarkdown(kl.perfLessonCrossoverComparison(churn, predicted, missesPerThousand));
+"""),
 teacher("""
 **Reference answer.** crossover = m · ((n+1)² − 1 − n) · walkRefCycles / exitCycles: the extra
-references of a nested walk over a native one, per miss, priced in exits. The follow-up cell compares the formula with the simulator: the
-formula's crossover is higher because a real map/write/unmap costs several exits (hidden page fault
-on the first touch, the PTE writes, INVLPG), not one.
+references of a nested walk over a native one, per miss, priced in exits. The follow-up cell prints
+whether the simulator crosses earlier or later than the formula, and what one page-table write cost
+the simulated shadow run, in cycles and in exits by cause. If it crosses earlier, the printed causes
+are the answer: a real map/write/unmap costs more than the one exit the formula charges (a hidden page
+fault on the first touch, the PTE writes, INVLPG). If it crosses later, look at what the formula
+leaves out on the nested side (walk caching, misses that hit partial translations) or at the
+measured miss rate.
 """),
 md("""
 ## 7. Discussion
@@ -290,7 +312,7 @@ callout("debate", """
 
 *For:* nested paging is the default in KVM, Xen, Hyper-V and VMware; it removes the exits of fork,
 exec, mmap and context switches; large pages remove most of its walk cost. *Against:* shadow paging
-still wins for TLB-miss-heavy programs with static tables (section 1), research designs such as agile
+can still win for TLB-miss-heavy programs with static tables (check section 1's list), research designs such as agile
 paging switch between the two per region and beat both (A12), and nested virtualization (a hypervisor
 inside a VM) relies on shadowing the inner hypervisor's tables. Use numbers from sections 1–3.
 """),
@@ -316,9 +338,9 @@ callout("summary", """
   pays per TLB miss (2D walks). Static, TLB-miss-heavy programs favour shadow; churn (fork/exec, mmap,
   context switches) favours nested — the crossover is a rate of page-table writes.
 - **TLB reach** = entries × page size. Large pages raise it and shorten nested walks; with large pages in
-  guest and host, nested paging's walk cost nearly disappears.
-- I/O overhead is mostly exits and host work; virtio/vhost and passthrough with posted interrupts remove
-  most of it.
+  guest and host, nested paging's walk cost can nearly disappear once the working set fits the reach.
+- I/O overhead is exits and host work on top of the guest's own; section 4 showed how much each path
+  adds, and how virtio/vhost and passthrough with posted interrupts cut it.
 - Security and flexibility are bought with overhead, but the price depends on the mechanism and the
   workload — which is why measuring beats guessing.
 """),

@@ -23,6 +23,27 @@ import { contextSwitchWorkload, forkExecWorkload, hotColdWorkload, mmapChurnWork
 import type { Figure } from "../charts/figure";
 import { lessonRatioFigure } from "./charts";
 import { IO_LESSON_VARIANTS, ioLessonPathComparison, ioLessonSteadyRun, type IoLessonPathRow } from "./io-virtualization";
+import { churnRows, type ChurnParams } from "../playgrounds/page-table-churn";
+import { tlbSizeRows, type TlbSizeParams } from "../playgrounds/tlb-size";
+import { pageWalkReads } from "../playgrounds/page-walk";
+
+const f = formatNumber;
+
+/**
+ * The memory cost model the notebook's runs use, as markdown: the access and TLB-hit charges
+ * (modelling assumptions), a walk reference, and the VM exits of shadow paging with their handlers.
+ */
+export function perfLessonCostModelNotice(): string {
+  const c = MEMORY_COSTS_DEFAULT;
+  const plural = (n: number) => `${f(n)} cycle${n === 1 ? "" : "s"}`;
+  return (
+    `**The cost model** (kernel-lib's default, \`kl.MEMORY_COSTS_DEFAULT\`, every constant cited in \`costs/memory.ts\`): ` +
+    `the data access itself ${plural(c.accessCycles)} and a TLB hit ${plural(c.tlbHitCycles)}, modelling assumptions, so "cycles per access" ` +
+    `measures the translation mechanism rather than a real memory latency; each page-walk memory reference ${plural(c.walkRefCycles)}; ` +
+    `a VM exit ${plural(c.vmExitRoundTripCycles)} for the round trip plus its handler: ${plural(exitCycles(c, "guest-pt-write"))} in all for a ` +
+    `guest page-table write, ${plural(exitCycles(c, "cr3-load"))} for a CR3 load, ${plural(exitCycles(c, "hidden-page-fault"))} for a hidden page fault.`
+  );
+}
 
 const FIRST_VPN = 0x10000;
 
@@ -85,6 +106,11 @@ export function perfLessonWorkloads(seed = 1): { label: string; kind: string; tr
   ];
 }
 
+/** The workloads of the comparison as table rows: label and what it does to its page tables. */
+export function perfLessonWorkloadList(seed = 1): { workload: string; "page tables and TLB": string; "memory accesses": number }[] {
+  return perfLessonWorkloads(seed).map((w) => ({ workload: w.label, "page tables and TLB": w.kind, "memory accesses": w.trace.accesses }));
+}
+
 /**
  * Native, shadow and nested paging on each workload of {@link perfLessonWorkloads}. Static
  * workloads are measured after a warm-up pass (steady state); churn workloads include their
@@ -130,6 +156,13 @@ export function perfLessonWinners(rows: readonly PerfLessonWorkloadRow[]): strin
     .join("\n");
 }
 
+/** "What to notice" for the workload chart: whether the winner changes with the workload, then {@link perfLessonWinners}. */
+export function perfLessonWinnersNotice(rows: readonly PerfLessonWorkloadRow[]): string {
+  const list = perfLessonWinners(rows);
+  const flips = /shadow wins/.test(list) && /nested wins/.test(list);
+  return `**What to notice:** ${flips ? "the winner flips with the workload" : "one mode wins every workload here"}.\n\n${list}`;
+}
+
 // ---- 2. the crossover as page-table churn grows ---------------------------------------------------
 
 /** One point of the churn sweep. */
@@ -144,6 +177,8 @@ export type PerfLessonChurnRow = {
   vmExitsPerThousand: number;
   /** TLB hit rate, %. */
   tlbHitPercent: number;
+  /** VM exits per 1000 accesses, by cause. */
+  exitsPerThousandByCause: Record<string, number>;
 };
 
 /**
@@ -171,12 +206,12 @@ export function perfLessonChurnTrace(period: number, options: { accesses?: numbe
  * The crossover: the churn trace at each period in `periods` (default from none to one
  * map/write/unmap every 20 accesses), in native, shadow and nested mode, after a warm-up.
  */
-export function perfLessonChurnSweep(options: { periods?: readonly number[]; seed?: number } = {}): PerfLessonChurnRow[] {
+export function perfLessonChurnSweep(options: { periods?: readonly number[]; seed?: number; pages?: number } = {}): PerfLessonChurnRow[] {
   const periods = options.periods ?? [0, 1000, 400, 200, 100, 50, 20];
   if (!Array.isArray(periods) || periods.length === 0) throw new ConfigError("periods", periods, "a non-empty array of periods (0 = no churn)");
   const rows: PerfLessonChurnRow[] = [];
   for (const period of periods) {
-    const trace = perfLessonChurnTrace(period, { seed: options.seed ?? 1 });
+    const trace = perfLessonChurnTrace(period, { seed: options.seed ?? 1, ...(options.pages === undefined ? {} : { pages: options.pages }) });
     for (const mode of MODES) {
       const s = measure(mode, trace, {}, undefined, true);
       rows.push({
@@ -185,6 +220,7 @@ export function perfLessonChurnSweep(options: { periods?: readonly number[]; see
         cyclesPerAccess: s.cycles / s.accesses,
         vmExitsPerThousand: (1000 * s.vmExits) / s.accesses,
         tlbHitPercent: 100 * s.tlbHitRate,
+        exitsPerThousandByCause: Object.fromEntries(Object.entries(s.vmExitsByCause).map(([cause, n]) => [cause, (1000 * (n ?? 0)) / s.accesses])),
       });
     }
   }
@@ -214,6 +250,78 @@ export function perfLessonCrossover(rows: readonly PerfLessonChurnRow[]): { pteW
     }
   }
   return null;
+}
+
+function churnSeries(rows: readonly PerfLessonChurnRow[], mode: string): PerfLessonChurnRow[] {
+  const out = rows.filter((r) => r.mode === mode).sort((a, b) => a.pteWritesPerThousand - b.pteWritesPerThousand);
+  if (out.length < 2) throw new ConfigError("rows", rows.length, `rows from perfLessonChurnSweep with at least two churn levels per mode (${mode})`);
+  return out;
+}
+
+/** "What to notice" for the crossover chart, from its rows. */
+export function perfLessonCrossoverNotice(rows: readonly PerfLessonChurnRow[]): string {
+  const native = churnSeries(rows, "native"), shadow = churnSeries(rows, "shadow"), nested = churnSeries(rows, "nested");
+  const cross = perfLessonCrossover(rows);
+  const lo = Math.min(...nested.map((r) => r.cyclesPerAccess)), hi = Math.max(...nested.map((r) => r.cyclesPerAccess));
+  const flat = hi <= 1.05 * lo;
+  const startsNative = Math.abs(shadow[0]!.cyclesPerAccess - native[0]!.cyclesPerAccess) <= 0.02 * native[0]!.cyclesPerAccess;
+  const [s0, s1] = [shadow[0]!, shadow[shadow.length - 1]!];
+  return (
+    `**What to notice** (TLB hits ${f(s0.tlbHitPercent)} % without churn): nested paging stays between ${f(lo)} and ${f(hi)} cycles per access` +
+    (flat ? `, nearly flat: the guest's page-table writes cost it no exits. ` : `. `) +
+    `Shadow paging starts at ${f(s0.cyclesPerAccess)} cycles per access${startsNative ? " (the native cost)" : ""} and reaches ` +
+    `${f(s1.cyclesPerAccess)} at ${f(s1.pteWritesPerThousand)} page-table writes per 1000 accesses, with ${f(s1.vmExitsPerThousand)} exits per 1000 accesses. ` +
+    (cross === null
+      ? `The lines do not cross in this range: try other churn levels.`
+      : `They cross at about **${f(cross.pteWritesPerThousand)} page-table writes per 1000 accesses**: below that shadow paging wins for this ` +
+        `program, above it nested paging. A program that missed the TLB less would pay nested paging less per access, and cross earlier.`)
+  );
+}
+
+/**
+ * The graded crossover formula next to the simulator: where each crosses, which is earlier, and
+ * what one page-table write really costs the simulated shadow run (the slope of its line, and its
+ * exits per write by cause) against the single exit the formula charges.
+ */
+export function perfLessonCrossoverComparison(rows: readonly PerfLessonChurnRow[], predicted: number, missesPerThousand: number): string {
+  const shadow = churnSeries(rows, "shadow");
+  const cross = perfLessonCrossover(rows);
+  const [s0, s1] = [shadow[0]!, shadow[shadow.length - 1]!];
+  const writes = s1.pteWritesPerThousand - s0.pteWritesPerThousand;
+  const cyclesPerWrite = (1000 * (s1.cyclesPerAccess - s0.cyclesPerAccess)) / writes;
+  const exitsPerWrite = (s1.vmExitsPerThousand - s0.vmExitsPerThousand) / writes;
+  const byCause = Object.entries(s1.exitsPerThousandByCause)
+    .map(([cause, n]) => [cause, (n - (s0.exitsPerThousandByCause[cause] ?? 0)) / writes] as const)
+    .filter(([, n]) => n > 0.005)
+    .sort((a, b) => b[1] - a[1])
+    .map(([cause, n]) => `${cause} ${f(n)}`)
+    .join(", ");
+  const modelExit = exitCycles(MEMORY_COSTS_DEFAULT, "guest-pt-write");
+  const head =
+    `With ${f(missesPerThousand)} TLB misses per 1000 accesses your formula predicts a crossover at ${f(predicted)} page-table writes ` +
+    `per 1000 accesses; the simulator found ${cross === null ? "none in its range" : f(cross.pteWritesPerThousand)}. `;
+  if (cross === null || !Number.isFinite(predicted)) return head.trim();
+  const direction = Math.abs(cross.pteWritesPerThousand - predicted) <= 0.05 * predicted ? "at about the same place" : cross.pteWritesPerThousand < predicted ? "**earlier**" : "**later**";
+  return (
+    head +
+    `The simulator crosses ${direction}. Your model charges one exit of ${f(modelExit)} cycles per page-table write; in the simulated ` +
+    `shadow run each page-table write cost about ${f(cyclesPerWrite)} cycles and ${f(exitsPerWrite)} exits (per write, by cause: ${byCause}). ` +
+    `Why do the two differ, and which exits does the formula leave out?`
+  );
+}
+
+/** "What to notice" under the page-table-churn playground, from the same (cached) rows it draws. */
+export function perfLessonChurnPlaygroundNotice(params: ChurnParams): string {
+  const rows = churnRows(params);
+  const by = (mode: string) => rows.find((r) => r.mode === mode)!;
+  const [shadow, nested] = [by("shadow"), by("nested")];
+  const [win, lose] = shadow.slowdown <= nested.slowdown ? [shadow, nested] : [nested, shadow];
+  return (
+    `**What to notice** (${f(params.forkExecPer10k)} fork/exec per 10,000 accesses, ${f(params.workingSetPages)}-page working set, ` +
+    `${params.hostPageKiB >= 1024 ? `${f(params.hostPageKiB / 1024)} MiB` : `${f(params.hostPageKiB)} KiB`} host pages): shadow paging takes ` +
+    `${f(shadow.slowdown)}× the native time with ${f(shadow.vmExitsPer1k)} exits per 1000 accesses; nested paging ${f(nested.slowdown)}× with ` +
+    `${f(nested.vmExitsPer1k)}. Here **${win.mode}** wins, by ${f(lose.slowdown / win.slowdown)}×. Set the fork/exec rate to 0: who wins then?`
+  );
 }
 
 // ---- 3. TLB reach and large pages ------------------------------------------------------------------
@@ -266,6 +374,73 @@ export function perfLessonLargePages(options: { seed?: number; pages?: number } 
       cyclesPerAccess: s.cycles / s.accesses,
     };
   });
+}
+
+function pageRow(rows: readonly PerfLessonPageSizeRow[], configuration: string): PerfLessonPageSizeRow {
+  const r = rows.find((x) => x.configuration === configuration);
+  if (!r) throw new ConfigError("rows", configuration, "rows from perfLessonLargePages");
+  return r;
+}
+
+/**
+ * TLB reach from the large-page rows: entries (the same for every page size in this model),
+ * reach with 4 KiB and 2 MiB pages, and the working set of `pages` 4 KiB pages for comparison.
+ */
+export function perfLessonTlbReachNotice(rows: readonly PerfLessonPageSizeRow[], pages: number): string {
+  const small = pageRow(rows, "nested, guest 4 KiB / host 4 KiB"), big = pageRow(rows, "nested, guest 2 MiB / host 2 MiB");
+  const entries = small.tlbReachKiB / small.tlbPageKiB;
+  const bigEntries = big.tlbReachKiB / big.tlbPageKiB;
+  const ws = pages * 4;
+  return (
+    `**TLB reach in this run:** the simulated TLB holds ${f(entries)} entries` +
+    (bigEntries === entries ? ` for 4 KiB and 2 MiB pages alike` : ` for 4 KiB pages and ${f(bigEntries)} for 2 MiB pages`) +
+    `. With 4 KiB pages it reaches ${f(small.tlbReachKiB)} KiB; with 2 MiB pages ${f(big.tlbReachKiB)} KiB, ` +
+    `${f(big.tlbReachKiB / small.tlbReachKiB)}× more. The program's working set is ${f(ws)} KiB ` +
+    `(${f(pages)} pages of 4 KiB): ${small.tlbReachKiB >= ws ? "it fits even with small pages" : big.tlbReachKiB >= ws ? "it fits only with 2 MiB pages" : "it fits with neither"}.`
+  );
+}
+
+/** "What to notice" for the large-page chart, from its rows. */
+export function perfLessonLargePagesNotice(rows: readonly PerfLessonPageSizeRow[]): string {
+  const n44 = pageRow(rows, "nested, guest 4 KiB / host 4 KiB"), n42 = pageRow(rows, "nested, guest 4 KiB / host 2 MiB");
+  const n22 = pageRow(rows, "nested, guest 2 MiB / host 2 MiB"), nat = pageRow(rows, "native, 4 KiB pages");
+  return (
+    `**What to notice:** host 2 MiB pages shorten each nested walk from ${f(n44.walkReferences)} to ${f(n42.walkReferences)} memory reads, ` +
+    `but the TLB hit rate stays at ${f(n42.tlbHitPercent)} % (the guest still maps 4 KiB pages), so the cost only falls from ` +
+    `${f(n44.cyclesPerAccess)} to ${f(n42.cyclesPerAccess)} cycles per access. With 2 MiB pages in the guest as well, ${f(n22.tlbHitPercent)} % ` +
+    `of accesses hit, the rare walk reads ${f(n22.walkReferences)} entries, and an access costs ${f(n22.cyclesPerAccess)} cycles ` +
+    `(native with 4 KiB pages: ${f(nat.cyclesPerAccess)}).`
+  );
+}
+
+/** "What to notice" under the tlb-size playground, from the playground's own rows for the same parameters. */
+export function perfLessonTlbPlaygroundNotice(params: TlbSizeParams): string {
+  const rows = tlbSizeRows(params);
+  const by = (mode: string) => rows.find((r) => r.mode === mode)!;
+  const [nat, sh, ne] = [by("native"), by("shadow"), by("nested")];
+  const pct = (x: number) => `${f(100 * x)} %`;
+  return (
+    `**What to notice** (${f(params.tlbEntries)} entries for ${f(params.workingSetPages)} pages): the TLB hits ${pct(nat.tlbHitRate)} of ` +
+    `accesses natively, ${pct(sh.tlbHitRate)} under shadow paging and ${pct(ne.tlbHitRate)} under nested paging. A miss reads ` +
+    `${f(sh.walkRefsPerAccess / Math.max(1e-9, 1 - sh.tlbHitRate))} entries under shadow paging and ${f(ne.walkRefsPerAccess / Math.max(1e-9, 1 - ne.tlbHitRate))} ` +
+    `under nested paging, so an access costs ${f(nat.cyclesPerAccess)} cycles natively, ${f(sh.cyclesPerAccess)} with shadow and ` +
+    `${f(ne.cyclesPerAccess)} with nested paging. Grow the TLB past the working set: what happens to the gap?`
+  );
+}
+
+/** "What to notice" under a page-walk playground, from the simulator's counts for the same parameters (and for 4 KiB pages). */
+export function perfLessonPageWalkNotice(params: { guestLevels: number; hostLevels: number; guestPageKiB: number; hostPageKiB: number }): string {
+  const { guestLevels: g, hostLevels: h, guestPageKiB: gp, hostPageKiB: hp } = params;
+  const w = pageWalkReads(g, h, gp, hp);
+  const size = (kib: number) => (kib >= 1048576 ? "1 GiB" : kib >= 1024 ? `${f(kib / 1024)} MiB` : `${f(kib)} KiB`);
+  const nested = w.nestedGuest + w.nestedHost;
+  const small = gp === 4 && hp === 4 ? null : pageWalkReads(g, h, 4, 4);
+  return (
+    `**What to notice** (guest ${g}-level with ${size(gp)} pages, host ${h}-level with ${size(hp)} pages): one TLB miss reads ` +
+    `${w.native} entries natively and ${w.shadow} under shadow paging, but ${nested} under nested paging ` +
+    `(${w.nestedGuest} guest entries and ${w.nestedHost} host entries, because every guest table pointer is itself translated by the host's table)` +
+    (small ? `; with 4 KiB pages on both sides the nested walk reads ${small.nestedGuest + small.nestedHost}.` : `.`)
+  );
 }
 
 // ---- 4. the summary: what each mechanism costs ---------------------------------------------------
@@ -355,6 +530,22 @@ export function perfOverheadPerThousand(inputs: PerfOverheadInputs): { shadow: n
 /** CPU cycles per I/O request by where they go, one row per (path, category), for a stacked bar chart. */
 export type PerfLessonIoCycleRow = { path: string; category: string; cyclesPerRequest: number };
 
+/** "What to notice" for the I/O cycles chart: the guest's own work, and what each path adds on top of it. */
+export function perfLessonIoCyclesNotice(rows: readonly PerfLessonIoCycleRow[]): string {
+  const paths = [...new Set(rows.map((r) => r.path))];
+  const of = (path: string, category: string) => rows.find((r) => r.path === path && r.category === category)?.cyclesPerRequest ?? 0;
+  const guest = paths.map((p) => of(p, "guest work"));
+  const added = paths.map((p) => {
+    const parts = ["world switches (exits)", "hypervisor / host work", "copies"].map((c) => of(p, c));
+    const total = parts.reduce((a, b) => a + b, 0);
+    return total === 0 ? `${p} +0` : `${p} +${f(total)} (exits ${f(parts[0]!)}, host ${f(parts[1]!)}, copies ${f(parts[2]!)})`;
+  });
+  return (
+    `**What to notice:** the guest's own work is ${f(Math.min(...guest))}–${f(Math.max(...guest))} cycles per request on every path. ` +
+    `What virtualization adds on top, per request (steady stream): ${added.join("; ")}.`
+  );
+}
+
 /** Where each I/O path's CPU cycles go: guest work, world switches, hypervisor/host work, copies. */
 export function perfLessonIoCycles(options: { seed?: number } = {}): PerfLessonIoCycleRow[] {
   const rows: PerfLessonIoCycleRow[] = [];
@@ -371,9 +562,11 @@ export function perfLessonIoCycles(options: { seed?: number } = {}): PerfLessonI
  * (log axis), memory and I/O in two colours, each bar labelled with its value ("5.7×").
  */
 export function perfLessonSummaryFigure(rows: readonly PerfLessonSummaryRow[]): Figure {
-  return lessonRatioFigure(rows, {
+  const fig = lessonRatioFigure(rows, {
     label: "scenario", value: "slowdown", color: "area",
     title: "What isolation and flexibility cost: each mechanism relative to no virtualization",
     valueTitle: "cost relative to native / bare metal (×, log scale)",
   });
+  fig.layout.yaxis = { ...fig.layout.yaxis, title: { text: "mechanism and workload" } };
+  return fig;
 }

@@ -3,10 +3,17 @@
 // exists, large pages shorten nested walks and raise TLB reach).
 import { describe, expect, it } from "vitest";
 import {
-  perfLessonChurnSweep, perfLessonChurnTrace, perfLessonCrossover, perfLessonIoCycles, perfLessonLargePages,
-  perfLessonSummary, perfLessonSummaryFigure, perfLessonWinners, perfLessonWorkloadComparison,
+  perfLessonChurnPlaygroundNotice, perfLessonChurnSweep, perfLessonChurnTrace, perfLessonCostModelNotice, perfLessonCrossover,
+  perfLessonCrossoverComparison, perfLessonCrossoverNotice, perfLessonIoCycles, perfLessonIoCyclesNotice, perfLessonLargePages,
+  perfLessonLargePagesNotice, perfLessonPageWalkNotice, perfLessonSummary, perfLessonSummaryFigure, perfLessonTlbPlaygroundNotice,
+  perfLessonTlbReachNotice, perfLessonWinners, perfLessonWinnersNotice, perfLessonWorkloadComparison, perfLessonWorkloadList,
+  perfLessonWorkloads,
 } from "../../src/lessons/performance";
 import { ConfigError } from "../../src/core/errors";
+import { formatNumber } from "../../src/display/bundle";
+import { MEMORY_COSTS_DEFAULT, exitCycles } from "../../src/costs/memory";
+import { churnRows } from "../../src/playgrounds/page-table-churn";
+import { tlbSizeRows } from "../../src/playgrounds/tlb-size";
 
 describe("notebook 05 lesson helpers", () => {
   const workloads = perfLessonWorkloadComparison({ seed: 2 });
@@ -61,5 +68,60 @@ describe("notebook 05 lesson helpers", () => {
     const fig = perfLessonSummaryFigure(rows);
     expect(fig.data.every((t) => t.type === "bar")).toBe(true);
     expect(String((fig.data[0]!.text as string[])[0])).toMatch(/×$/);
+  });
+});
+
+describe("notebook 05 notices: every number is the rows', every direction is computed", () => {
+  it("cost model, workload list and winners", () => {
+    expect(perfLessonCostModelNotice()).toContain(`${formatNumber(exitCycles(MEMORY_COSTS_DEFAULT, "guest-pt-write"))} cycles`);
+    const list = perfLessonWorkloadList(2);
+    expect(list.map((r) => r.workload)).toEqual(perfLessonWorkloads(2).map((w) => w.label));
+    const rows = perfLessonWorkloadComparison({ seed: 2, workloads: ["random 1024 pages", "fork/exec"] });
+    expect(perfLessonWinnersNotice(rows)).toMatch(/the winner flips/);
+    expect(perfLessonWinnersNotice(rows.filter((r) => r.workload === "fork/exec"))).toMatch(/one mode wins every workload/);
+  });
+
+  it("crossover notice and the formula comparison say earlier/later from the numbers", () => {
+    const churn = perfLessonChurnSweep({ periods: [0, 200, 20], seed: 3, pages: 1024 });
+    const cross = perfLessonCrossover(churn)!;
+    expect(perfLessonCrossoverNotice(churn)).toContain(formatNumber(cross.pteWritesPerThousand));
+    expect(perfLessonCrossoverComparison(churn, cross.pteWritesPerThousand * 2, 900)).toMatch(/\*\*earlier\*\*/);
+    expect(perfLessonCrossoverComparison(churn, cross.pteWritesPerThousand / 2, 900)).toMatch(/\*\*later\*\*/);
+    expect(perfLessonCrossoverComparison(churn, cross.pteWritesPerThousand, 900)).toMatch(/about the same place/);
+    expect(perfLessonCrossoverComparison(churn, 50, 900)).toMatch(/guest-pt-write/);
+    expect(churn.find((r) => r.mode === "nested" && r.pteWritesPerThousand > 0)!.exitsPerThousandByCause["guest-pt-write"] ?? 0).toBe(0);
+    // A smaller working set is passed through: more TLB hits.
+    const small = perfLessonChurnSweep({ periods: [0, 200], seed: 3, pages: 32 });
+    expect(small[0]!.tlbHitPercent).toBeGreaterThan(churn[0]!.tlbHitPercent);
+  });
+
+  it("TLB reach and large-page notices quote the rows and compare reach with the working set", () => {
+    const rows = perfLessonLargePages({ seed: 1, pages: 4096 });
+    const reach = perfLessonTlbReachNotice(rows, 4096);
+    expect(reach).toContain("512×");
+    expect(reach).toMatch(/fits only with 2 MiB pages/);
+    expect(perfLessonTlbReachNotice(rows, 16)).toMatch(/fits even with small pages/);
+    const n42 = rows.find((r) => r.configuration === "nested, guest 4 KiB / host 2 MiB")!;
+    expect(perfLessonLargePagesNotice(rows)).toContain(`to ${formatNumber(n42.walkReferences)} memory reads`);
+  });
+
+  it("playground notices use the playgrounds' own rows", () => {
+    const churn = churnRows({ forkExecPer10k: 5, workingSetPages: 1024, hostPageKiB: 4 });
+    const text = perfLessonChurnPlaygroundNotice({ forkExecPer10k: 5, workingSetPages: 1024, hostPageKiB: 4 });
+    expect(text).toContain(`${formatNumber(churn.find((r) => r.mode === "shadow")!.slowdown)}×`);
+    expect(text).toMatch(/\*\*nested\*\* wins/);
+    const tlb = tlbSizeRows({ tlbEntries: 64, workingSetPages: 1024, hostPageKiB: 4 });
+    expect(perfLessonTlbPlaygroundNotice({ tlbEntries: 64, workingSetPages: 1024, hostPageKiB: 4 })).toContain(formatNumber(tlb[2]!.cyclesPerAccess));
+    const walk = perfLessonPageWalkNotice({ guestLevels: 4, hostLevels: 4, guestPageKiB: 4, hostPageKiB: 2048 });
+    expect(walk).toContain("but 19 under nested paging");
+    expect(walk).toContain("reads 24");
+  });
+
+  it("I/O cycles notice and the summary figure's axis titles", () => {
+    const rows = perfLessonIoCycles({ seed: 1 });
+    const text = perfLessonIoCyclesNotice(rows);
+    expect(text).toContain("passthrough + posted +0");
+    const fig = perfLessonSummaryFigure(perfLessonSummary({ seed: 1 }));
+    expect(fig.layout.yaxis!.title).toEqual({ text: "mechanism and workload" });
   });
 });
