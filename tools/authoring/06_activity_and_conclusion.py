@@ -8,6 +8,8 @@ write("notebooks/06-activity-and-conclusion.ipynb", [
 md("""
 # 06 — Key activity and conclusion: be the MMU, read the hypervisor
 
+*Exploring memory and I/O virtualization in hypervisors — lesson 6 of 6.*
+
 *Lesson plan: a hands-on activity — simulate basic MMU operations and explore an open-source
 hypervisor — followed by a group discussion of the performance you measured; then the conclusion
 and synthesis of the whole lesson.*
@@ -27,10 +29,11 @@ callout("objectives", """
    what that costs.
 """),
 teacher("""
-**Timing (about 60 minutes).** Part A, being the MMU: 20 min (hand translation 10, graded walk 10 —
+**Timing (about 75 minutes).** Part A, being the MMU: 20 min (hand translation 10, graded walk 10 —
 the walk can be finished as homework). Part B, the hypervisor map: 15 min in pairs, one row each,
-reporting back. Part C, group discussion: 10–15 min in groups of 3–4, one prompt per group. Part D,
-conclusion: 10 min, teacher-led.
+reporting back. Part C, group discussion: 10–15 min in groups of 3–4, one prompt per group, then the
+debate (10 min) and the what-if (5 min). Part D, conclusion: 10 min, teacher-led. Short of time, give
+the what-if as homework.
 
 **Before class.** Run the notebook once (*Run All*). For part B, have a browser tab open on the Linux
 and QEMU source (elixir.bootlin.com for Linux, gitlab.com/qemu-project/qemu for QEMU), or a local
@@ -74,9 +77,9 @@ kl.showMarkdown(problem.stats);
 """),
 code("""
 // The walk of the first address that translates, step by step: which table, which index, which entry.
-const ok = problem.virtualAddresses.find((va) => kl.solveOstepTranslation(problem.machine.memory, problem.pdbr, va).ok)!;
-const steps = kl.solveOstepTranslation(problem.machine.memory, problem.pdbr, ok).steps;
-kl.showTable(steps.map((s) => ({ level: s.level, "table at": kl.hex(s.tableAddress), index: s.index,
+const solve = (va: number) => kl.solveOstepTranslation(problem.machine.memory, problem.pdbr, va);
+const ok = problem.virtualAddresses.find((va) => solve(va).ok)!;
+kl.showTable(solve(ok).steps.map((s) => ({ level: s.level, "table at": kl.hex(s.tableAddress), index: s.index,
   "entry at": kl.hex(s.entryAddress), entry: s.entryHex, valid: s.present })), { caption: `Walk of ${kl.hex(ok)}` });
 """),
 teacher("""
@@ -94,7 +97,9 @@ memory only through `readByte(physicalAddress)` (as the MMU reads only memory) a
 **physical address**, or `null` if the walk faults. Use bit operations: `>>` shifts, `&` masks.
 """),
 solution("""
-function walk(readByte: (physicalAddress: number) => number, pdbr: number, virtualAddress: number): number | null {
+function walk(
+  readByte: (physicalAddress: number) => number, pdbr: number, virtualAddress: number,
+): number | null {
   // BEGIN SOLUTION
   const pdIndex = (virtualAddress >> 10) & 0x1f;
   const ptIndex = (virtualAddress >> 5) & 0x1f;
@@ -119,7 +124,9 @@ and a nested walk in a VM reads far more, because every guest table pointer is i
 host's table. The playground counts them; move the sliders (in the HTML handout) to see how the count grows:
 """),
 code("""
-kl.showPlayground("page-walk", { guestLevels: 4, hostLevels: 4, guestPageKiB: 4, hostPageKiB: 4 });
+const walkKnobs = { guestLevels: 4, hostLevels: 4, guestPageKiB: 4, hostPageKiB: 4 };
+kl.showPlayground("page-walk", walkKnobs);
+kl.showMarkdown(kl.perfLessonPageWalkNotice(walkKnobs));
 """),
 code("""
 // Your walk at work: 200 accesses with locality, counting every page-table byte it reads.
@@ -128,19 +135,18 @@ try { walkCost = kl.walkReadsAndTlbSavings(walk, { seed: SEED, count: 200, tlbEn
 catch (e) { kl.showMarkdown("Finish `walk` above to see what it costs."); }
 if (walkCost) kl.showChart(kl.barChart([
   { MMU: "walk every access", reads: walkCost.pageTableReads },
-  { MMU: "TLB of 8 entries, walk on a miss", reads: walkCost.pageTableReads * (1 - walkCost.walksSavedByTlb / walkCost.addresses) },
-], { x: "MMU", y: "reads", title: "Page-table reads for 200 accesses: what a TLB saves",
+  { MMU: `TLB of ${walkCost.tlbEntries} entries, walk on a miss`,
+    reads: walkCost.pageTableReads * (1 - walkCost.walksSavedByTlb / walkCost.addresses) },
+], { x: "MMU", y: "reads", title: `Page-table reads for ${walkCost.addresses} accesses: what a TLB saves`,
      xTitle: "how the MMU translates", yTitle: "page-table bytes read" }));
 """),
 code("""
-if (walkCost) kl.showMarkdown(`**What to notice:** your walk read ${walkCost.pageTableReads} page-table bytes for
-${walkCost.addresses} accesses. A TLB of ${walkCost.tlbEntries} entries (kernel-lib's \\`Tlb\\`) would have avoided
-${walkCost.walksSavedByTlb} of the ${walkCost.addresses} walks, because programs reuse the same pages. That is why a
-hypervisor that makes walks longer (nested paging) or flushes the TLB (shadow paging on CR3 loads) is felt at once.`);
+if (walkCost) kl.showMarkdown(kl.activityWalkCostNotice(walkCost));
 """),
 teacher("""
 **Reference answer** is in the solution cell (the student edition replaces it). The checker runs the
-walk on six generated machines, 40 addresses each, and names the broken rule: a missing valid-bit check,
+walk on several generated machines (its message says how many checks passed) and names the broken
+rule: a missing valid-bit check,
 the offset dropped, wrong index bits, or the valid bit left in the frame number (which reads outside
 memory). Extension for fast students: add a 4-entry TLB in front of `walk` (a `Map` from VPN to PFN with
 LRU eviction) and count the reads again; compare with the bar chart.
@@ -214,25 +220,75 @@ const measured = kl.activityMeasurements({ seed: SEED });
 kl.showMarkdown(kl.activityDiscussionPrompts(measured, walkCost));
 """),
 code("""
-kl.showChart(kl.lessonRatioFigure(kl.activityOverheadRows(measured), {
-  label: "measurement", value: "times", color: "area",
-  title: "The class's measurements: cost relative to no virtualization",
-  valueTitle: "× native / bare metal (log scale)",
-}));
+kl.showChart(kl.activityOverheadFigure(measured));
 """),
 code("""
 const rows = kl.activityOverheadRows(measured);
-const dearest = rows.reduce((a, b) => (b.times > a.times ? b : a)), cheapest = rows.reduce((a, b) => (b.times < a.times ? b : a));
-kl.showMarkdown(`**What to notice:** the same goal — isolation — costs from ${kl.formatNumber(cheapest.times)}× (*${cheapest.measurement}*)
-to ${kl.formatNumber(dearest.times)}× (*${dearest.measurement}*) of the unvirtualized cost, depending on the mechanism and the workload.`);
+const dearest = rows.reduce((a, b) => (b.times > a.times ? b : a));
+const cheapest = rows.reduce((a, b) => (b.times < a.times ? b : a));
+kl.showMarkdown(`**What to notice:** the same goal, isolation, costs from ${kl.formatNumber(cheapest.times)}×
+(*${cheapest.measurement}*) to ${kl.formatNumber(dearest.times)}× (*${dearest.measurement}*) of the
+unvirtualized cost, depending on the mechanism and the workload.`);
 """),
 teacher("""
 **Steering the discussion.** Good answers connect a number to a mechanism: "shadow paging lost on
 fork/exec because every page-table write exits"; "the TLB matters most because it hides the walk,
 and nested paging makes walks longer". Push groups that stop at "virtualization is slow" to the
-cheapest bars: nested paging with large pages and passthrough with posted interrupts are close to
-native — the overhead is a choice, not a law. Prompt 5 links back to part B: e.g. the fork/exec exits
-run `handle_cr` and the write-protection path (`kvm_mmu_track_write`) in KVM.
+cheapest bars (the line under the chart names them) and to notebook 05's large-page result: the
+overhead is a choice, not a law. The last prompt links back to part B: e.g. the fork/exec exits
+run `handle_cr` (CR3 loads) and the write-protection path (`kvm_mmu_track_write`) in KVM.
+"""),
+callout("debate", """
+**Debate.** *"Virtualization's overhead is a solved problem: with nested paging, large pages and
+passthrough, isolation is practically free."*
+
+Split the class. The *for* side argues from the cheap bars of the chart above and from the hardware
+that made them cheap; the *against* side from the dear bars, and from what the cheap configurations
+give up. Every speaker quotes one measured number from the evidence below and names the mechanism
+and the workload it belongs to.
+"""),
+code("""
+kl.showMarkdown(kl.activityDebateEvidence(measured));
+"""),
+teacher("""
+**Running the debate (10 min).** 2 min preparation, 2 min per side, 4 min open floor. Good arguments:
+*for*: hardware assists (EPT/NPT, VPIDs, posted interrupts, SR-IOV, IOMMUs) removed most exits; large
+pages fix most of nested paging's walk cost (notebook 05); the bars within 10 % show it can be done.
+*Against*: the dear bars; the cheap configurations give something up (passthrough loses easy live
+migration and overcommit, shadow paging's cheap static case turns ruinous with churn, large pages need
+contiguous memory); the overhead often *moves* rather than vanishes (nested paging pays on TLB misses
+instead of page-table writes); and without an IOMMU isolation fails outright, whatever it costs. A
+strong closing position: "solved for the common case, provided the mechanism is chosen for the
+workload and someone measured it", which is part D's conclusion. Insist on the run a number came from
+(steady stream or saturated run, warm or cold TLB).
+"""),
+callout("what-if", """
+**What if…** one host must run both of part C's programs, the static, TLB-miss-heavy one and the
+fork/exec one, and the hypervisor may use only **one** memory-virtualization mode for the whole host?
+The table mixes your measurements: for each share of the host's memory accesses that come from the
+fork/exec program, the average cost per access in each mode.
+
+*Which mode would you choose, and what share of fork/exec work would change your mind? What could you
+add so that the losing mode's bad case costs less (large pages, a second host, a hypervisor that picks
+the mode per workload)?*
+"""),
+code("""
+const mix = kl.activityModeMix(measured, [0, 10, 25, 50, 75, 100]);
+kl.showTable(mix.rows,
+  { caption: "One host, both programs, one mode: cycles per access (weighted from part C's runs)" });
+kl.showMarkdown(kl.activityModeMixNotice(mix));
+"""),
+teacher("""
+**A model answer.** Read the break-even share off the line under the table: below it shadow paging is
+cheaper for the host as a whole, above it nested paging. But the share is rarely known in advance and
+it changes (a tenant starts a build, a batch job ends), so a host that must pick once usually picks
+nested paging: its bad case (static, TLB-miss-heavy programs) is cut by large pages in guest and host
+(notebook 05), while shadow paging's bad case (churn) has no such cure. That is why KVM, Xen, Hyper-V
+and VMware default to nested paging. Strong answers also say what the average hides: under shadow
+paging the fork/exec tenant suffers even when the host-wide average looks fine (fairness between
+tenants), and research designs such as agile paging switch between the two per region (A12).
+Alternatives to name: separate hosts per workload class, large pages, or pinning the TLB-hungry
+tenant to a host with huge pages.
 """),
 md("""
 ## Part D. Conclusion and synthesis
@@ -245,33 +301,38 @@ make it smarter. You can now answer both — with numbers.
 - **Separate worlds** (memory and MMU virtualization): each VM gets its own address space; the
   hypervisor's maps (shadow tables or the nested EPT/NPT table) make sure no VM can reach another's
   memory, and the VM-tagged TLB keeps translations apart. The price is extra work on page-table changes
-  (shadow) or on TLB misses (nested) — and you saw where each one wins.
+  (shadow) or on TLB misses (nested), and you saw where each one wins.
 - **A dumber computer** (I/O virtualization): each VM sees plain, standard devices instead of the real
   hardware; the smart part moved into the hypervisor, which routes, checks and shares. The price is a
-  hop through the hypervisor per request — large for an emulated device, small for virtio/vhost, almost
-  nothing for passthrough with an IOMMU and posted interrupts.
+  hop through the hypervisor per request, and you measured how large it is on each path: from an
+  emulated device to passthrough with an IOMMU and posted interrupts (the table below repeats it).
 """),
 md("""
 **Security and manageability, and what they cost.** The table ties each mechanism to what it secures,
 what it makes manageable, and the overhead *you* measured (filled in by the cell).
 """),
 code("""
-kl.showTable(kl.activitySynthesisTable(measured), { caption: "Synthesis: security and manageability versus overhead" });
+kl.showTable(kl.activitySynthesisTable(measured),
+  { caption: "Synthesis: security and manageability versus overhead" });
 """),
 md("""
 Memory and I/O virtualization are what make cloud computing possible: thousands of customers'
 machines on shared hardware, each isolated from the others, each movable, resizable and restartable
-by software. Thirty years of hardware and software engineering — EPT/NPT, VPIDs, large pages, virtio,
-vhost, SR-IOV, IOMMUs, posted interrupts — have been spent shrinking the overhead that isolation costs.
-Measured with care, most of it is gone; chosen carelessly (an emulated NIC for a trading engine, shadow
-paging for a build farm) it is many times the cost of the work itself.
+by software. Virtualization itself goes back to IBM's CP-40 and CP-67 in the 1960s; on x86 it took
+off around 1999 with VMware, and the two decades since have added hardware and software to shrink the
+overhead that isolation costs: EPT/NPT, VPIDs, large pages, virtio, vhost, SR-IOV, IOMMUs, posted
+interrupts. Chosen for the workload and measured, much of the overhead can be avoided; chosen
+carelessly (an emulated NIC for a trading engine, shadow paging for a build farm) it can dwarf the
+work itself. Part C's chart shows the range you measured.
 """),
 callout("summary", """
 **Summary of the lesson.**
 - **Virtualization** runs several isolated machines on one host; the hypervisor owns the real hardware.
 - **Memory virtualization** gives each VM its own address space. **The MMU** translates every access;
-  in a VM it is virtualized with **shadow page tables** (software: native-length walks, exits on page-table
-  changes) or **nested paging** (hardware EPT/NPT: no exits, longer walks). Neither wins everywhere.
+  in a VM it is virtualized with **shadow page tables** (software: native-length walks, exits on guest
+  page-table writes, CR3 loads and hidden page faults) or **nested paging** (hardware EPT/NPT: no exits on
+  guest page-table writes, CR3 loads or guest page faults, longer walks; it still exits on EPT violations,
+  e.g. the first touch of a page the host has not backed yet, or MMIO). Neither wins everywhere.
 - **I/O virtualization** gives VMs standard virtual devices: **emulation** (every register access traps),
   **virtio/vhost** (shared rings, batching), **passthrough** (real device, IOMMU for isolation).
 - **Performance**: isolation and flexibility cost overhead, but the size of the overhead depends on the

@@ -6,9 +6,13 @@
  * helpers turn those numbers into discussion prompts and the synthesis table. Pure and
  * browser-safe.
  */
+import type { Figure } from "../charts/figure";
 import { formatNumber } from "../display/bundle";
+import { lessonRatioFigure } from "./charts";
 import { ioLessonDirectAccessChaos, ioLessonSteadyRun, ioLessonThroughputGbps } from "./io-virtualization";
 import { perfLessonChurnSweep, perfLessonCrossover, perfLessonWorkloadComparison } from "./performance";
+
+const f = formatNumber;
 
 /** The numbers the discussion and the synthesis use. All from the simulator. */
 export interface ActivityMeasurements {
@@ -20,7 +24,7 @@ export interface ActivityMeasurements {
   forkExec: { native: number; shadow: number; nested: number; shadowExitsPerThousand: number };
   /** Guest PTE writes per 1000 accesses at which nested starts to win (null: no crossover found). */
   crossoverPteWritesPerThousand: number | null;
-  /** Mean I/O latency in µs and exits per request per path. */
+  /** Per path: mean latency (µs) and exits per request on the steady stream; throughput (% of bare metal) in the saturated run. */
   io: Record<"emulated" | "vhost" | "passthrough + posted" | "bare-metal", { meanLatencyUs: number; exitsPerRequest: number; percentOfBareMetal: number }>;
   /** Rogue DMA writes that reached another VM without and with an IOMMU. */
   dma: { attempts: number; landedWithoutIommu: number; landedWithIommu: number };
@@ -63,7 +67,6 @@ export function activityMeasurements(options: { seed?: number } = {}): ActivityM
  * activityMeasurements, `walk` from the student's own page walk (walkReadsAndTlbSavings).
  */
 export function activityDiscussionPrompts(m: ActivityMeasurements, walk?: { addresses: number; pageTableReads: number; walksSavedByTlb: number; tlbEntries: number }): string {
-  const f = formatNumber;
   const lines: string[] = [];
   if (walk) {
     lines.push(
@@ -80,7 +83,7 @@ export function activityDiscussionPrompts(m: ActivityMeasurements, walk?: { addr
   );
   const emu = m.io.emulated, vh = m.io.vhost, pt = m.io["passthrough + posted"], bare = m.io["bare-metal"];
   lines.push(
-    `${lines.length + 1}. **"Slight latency"?** An emulated NIC answered in ${f(emu.meanLatencyUs)} µs on average (${f(emu.exitsPerRequest)} exits per request), vhost in ` +
+    `${lines.length + 1}. **"Slight latency"?** On a steady stream of requests an emulated NIC answered in ${f(emu.meanLatencyUs)} µs on average (${f(emu.exitsPerRequest)} exits per request), vhost in ` +
       `${f(vh.meanLatencyUs)} µs, passthrough with posted interrupts in ${f(pt.meanLatencyUs)} µs, bare metal in ${f(bare.meanLatencyUs)} µs. ` +
       `For which of your own workloads (a game server, a backup job, a trading engine, a student VM) is each path acceptable?`,
   );
@@ -97,14 +100,13 @@ export function activityDiscussionPrompts(m: ActivityMeasurements, walk?: { addr
 
 /** The synthesis table: each mechanism, what it secures, what it makes manageable, what it costs (measured), how it is cut. */
 export function activitySynthesisTable(m: ActivityMeasurements): Record<string, string>[] {
-  const f = formatNumber;
   return [
     {
       mechanism: "memory virtualization (a private address space per VM)",
       "secures": "a VM cannot read or write another VM's memory",
       "makes manageable": "memory handed out, resized, overcommitted and migrated by the hypervisor",
       "overhead measured": `shadow: ${f(m.forkExec.shadow / m.forkExec.native)}× native on fork/exec; nested: ${f(m.staticProgram.nested / m.staticProgram.native)}× on a TLB-miss-heavy program`,
-      "how it is cut": "nested paging (no exits), large pages, page-walk caches",
+      "how it is cut": "nested paging (no exits on guest page-table writes), large pages, page-walk caches",
     },
     {
       mechanism: "MMU virtualization (shadow or nested tables, VM-tagged TLB)",
@@ -117,14 +119,14 @@ export function activitySynthesisTable(m: ActivityMeasurements): Record<string, 
       mechanism: "I/O virtualization (emulated, virtio, vhost)",
       "secures": "every request is checked by the hypervisor",
       "makes manageable": "standard devices on any host; live migration; fair sharing",
-      "overhead measured": `emulated ${f(m.io.emulated.meanLatencyUs)} µs, vhost ${f(m.io.vhost.meanLatencyUs)} µs vs bare metal ${f(m.io["bare-metal"].meanLatencyUs)} µs`,
+      "overhead measured": `mean latency (steady stream): emulated ${f(m.io.emulated.meanLatencyUs)} µs, vhost ${f(m.io.vhost.meanLatencyUs)} µs vs bare metal ${f(m.io["bare-metal"].meanLatencyUs)} µs`,
       "how it is cut": "paravirtual rings, batching, notification suppression, in-kernel back ends",
     },
     {
       mechanism: "passthrough with an IOMMU (VFIO, SR-IOV)",
       "secures": `device DMA stays inside its VM (${f(m.dma.landedWithIommu)} of ${f(m.dma.attempts)} rogue writes got through)`,
       "makes manageable": "one physical card shared as many virtual functions",
-      "overhead measured": `${f(m.io["passthrough + posted"].percentOfBareMetal)} % of bare-metal throughput, ${f(m.io["passthrough + posted"].meanLatencyUs)} µs latency with posted interrupts`,
+      "overhead measured": `with posted interrupts: ${f(m.io["passthrough + posted"].percentOfBareMetal)} % of bare-metal throughput (saturated run), ${f(m.io["passthrough + posted"].meanLatencyUs)} µs mean latency (steady stream)`,
       "how it is cut": "posted / exit-less interrupts; but migration and overcommit get harder",
     },
   ];
@@ -255,6 +257,81 @@ export function activityOverheadRows(m: ActivityMeasurements): ActivityOverheadR
     { area: "I/O", measurement: "vhost latency", times: m.io.vhost.meanLatencyUs / bare },
     { area: "I/O", measurement: "passthrough + posted latency", times: m.io["passthrough + posted"].meanLatencyUs / bare },
   ];
+}
+
+/** The class's overhead chart: {@link activityOverheadRows} as labelled ratio bars. */
+export function activityOverheadFigure(m: ActivityMeasurements): Figure {
+  const fig = lessonRatioFigure(activityOverheadRows(m), {
+    label: "measurement", value: "times", color: "area",
+    title: "The class's measurements: cost relative to no virtualization",
+    valueTitle: "× native / bare metal (log scale)",
+  });
+  fig.layout.yaxis = { ...fig.layout.yaxis, title: { text: "measurement" } };
+  return fig;
+}
+
+/** "What to notice" under the student's walk-cost chart (walkReadsAndTlbSavings). */
+export function activityWalkCostNotice(walk: { addresses: number; pageTableReads: number; walksSavedByTlb: number; tlbEntries: number }): string {
+  return (
+    `**What to notice:** your walk read ${f(walk.pageTableReads)} page-table bytes for ${f(walk.addresses)} accesses. A TLB of ` +
+    `${walk.tlbEntries} entries (kernel-lib's \`Tlb\`) would have avoided ${f(walk.walksSavedByTlb)} of the ${f(walk.addresses)} walks, because ` +
+    `programs reuse the same pages. That is why a hypervisor is felt at once when it makes each walk longer (nested paging) or turns ` +
+    `every address-space switch into a VM exit (shadow paging on CR3 loads). A CR3 load flushes the TLB's non-global entries natively too, ` +
+    `unless PCIDs tag them; what shadow paging adds is the exit and the switch of shadow tables.`
+  );
+}
+
+
+/**
+ * Evidence for the debate "virtualization overhead is a solved problem", from the class's
+ * measurements: the bars within 10 % of no virtualization, and the bars at twice or more.
+ */
+export function activityDebateEvidence(m: ActivityMeasurements): string {
+  const rows = activityOverheadRows(m);
+  const list = (test: (x: number) => boolean) => rows.filter((r) => test(r.times)).map((r) => `*${r.measurement}* ${f(r.times)}×`);
+  const cheap = list((x) => x <= 1.1), dear = list((x) => x >= 2), middle = list((x) => x > 1.1 && x < 2);
+  return [
+    `**Your evidence** (× no virtualization, from part C's chart):`,
+    `- within 10 % of native or bare metal: ${cheap.length ? cheap.join(", ") : "none"};`,
+    ...(middle.length ? [`- between 1.1× and 2×: ${middle.join(", ")};`] : []),
+    `- twice or more: ${dear.length ? dear.join(", ") : "none"}.`,
+    ``,
+    `And one number that is not a cost: without an IOMMU ${f(m.dma.landedWithoutIommu)} of ${f(m.dma.attempts)} rogue DMA writes reached another VM, with it ${f(m.dma.landedWithIommu)}.`,
+  ].join("\n");
+}
+
+/** One row of the what-if table: a host running both programs, one memory mode for all. */
+export type ActivityMixRow = { "fork/exec share of accesses (%)": number; "shadow (cycles / access)": number; "nested (cycles / access)": number; cheaper: string };
+
+/**
+ * The what-if of part C: one host runs the static program and the fork/exec program, and the
+ * hypervisor must pick one memory mode for both. Cycles per access of each mode for several
+ * shares of fork/exec accesses (weighted averages of the measured costs), and the break-even share.
+ */
+export function activityModeMix(m: ActivityMeasurements, shares: readonly number[] = [0, 10, 25, 50, 75, 100]): { rows: ActivityMixRow[]; breakEvenPercent: number | null } {
+  const cost = (mode: "shadow" | "nested", share: number) => (1 - share / 100) * m.staticProgram[mode] + (share / 100) * m.forkExec[mode];
+  const rows = shares.map((share) => {
+    const [sh, ne] = [cost("shadow", share), cost("nested", share)];
+    return { "fork/exec share of accesses (%)": share, "shadow (cycles / access)": sh, "nested (cycles / access)": ne, cheaper: sh < ne ? "shadow" : ne < sh ? "nested" : "tie" };
+  });
+  // shadow − nested is linear in the share: zero at d0 / (d0 − d1).
+  const d0 = m.staticProgram.shadow - m.staticProgram.nested, d1 = m.forkExec.shadow - m.forkExec.nested;
+  const breakEven = d0 !== d1 && d0 / (d0 - d1) >= 0 && d0 / (d0 - d1) <= 1 ? (100 * d0) / (d0 - d1) : null;
+  return { rows, breakEvenPercent: breakEven };
+}
+
+/** The what-if's numbers as markdown (under its table). */
+export function activityModeMixNotice(mix: { rows: readonly ActivityMixRow[]; breakEvenPercent: number | null }): string {
+  if (mix.breakEvenPercent === null) {
+    const w = mix.rows[0]!.cheaper;
+    return `**What the numbers say:** ${w} is cheaper at every share here, so one mode wins the whole host.`;
+  }
+  const low = mix.rows[0]!.cheaper;
+  const high = mix.rows[mix.rows.length - 1]!.cheaper;
+  return (
+    `**What the numbers say:** the two modes cost the same when about **${f(mix.breakEvenPercent)} %** of the host's memory accesses ` +
+    `come from fork/exec work. Below that share ${low} paging is cheaper for the host as a whole, above it ${high} paging.`
+  );
 }
 
 /** The map as markdown: one block per concept (reads better than a five-column table). */

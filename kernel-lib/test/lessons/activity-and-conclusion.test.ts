@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import {
-  activityDiscussionPrompts, activityHypervisorMap, activityMeasurements, activityOverheadRows, activitySynthesisTable, HYPERVISOR_SOURCE_MAP,
+  activityDebateEvidence, activityDiscussionPrompts, activityHypervisorMap, activityMeasurements, activityModeMix, activityModeMixNotice,
+  activityOverheadFigure, activityOverheadRows, activitySynthesisTable, activityWalkCostNotice, HYPERVISOR_SOURCE_MAP,
 } from "../../src/lessons/activity-and-conclusion";
 import { formatNumber } from "../../src/display/bundle";
 
@@ -41,5 +42,39 @@ describe("notebook 06 lesson helpers", () => {
       }
     }
     expect(activityHypervisorMap()[0]).toHaveProperty("Linux / KVM");
+  });
+
+  it("debate evidence sorts the class's bars by what they cost", () => {
+    const text = activityDebateEvidence(m);
+    for (const r of activityOverheadRows(m)) expect(text).toContain(`*${r.measurement}* ${formatNumber(r.times)}×`);
+    const cheapLine = text.split("\n").find((l) => l.startsWith("- within 10 %"))!;
+    for (const r of activityOverheadRows(m).filter((x) => x.times > 1.1)) expect(cheapLine).not.toContain(r.measurement);
+    expect(text).toContain(`${formatNumber(m.dma.landedWithoutIommu)} of ${formatNumber(m.dma.attempts)}`);
+  });
+
+  it("what-if: one mode for a mixed host; the break-even share is where the weighted costs meet", () => {
+    const mix = activityModeMix(m, [0, 50, 100]);
+    expect(mix.rows[0]!["shadow (cycles / access)"]).toBeCloseTo(m.staticProgram.shadow, 9);
+    expect(mix.rows[2]!["nested (cycles / access)"]).toBeCloseTo(m.forkExec.nested, 9);
+    expect(mix.rows[0]!.cheaper).toBe("shadow");
+    expect(mix.rows[2]!.cheaper).toBe("nested");
+    const x = mix.breakEvenPercent! / 100;
+    const cost = (mode: "shadow" | "nested") => (1 - x) * m.staticProgram[mode] + x * m.forkExec[mode];
+    expect(cost("shadow")).toBeCloseTo(cost("nested"), 6);
+    expect(activityModeMixNotice(mix)).toContain(`${formatNumber(mix.breakEvenPercent!)} %`);
+    const oneSided = { ...m, forkExec: { ...m.forkExec, shadow: m.forkExec.nested / 2 } };
+    const none = activityModeMix(oneSided);
+    expect(none.breakEvenPercent).toBeNull();
+    expect(activityModeMixNotice(none)).toMatch(/shadow is cheaper at every share/);
+  });
+
+  it("the overhead chart has both axis titles; the walk notice does not blame shadow paging for the flush", () => {
+    const fig = activityOverheadFigure(m);
+    expect(fig.layout.yaxis!.title).toEqual({ text: "measurement" });
+    expect(fig.layout.xaxis!.title).toBeTruthy();
+    const text = activityWalkCostNotice({ addresses: 10, pageTableReads: 17, walksSavedByTlb: 6, tlbEntries: 8 });
+    expect(text).toMatch(/VM exit \(shadow paging on CR3 loads\)/);
+    expect(text).toMatch(/natively too/);
+    expect(activitySynthesisTable(m)[0]!["how it is cut"]).toMatch(/no exits on guest page-table writes/);
   });
 });
