@@ -3,17 +3,20 @@
  * inlined once per page after plotly.js.
  *
  * 1. Charts: every `.kl-chart` holds its figure as JSON in `<script type="application/vnd.plotly.v1+json">`
- *    (kernel-lib's figureBundle); draw it with plotly.js at a fixed size (so it prints uncut).
+ *    (kernel-lib's figureBundle); draw it with plotly.js at a fixed width (so it prints uncut), its
+ *    layout fitted to that width by fit.ts (automargin on every axis, wrapped titles and labels).
  * 2. Playgrounds: a `.kl-playground-box` holds a form of sliders (one per parameter, written by the
  *    builder from the playground's specs) and the chart; on every change, re-run the playground's
  *    function from kernel-lib (bundled here, the same code the notebook ran) and Plotly.react.
  */
 import { getPlayground, resolvePlaygroundParams, playgroundCatalog, type PlaygroundParams } from "../../kernel-lib/src/playgrounds";
 import type { Figure } from "../../kernel-lib/src/charts/figure";
+import { fitLayout, fixCollisions, type Obj } from "./fit";
 
 interface PlotlyApi {
   newPlot(el: HTMLElement, data: unknown[], layout: object, config: object): Promise<HTMLElement>;
   react(el: HTMLElement, data: unknown[], layout: object, config: object): Promise<HTMLElement>;
+  relayout(el: HTMLElement, update: object): Promise<unknown>;
 }
 declare const Plotly: PlotlyApi;
 
@@ -23,13 +26,18 @@ const CHART_HEIGHT_PX = 400;
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 const CONFIG = { displaylogo: false, responsive: false, showLink: false, modeBarButtonsToRemove: ["sendDataToCloud", "select2d", "lasso2d"] };
 
-function sized(figure: Figure): object {
-  return {
-    ...figure.layout,
-    autosize: false,
+function sized(figure: Figure): Obj {
+  return fitLayout(figure.layout, figure.data as Obj[], {
     width: CHART_WIDTH_PX,
     height: typeof figure.layout.height === "number" ? figure.layout.height : CHART_HEIGHT_PX,
-  };
+  });
+}
+
+/** Draws (or redraws) `figure` fitted to the handout's chart size. */
+async function plot(div: HTMLElement, figure: Figure, how: "newPlot" | "react"): Promise<void> {
+  const layout = sized(figure);
+  await Plotly[how](div, figure.data, layout, { ...CONFIG, ...(figure.config ?? {}) });
+  await fixCollisions(div, layout, Plotly);
 }
 
 function plotDiv(chart: HTMLElement): HTMLElement {
@@ -46,7 +54,7 @@ async function drawChart(chart: HTMLElement): Promise<void> {
   const script = chart.querySelector(`script[type="${PLOTLY_MIME}"]`);
   if (!script) return;
   const figure = JSON.parse(script.textContent ?? "{}") as Figure;
-  await Plotly.newPlot(plotDiv(chart), figure.data, sized(figure), { ...CONFIG, ...(figure.config ?? {}) });
+  await plot(plotDiv(chart), figure, "newPlot");
   chart.classList.add("kl-drawn");
 }
 
@@ -85,7 +93,7 @@ function wirePlayground(box: HTMLElement): void {
       const started = performance.now();
       const figure = playground.run(resolvePlaygroundParams(name, params));
       const ms = Math.max(1, Math.round(performance.now() - started));
-      Plotly.react(plotDiv(chart), figure.data, sized(figure), { ...CONFIG, ...(figure.config ?? {}) }).then(
+      plot(plotDiv(chart), figure, "react").then(
         () => {
           runs++;
           chart.dataset.runs = String(runs); // the tests wait for this: the new figure is drawn
