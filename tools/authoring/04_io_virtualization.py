@@ -109,7 +109,8 @@ code("""
 const chaos = kl.ioLessonDirectAccessChaos({ seed: SEED, rogueWrites: 100 });
 const unchecked = chaos.find((r) => r.iommu === "off")!;
 kl.showMarkdown(`With nobody checking, **${unchecked.landedInOtherVm} of ${unchecked.rogueWrites}** rogue writes
-landed in VM 1's memory, silently, while ${unchecked.requestsCompleted} ordinary requests completed as if all was well.
+landed in VM 1's memory, silently, while ${unchecked.requestsCompleted} ordinary requests completed as if
+all was well.
 That is the chaos of Virtuopolis: one bad driver corrupts a neighbour.`);
 """),
 callout("pause", """
@@ -241,9 +242,11 @@ kl.showTable(dma, { caption: "VM 0's device aims a DMA write at VM 1's memory" }
 code("""
 const on = dma.find((r) => r.iommu === "on")!, off = dma.find((r) => r.iommu === "off")!;
 const guarded = chaos.find((r) => r.iommu === "on")!;
-kl.showMarkdown(`**What to notice:** with the IOMMU on, the outcome of the write: **${on.outcome}** (${on.detail}).
+kl.showMarkdown(`**What to notice:** with the IOMMU on, the outcome of the write: **${on.outcome}**
+(${on.detail}).
 With it off: **${off.outcome}** (${off.detail}). Back in the run of section 1, turning the
-IOMMU on blocked ${guarded.blocked} of ${guarded.rogueWrites} rogue writes and let ${guarded.landedInOtherVm} through.
+IOMMU on blocked ${guarded.blocked} of ${guarded.rogueWrites} rogue writes and let
+${guarded.landedInOtherVm} through.
 Passthrough is only as safe as the IOMMU behind it, which is why Linux's VFIO normally refuses to
 assign a device without one.`);
 """),

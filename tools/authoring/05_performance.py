@@ -220,7 +220,8 @@ code("""
 const worst = summary.reduce((a, b) => (b.slowdown > a.slowdown ? b : a));
 const best = summary.filter((r) => r.area === "I/O").reduce((a, b) => (b.slowdown < a.slowdown ? b : a));
 kl.showMarkdown(`**What to notice:** the dearest bar is *${worst.scenario}*
-(${kl.formatNumber(worst.slowdown)}×); the cheapest I/O path is *${best.scenario}* (${kl.formatNumber(best.slowdown)}×).
+(${kl.formatNumber(worst.slowdown)}×); the cheapest I/O path is *${best.scenario}*
+(${kl.formatNumber(best.slowdown)}×).
 The overhead is not a fixed tax on virtualization: it depends on the **mechanism** (shadow vs nested,
 emulated vs passthrough) and on the **workload** (churn, TLB misses, I/O rate). Choosing well is the
 engineer's job.`);

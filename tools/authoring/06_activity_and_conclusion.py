@@ -80,7 +80,8 @@ code("""
 const solve = (va: number) => kl.solveOstepTranslation(problem.machine.memory, problem.pdbr, va);
 const ok = problem.virtualAddresses.find((va) => solve(va).ok)!;
 kl.showTable(solve(ok).steps.map((s) => ({ level: s.level, "table at": kl.hex(s.tableAddress), index: s.index,
-  "entry at": kl.hex(s.entryAddress), entry: s.entryHex, valid: s.present })), { caption: `Walk of ${kl.hex(ok)}` });
+  "entry at": kl.hex(s.entryAddress), entry: s.entryHex, valid: s.present })),
+  { caption: `Walk of ${kl.hex(ok)}` });
 """),
 teacher("""
 **Common mistakes in A1.** Splitting the address in hex digits instead of 5-bit fields (a hex digit
