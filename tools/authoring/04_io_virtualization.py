@@ -454,7 +454,7 @@ function needKick(eventIdx: number, newIdx: number, oldIdx: number): boolean {
 tests("""
 kl.showMarkdown(kl.checkNeedKick(needKick).message);
 // BEGIN HIDDEN TESTS
-kl.checkNeedKick(needKick, 2027);
+const hidden04 = kl.checkNeedKick(needKick, 2027);
 // END HIDDEN TESTS
 """, grade_id="io_need_kick_tests", points=3),
 teacher("""

@@ -281,7 +281,7 @@ function crossover(
 tests("""
 kl.showMarkdown(kl.checkCrossover(crossover).message);
 // BEGIN HIDDEN TESTS
-kl.checkCrossover(crossover, 2027);
+const hidden05 = kl.checkCrossover(crossover, 2027);
 // END HIDDEN TESTS
 """, grade_id="perf_crossover_tests", points=3),
 md("""

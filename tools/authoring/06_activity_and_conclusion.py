@@ -116,7 +116,7 @@ function walk(
 tests("""
 kl.showMarkdown(kl.checkOstepWalk(walk).message);
 // BEGIN HIDDEN TESTS
-kl.checkOstepWalk(walk, { seed: 4242, machines: 4 });
+const hidden06 = kl.checkOstepWalk(walk, { seed: 4242, machines: 4 });
 // END HIDDEN TESTS
 """, grade_id="activity_walk_tests", points=4),
 md("""
