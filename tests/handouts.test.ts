@@ -83,13 +83,13 @@ function teacherLines(cells: Cell[]): string[] {
     .filter((l) => l.length >= 20 && l.split(" ").length >= 4 && ![...other].some((o) => o.includes(l)));
 }
 
-/** Chart outputs an edition shows: all of them in the teacher edition; the student one drops teacher cells and solution/test outputs. */
+/** Chart outputs an edition shows: all of them in the teacher edition; the student one drops teacher cells and solution/test/uses-solution outputs. */
 function expectedCharts(cells: Cell[], edition: Edition): { charts: number; playgrounds: number } {
   let charts = 0;
   let playgrounds = 0;
   for (const c of cells) {
     const t = tagsOf(c);
-    if (edition === "student" && (t.includes("teacher") || t.includes("solution") || t.includes("tests"))) continue;
+    if (edition === "student" && ["teacher", "solution", "tests", "uses-solution"].some((tag) => t.includes(tag))) continue;
     for (const o of c.outputs ?? []) {
       if (o.data?.[PLOTLY_MIME]) charts++;
       if (o.data?.[PLAYGROUND_MIME]) playgrounds++;
@@ -273,7 +273,7 @@ describe("cell tags: student and teacher editions (fixture with every tag, store
   it("student: teacher cells gone, solution region stubbed and its output dropped, hidden tests gone", () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const s = visibleText(html("student"));
-    for (const secret of ["walrus", "zebraSolutionMarker", "solution-output-pelican", "hidden otter check", "BEGIN HIDDEN TESTS", "visible-test-ran"]) {
+    for (const secret of ["walrus", "zebraSolutionMarker", "solution-output-pelican", "hidden otter check", "BEGIN HIDDEN TESTS", "visible-test-ran", "answer-at-work-marmot"]) {
       expect(s, secret).not.toContain(secret);
     }
     // Only the markdown cell that shows the convention still has a BEGIN SOLUTION line.
@@ -285,9 +285,21 @@ describe("cell tags: student and teacher editions (fixture with every tag, store
     expect(html("student").includes('class="cell markdown callout teacher-notes"'), "a teacher-notes cell").toBe(false);
   });
 
+  it("uses-solution: the student edition shows the code without the output the solution computed; the teacher edition shows both", () => {
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const source = 'console.log(["answer", "at", "work", "marmot"].join("-"), double(21));';
+    const [s, t] = (["student", "teacher"] as const).map((e) => visibleText(html(e)));
+    expect(s).toContain(source);
+    expect(s).not.toContain("answer-at-work-marmot");
+    expect(s).toContain("Output not shown: this cell uses your exercise code.");
+    expect(t).toContain(source);
+    expect(t).toContain("answer-at-work-marmot 42");
+    expect(t).toContain("Output computed with the solution");
+  });
+
   it("teacher: everything, teacher notes styled as such", () => {
     const t = visibleText(html("teacher"));
-    for (const text of ["walrus", "zebraSolutionMarker", "solution-output-pelican", "hidden otter check", "visible-test-ran"]) expect(t, text).toContain(text);
+    for (const text of ["walrus", "zebraSolutionMarker", "solution-output-pelican", "hidden otter check", "visible-test-ran", "answer-at-work-marmot"]) expect(t, text).toContain(text);
     expect(html("teacher")).toMatch(/<aside class="cell markdown callout teacher-notes" data-cell="6"><div class="cell-label">Teacher notes<\/div>/);
   });
 

@@ -60,6 +60,8 @@ def write(path: str | Path, cells: list[dict], title: str | None = None) -> None
 #              `// BEGIN SOLUTION` and `// END SOLUTION`        `// YOUR CODE HERE` + a thrown "not implemented"
 # tests        autograded tests of an exercise (may hold        kept (hidden tests removed)
 #              `// BEGIN HIDDEN TESTS` ... `// END HIDDEN TESTS`)
+# uses-solution  code that uses an exercise's answer (its output   code kept, outputs dropped (a note says to
+#              would show the solution's results)               run it after the exercise)
 # pause        a pacing pause with its question (callout)       kept
 # analogy, debate, what-if, story, objectives, summary           kept, styled as callouts
 
@@ -79,6 +81,12 @@ def solution(source: str, grade_id: str) -> dict:
 def tests(source: str, grade_id: str, points: float) -> dict:
     """The autograded tests of an exercise (read-only for students)."""
     return code(source, tags=["tests"], metadata=_nbgrader(grade_id, solution=False, grade=True, locked=True, points=points))
+
+
+def uses_solution(source: str) -> dict:
+    """A code cell that runs an exercise's answer (e.g. charts what the student's function does).
+    Its outputs, computed with the teacher's solution, are left out of the student handout."""
+    return code(source, tags=["uses-solution"])
 
 
 def teacher(source: str) -> dict:

@@ -21,7 +21,9 @@ Editions (cell tags, see README "Cell tags"):
   student  `teacher` cells removed; in `solution` cells the region between `// BEGIN SOLUTION`
            and `// END SOLUTION` is replaced by `// YOUR CODE HERE` + `throw new Error("not
            implemented");` and the cell's outputs are dropped; in `tests` cells hidden tests
-           (`// BEGIN HIDDEN TESTS` ... `// END HIDDEN TESTS`) are removed, outputs dropped.
+           (`// BEGIN HIDDEN TESTS` ... `// END HIDDEN TESTS`) are removed, outputs dropped;
+           `uses-solution` cells (code whose output was computed with an exercise's answer) keep
+           their code, their outputs are dropped and a note says to run them after the exercise.
 """
 from __future__ import annotations
 
@@ -72,6 +74,11 @@ SOLUTION_BEGIN = re.compile(r"^(?P<indent>[ \t]*)(//|#+)\s*BEGIN SOLUTION\b.*$")
 SOLUTION_END = re.compile(r"^[ \t]*(//|#+)\s*END SOLUTION\b.*$")
 HIDDEN_BEGIN = re.compile(r"^[ \t]*(//|#+)\s*BEGIN HIDDEN TESTS\b.*$")
 HIDDEN_END = re.compile(r"^[ \t]*(//|#+)\s*END HIDDEN TESTS\b.*$")
+USES_SOLUTION = "uses-solution"
+USES_SOLUTION_NOTE = {
+    "student": "Output not shown: this cell uses your exercise code. Run it in JupyterLab once your solution passes its tests.",
+    "teacher": "Output computed with the solution: the student handout shows this cell without it.",
+}
 
 
 class HandoutError(Exception):
@@ -144,6 +151,11 @@ def edition_cells(nb, edition: str, notebook: str) -> list:
                 cell.source = strip_hidden_tests(cell.source, where)
                 if cell.cell_type == "code":
                     cell.outputs = []
+            if USES_SOLUTION in tags and cell.cell_type == "code":
+                # Its outputs are the teacher's answer at work (numbers, charts): a student's stub
+                # cannot produce them, and they would give the answer away.
+                cell.outputs = []
+                cell.execution_count = None
         else:  # teacher: everything, but still check the markers are well formed
             if has_solution:
                 strip_solution(cell.source, where, markdown=cell.cell_type == "markdown")
@@ -353,6 +365,8 @@ def render_cells(cells, page: Page, catalog: dict, notebook: str, notebook_dir: 
                 continue
             code_html = f'<div class="source">{highlight_code(cell.source)}</div>' if cell.source.strip() else ""
             outputs = "".join(render_output(o, page, catalog, f"{where} (output {i + 1})", notebook_dir) for i, o in enumerate(cell.outputs))
+            if USES_SOLUTION in tags:
+                outputs = f'<p class="uses-solution-note">{html.escape(USES_SOLUTION_NOTE[edition])}</p>' + outputs
             body = code_html + (f'<div class="outputs">{outputs}</div>' if outputs else "")
         else:  # raw cells are not for readers
             continue
@@ -372,6 +386,8 @@ def render_cells(cells, page: Page, catalog: dict, notebook: str, notebook_dir: 
             if kind:
                 classes += ["callout", f"callout-{kind}"]
                 label = CALLOUTS[kind]
+        if USES_SOLUTION in tags:
+            classes += ["uses-solution"]
         head = f'<div class="cell-label">{html.escape(label)}</div>' if label else ""
         tag = "aside" if "callout" in classes else "section"
         parts.append(f'<{tag} class="{" ".join(classes)}" data-cell="{index + 1}">{head}{body}</{tag}>')
