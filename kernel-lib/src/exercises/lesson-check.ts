@@ -29,7 +29,11 @@ export interface ExerciseCheckReport {
   exercise: string;
   /** How many cases were checked. */
   cases: number;
-  /** A one-line markdown message for the notebook, e.g. "✅ splitAddress: all 40 cases right." */
+  /**
+   * A one-line markdown message for the notebook, e.g. "✓ **splitAddress**: all 40 checks passed."
+   * (✓ U+2713, which ordinary text fonts have, not the ✅ emoji: a handout printed or opened where
+   * no emoji font is installed would show a box.)
+   */
   message: string;
 }
 
@@ -55,7 +59,7 @@ export interface SeededProblem {
 
 /** Report for a checker that passed. */
 export function passed(exercise: string, cases: number): ExerciseCheckReport {
-  return { exercise, cases, message: `✅ **${exercise}**: all ${cases} checks passed.` };
+  return { exercise, cases, message: `✓ **${exercise}**: all ${cases} checks passed.` };
 }
 
 /** Calls the student's function, turning a thrown error into feedback that names the input. */
