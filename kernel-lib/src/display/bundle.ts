@@ -22,19 +22,34 @@ export function figureBundle(figure: Figure): MimeBundle {
   return { [PLOTLY_MIME]: figure, "text/html": html, "text/plain": `Chart: ${title}` };
 }
 
-/** An HTML table of tidy rows (numbers right-aligned and rounded for reading). */
+/**
+ * Is a table column numeric: every value a number, or missing / a placeholder ("", "—", "-", "n/a")?
+ * A column that mixes numbers with words ("none (guest page fault)", 27) is a text column.
+ */
+export function isNumericColumn(values: readonly unknown[]): boolean {
+  const present = values.filter((v) => !(v === undefined || v === null || (typeof v === "string" && /^\s*(?:|[-–—?]|n\/a)\s*$/i.test(v))));
+  return present.length > 0 && present.every((v) => typeof v === "number");
+}
+
+/**
+ * An HTML table of tidy rows (numbers rounded for reading). Each column is aligned as a whole by
+ * what it holds, its header too: numeric columns to the right, the others to the left (set on
+ * every cell, so JupyterLab, which right-aligns table cells, and the handouts agree).
+ */
 export function tableBundle(rows: readonly Row[], options: { digits?: number; caption?: string } = {}): MimeBundle {
   const digits = options.digits ?? 3;
   const columns = rows.length ? Object.keys(rows[0]!) : [];
   const cell = (v: unknown) => (typeof v === "number" ? formatNumber(v, digits) : String(v ?? ""));
-  const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
+  const align = new Map(columns.map((c) => [c, ` style="text-align:${isNumericColumn(rows.map((r) => r[c])) ? "right" : "left"}"`]));
+  const head = columns.map((c) => `<th${align.get(c)}>${escapeHtml(c)}</th>`).join("");
   const body = rows
-    .map((r) => `<tr>${columns.map((c) => `<td${typeof r[c] === "number" ? ' style="text-align:right"' : ""}>${escapeHtml(cell(r[c]))}</td>`).join("")}</tr>`)
+    .map((r) => `<tr>${columns.map((c) => `<td${align.get(c)}>${escapeHtml(cell(r[c]))}</td>`).join("")}</tr>`)
     .join("");
   const caption = options.caption ? `<caption>${escapeHtml(options.caption)}</caption>` : "";
   const html = `<table class="kl-table">${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padStart(widths[i]!)).join("  ");
+  const right = columns.map((c) => align.get(c)!.includes("right"));
+  const line = (vals: string[]) => vals.map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join("  ").trimEnd();
   const text = [line(columns), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join("\n");
   return { "text/html": html, "text/plain": (options.caption ? options.caption + "\n" : "") + text };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { barChart, lineChart } from "../../src/charts/builders";
 import { PLOTLY_MIME } from "../../src/charts/figure";
-import { figureBundle, tableBundle } from "../../src/display/bundle";
+import { figureBundle, isNumericColumn, tableBundle } from "../../src/display/bundle";
 import { ConfigError } from "../../src/core/errors";
 
 const rows = [
@@ -41,7 +41,20 @@ describe("display bundles", () => {
 
   it("renders tables as HTML and aligned text", () => {
     const b = tableBundle(rows, { caption: "Costs" });
-    expect(String(b["text/html"])).toContain("<th>cycles</th>");
+    expect(String(b["text/html"])).toContain('<th style="text-align:right">cycles</th>');
     expect(String(b["text/plain"]).split("\n")).toHaveLength(6);
+  });
+
+  it("aligns each table column as a whole by its content: numbers right, text (even mixed with numbers) left", () => {
+    const html = String(tableBundle([
+      { fault: "none (guest page fault)", reads: 27, note: "—" },
+      { fault: 3, reads: 4, note: "" },
+    ])["text/html"]);
+    const aligned = (column: number) => [...html.matchAll(/<t[hd] style="text-align:(\w+)">/g)].map((m) => m[1]).filter((_, i) => i % 3 === column);
+    expect(aligned(0)).toEqual(["left", "left", "left"]); // header and both cells: a text column with a number in it
+    expect(aligned(1)).toEqual(["right", "right", "right"]);
+    expect(aligned(2)).toEqual(["left", "left", "left"]); // only placeholders: nothing to right-align
+    expect(isNumericColumn([1, "—", undefined, 2.5])).toBe(true);
+    expect(isNumericColumn(["0x1f", 3])).toBe(false);
   });
 });
