@@ -388,10 +388,30 @@ def render_cells(cells, page: Page, catalog: dict, notebook: str, notebook_dir: 
                 label = CALLOUTS[kind]
         if USES_SOLUTION in tags:
             classes += ["uses-solution"]
+        aria = ""
+        if label and "callout" in classes and "teacher" not in tags and lead_in_says(body, kind):
+            # The cell opens with its own bold lead-in ("**Pause and think (2 minutes).**"): the
+            # label would say it twice. Screen readers still get it.
+            aria = f' aria-label="{html.escape(label)}"'
+            label = ""
         head = f'<div class="cell-label">{html.escape(label)}</div>' if label else ""
         tag = "aside" if "callout" in classes else "section"
-        parts.append(f'<{tag} class="{" ".join(classes)}" data-cell="{index + 1}">{head}{body}</{tag}>')
+        parts.append(f'<{tag} class="{" ".join(classes)}" data-cell="{index + 1}"{aria}>{head}{body}</{tag}>')
     return parts
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+", html.unescape(re.sub(r"<[^>]+>", " ", text)).lower())
+
+
+def lead_in_says(body: str, kind: str | None) -> bool:
+    """Does the rendered cell open with a bold lead-in naming its callout kind within its first
+    three words ("Learning objectives.", "Pause again.", "Quick debate", "What if…")?"""
+    m = re.match(r"\s*<p>\s*<strong>(.*?)</strong>", body, re.S)
+    if not m or not kind:
+        return False
+    key, lead = kind.split("-"), _words(m[1])[:3]
+    return any(lead[i:i + len(key)] == key for i in range(len(lead)))
 
 
 def toc_html(page: Page, printed: bool = False) -> str:
