@@ -303,12 +303,25 @@ def playground_html(marker: dict, output_html: str, catalog: dict, where: str) -
     )
 
 
+def fallback_text(title: str) -> str:
+    """What a reader sees where a chart would be if the page's scripts do not run (e.g. a mail preview)."""
+    return (f'<p class="kl-chart-fallback">Chart: {html.escape(title)} (drawn by the page itself: '
+            f'open the file in a web browser)</p>')
+
+
 def chart_html(figure: dict) -> str:
     title = figure.get("layout", {}).get("title", "")
     title = title.get("text", "") if isinstance(title, dict) else str(title)
     data = json.dumps(figure).replace("<", "\\u003c")
     return (f'<div class="kl-chart" data-title="{html.escape(title)}"><script type="{PLOTLY_MIME}">{data}</script>'
-            f'<p class="kl-chart-fallback">Chart: {html.escape(title)}</p></div>')
+            f'{fallback_text(title)}</div>')
+
+
+def neutral_fallback(chart: str) -> str:
+    """The notebook's chart HTML with the handout's fallback line (kernel-lib's says "open in JupyterLab or the handout")."""
+    m = re.search(r'data-title="([^"]*)"', chart)
+    title = html.unescape(m[1]) if m else ""
+    return re.sub(r'<p class="kl-chart-fallback">.*?</p>', lambda _: fallback_text(title), chart, count=1, flags=re.S)
 
 
 def render_output(output, page: Page, catalog: dict, where: str, notebook_dir: Path) -> str:
@@ -320,7 +333,7 @@ def render_output(output, page: Page, catalog: dict, where: str, notebook_dir: P
         return f'<pre class="error">{html.escape(output.get("ename", "Error"))}: {html.escape(output.get("evalue", ""))}</pre>'
     data = output.get("data", {})
     if PLOTLY_MIME in data or "text/html" in data and 'class="kl-chart' in _text(data["text/html"]):
-        inner = _text(data["text/html"]) if "text/html" in data else chart_html(data[PLOTLY_MIME])
+        inner = neutral_fallback(_text(data["text/html"])) if "text/html" in data else chart_html(data[PLOTLY_MIME])
         if PLAYGROUND_MIME in data:
             return playground_html(data[PLAYGROUND_MIME], inner, catalog, where)
         return inner
