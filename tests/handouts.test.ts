@@ -179,11 +179,22 @@ describe("npm run handouts", () => {
         const printRules = await page.evaluate(() => ({
           h2: Array.from(document.querySelectorAll("main h2")).filter((h) => !h.closest(".callout")).map((h) => getComputedStyle(h).breakBefore),
           charts: Array.from(document.querySelectorAll(".kl-chart")).map((c) => getComputedStyle(c).breakInside),
-          links: Array.from(document.querySelectorAll("main a[href]:not([href^='#'])")).map((a) => [a.getAttribute("href"), getComputedStyle(a, "::after").content]),
+          links: Array.from(document.querySelectorAll("main a[href]:not([href^='#'])")).map((a) => [a.getAttribute("href"), a.textContent, getComputedStyle(a, "::after").content]),
+          badges: Array.from(document.querySelectorAll(".edition-badge, .kl-badge")).map((b) => [b.textContent, getComputedStyle(b).color, getComputedStyle(b).backgroundColor, getComputedStyle(b).borderTopStyle]),
         }));
         expect(new Set(printRules.h2), "page break before every section").toEqual(new Set(["page"]));
         expect(new Set(printRules.charts), "charts never cut").toEqual(new Set(["avoid"]));
-        for (const [href, after] of printRules.links) expect(after, "link address printed after the link").toBe(`" (${href})"`);
+        // A web address is printed after its link (unless the link text is the address); links between
+        // lessons are not (on paper they lead nowhere).
+        for (const [href, text, after] of printRules.links) {
+          const web = /^https?:\/\//.test(href!) && text!.trim() !== href && text!.trim() !== href!.replace(/^https?:\/\//, "");
+          expect(after, `printed after the link to ${href}`).toBe(web ? `" (${href})"` : "none");
+        }
+        // Badges read without background graphics (Chrome prints none by default): dark text, an outline.
+        expect(printRules.badges.length).toBeGreaterThan(0);
+        for (const [text, color, background, border] of printRules.badges) {
+          expect([color, background, border], `print badge "${text}"`).toEqual([expect.not.stringMatching(/^rgb\(255, 255, 255\)$/), "rgba(0, 0, 0, 0)", "solid"]);
+        }
         expect(await page.locator(".lesson-nav").first().isVisible(), "navigation is not printed").toBe(false);
         expect(blocked, "network requests").toEqual([]);
         expect(errors, "console errors").toEqual([]);

@@ -215,7 +215,11 @@ class HandoutRenderer(mistune.HTMLRenderer):
         if m:  # a link to another lesson notebook: point at its handout in the same edition
             target = self.page.lesson_files.get(m[1], m[1][: -len(".ipynb")] + ".html")
             url = target + (m[2] or "")
-        return super().link(text, url, title)
+        out = super().link(text, url, title)
+        if re.sub(r"<[^>]+>", "", text).strip() in (url, html.escape(url), re.sub(r"^(?:https?://|mailto:)", "", url)):
+            # The text is the address already: print it once (handout.css prints other addresses after the link).
+            out = out.replace("<a ", '<a class="bare-url" ', 1)
+        return out
 
     def image(self, text: str, url: str, title=None) -> str:
         src = url
@@ -328,7 +332,7 @@ def render_output(output, page: Page, catalog: dict, where: str, notebook_dir: P
     kind = output.get("output_type")
     if kind == "stream":
         cls = "stream stderr" if output.get("name") == "stderr" else "stream"
-        return f'<pre class="{cls}">{html.escape(_text(output.get("text", "")))}</pre>'
+        return text_block(_text(output.get("text", "")), cls)
     if kind == "error":
         return f'<pre class="error">{html.escape(output.get("ename", "Error"))}: {html.escape(output.get("evalue", ""))}</pre>'
     data = output.get("data", {})
@@ -347,8 +351,15 @@ def render_output(output, page: Page, catalog: dict, where: str, notebook_dir: P
     if "text/markdown" in data:
         return f'<div class="output-markdown">{render_markdown(_text(data["text/markdown"]), page, {}, notebook_dir)}</div>'
     if "text/plain" in data:
-        return f'<pre class="output-text">{html.escape(_text(data["text/plain"]))}</pre>'
+        return text_block(_text(data["text/plain"]), "output-text")
     return ""
+
+
+def text_block(text: str, cls: str) -> str:
+    """Plain text output, kept in its columns (a memory dump, a table): the page's CSS scrolls it on
+    screen and, on paper, sets it small enough that its widest line fits (`--cols`)."""
+    cols = max((len(line) for line in text.rstrip("\n").split("\n")), default=0)
+    return f'<pre class="{cls}" style="--cols: {max(cols, 1)}">{html.escape(text)}</pre>'
 
 
 # ---------------------------------------------------------------- page
@@ -542,13 +553,29 @@ def lesson_meta(nb, stem: str) -> tuple[str, str]:
     return title, summary
 
 
+SHORT_TABLE_ROWS = 15
+
+
+def mark_short_tables(body: str) -> str:
+    """Tables of at most SHORT_TABLE_ROWS rows get class `short`: printed whole on one page
+    (longer ones break between rows, their header repeated)."""
+    def mark(m: re.Match) -> str:
+        table = m[0]
+        if len(re.findall(r"<tr\b", table)) > SHORT_TABLE_ROWS + 1:
+            return table
+        if re.match(r'<table\b[^>]*\bclass="', table):
+            return re.sub(r'^(<table\b[^>]*\bclass=")', r"\1short ", table, count=1)
+        return table.replace("<table", '<table class="short"', 1)
+    return re.sub(r"<table\b.*?</table>", mark, body, flags=re.S)
+
+
 def render_lesson(nb, lesson: Lesson, lessons: list[Lesson], index: int, edition: str, assets: Assets, built_at: str) -> str:
     notebook = str(lesson.notebook.relative_to(ROOT)) if lesson.notebook.is_relative_to(ROOT) else str(lesson.notebook)
     page = Page({l.notebook.name: f"{l.stem}.html" for l in lessons})
     cells = edition_cells(nb, edition, notebook)
     parts = render_cells(cells, page, assets.catalog, notebook, lesson.notebook.parent, edition)
     after_title = (page.title_part + 1) if page.title_part is not None else 0
-    body = "\n".join(parts[:after_title] + [toc_html(page, printed=True)] + parts[after_title:])
+    body = mark_short_tables("\n".join(parts[:after_title] + [toc_html(page, printed=True)] + parts[after_title:]))
     footer = (f'<p>{EDITION_NAMES[edition]} of <code>{html.escape(notebook)}</code>, executed on the TypeScript kernel '
               f'and exported on {built_at} by <code>npm run handouts</code>. Charts are interactive; playgrounds re-run '
               f'the kernel-lib simulator in your browser. Works offline.</p>')
