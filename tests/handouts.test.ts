@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { runPlayground } from "../kernel-lib/src/playgrounds";
 import { ARTIFACTS, browserEnv, CHROMIUM, CHROMIUM_ARGS, lessonNotebooks, ROOT, runInEnv, type CommandResult } from "./helpers/project";
+import { chartLabelProblems } from "./helpers/chart-labels";
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 const PLAYGROUND_MIME = "application/vnd.computropolis.playground+json";
@@ -160,6 +161,8 @@ describe("npm run handouts", () => {
           expect(href).toMatch(/^#./);
           expect(await page.evaluate((id) => !!document.getElementById(id), decodeURIComponent(href.slice(1))), href).toBe(true);
         }
+        // Every label readable at the handout's fixed chart size: none cut off, none on another.
+        expect(await page.evaluate(chartLabelProblems), "chart labels").toEqual([]);
         await page.screenshot({ path: path.join(SHOTS, `${edition}-${stem(nb)}.png`), fullPage: true });
         const pdf = await page.pdf({ format: "A4", printBackground: true });
         expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
