@@ -147,6 +147,7 @@ export function fitLayout(layoutIn: Obj, data: Obj[], { width, height, measure =
   const lineH = base * LINE;
   let labels = 0; // px the margins will take beyond the figure's own (wrapped or slanted labels)
   let taller = 0; // px the plot area itself should grow (a y-axis title longer than the plot)
+  let tickBand = 0; // px the tallest x tick labels take beyond one line (side-by-side panels share the band)
 
   // The legend: where it goes and how much room it takes from the plot.
   const legend: Obj = { ...(layout.legend ?? {}) };
@@ -230,9 +231,9 @@ export function fitLayout(layoutIn: Obj, data: Obj[], { width, height, measure =
       if (rotated || widest > length / cats.length - 4) {
         // plotly slants these (by the figure's angle, else 30° or 90°): make room for the slant.
         const angle = (Math.abs(rotated ? ax.tickangle : 30) * Math.PI) / 180;
-        labels += Math.max(0, widest * Math.sin(angle) + lines * size * LINE * Math.cos(angle) - size * LINE);
+        tickBand = Math.max(tickBand, widest * Math.sin(angle) + lines * size * LINE * Math.cos(angle) - size * LINE);
       } else {
-        labels += (lines - 1) * size * LINE;
+        tickBand = Math.max(tickBand, (lines - 1) * size * LINE);
       }
     } else if (cats.length * lines * size * LINE > length) {
       taller = Math.max(taller, cats.length * lines * size * LINE - length);
@@ -265,6 +266,8 @@ export function fitLayout(layoutIn: Obj, data: Obj[], { width, height, measure =
     layout.title = { ...title, text };
   }
 
+  // A figure that already keeps a tall bottom margin for its labels needs less.
+  labels += Math.max(0, tickBand - Math.max(0, margin.b - DEFAULT_MARGIN.b));
   layout.autosize = false;
   layout.width = width;
   layout.height = Math.round(height + Math.min(MAX_EXTRA_HEIGHT_PX, labels + taller));
