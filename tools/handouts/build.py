@@ -412,6 +412,8 @@ def render_cells(cells, page: Page, catalog: dict, notebook: str, notebook_dir: 
                 label = CALLOUTS[kind]
         if USES_SOLUTION in tags:
             classes += ["uses-solution"]
+        if "callout" in classes and len(re.sub(r"<[^>]+>", "", body)) <= SHORT_CALLOUT_CHARS:
+            classes += ["short"]  # printed whole; a longer callout may continue on the next page
         aria = ""
         if label and "callout" in classes and "teacher" not in tags and lead_in_says(body, kind):
             # The cell opens with its own bold lead-in ("**Pause and think (2 minutes).**"): the
@@ -554,6 +556,7 @@ def lesson_meta(nb, stem: str) -> tuple[str, str]:
 
 
 SHORT_TABLE_ROWS = 15
+SHORT_CALLOUT_CHARS = 700  # about ten printed lines
 
 
 def mark_short_tables(body: str) -> str:
