@@ -424,7 +424,7 @@ kl.showMarkdown(problem.stats);
 """),
 teacher("""
 **How to solve it by hand.** Exits per request = (exits per doorbell ÷ requests per doorbell)
-+ (exits per interrupt ÷ requests per interrupt). Emulated: every register access in the list of
+\\+ (exits per interrupt ÷ requests per interrupt). Emulated: every register access in the list of
 section 2a exits, once per request, plus the interrupt's register reads, the interrupt itself and the
 EOI. virtio: one kick per batch plus the interrupt and EOI per batch of completions. Passthrough
 with exiting interrupts: only interrupt + EOI. The reveal runs the same configuration through the

@@ -1,5 +1,5 @@
 import sys; sys.path.insert(0, "tools")
-from nbauthor import md, code, write, solution, tests, teacher, callout
+from nbauthor import md, code, write, solution, tests, teacher, callout, uses_solution
 
 # Notebook 06: key activity/discussion and conclusion & synthesis (lesson plan "Key Activity/Discussion",
 # "Conclusion & Synthesis"). Every number the simulator can produce is printed by a cell, never typed here.
@@ -129,7 +129,7 @@ const walkKnobs = { guestLevels: 4, hostLevels: 4, guestPageKiB: 4, hostPageKiB:
 kl.showPlayground("page-walk", walkKnobs);
 kl.showMarkdown(kl.perfLessonPageWalkNotice(walkKnobs));
 """),
-code("""
+uses_solution("""
 // Your walk at work: 200 accesses with locality, counting every page-table byte it reads.
 let walkCost: kl.WalkCostReport | undefined;
 try { walkCost = kl.walkReadsAndTlbSavings(walk, { seed: SEED, count: 200, tlbEntries: 8 }); }
@@ -141,7 +141,7 @@ if (walkCost) kl.showChart(kl.barChart([
 ], { x: "MMU", y: "reads", title: `Page-table reads for ${walkCost.addresses} accesses: what a TLB saves`,
      xTitle: "how the MMU translates", yTitle: "page-table bytes read" }));
 """),
-code("""
+uses_solution("""
 if (walkCost) kl.showMarkdown(kl.activityWalkCostNotice(walkCost));
 """),
 teacher("""
@@ -218,7 +218,11 @@ one prompt, discusses for five minutes, and reports one sentence and one number.
 """),
 code("""
 const measured = kl.activityMeasurements({ seed: SEED });
-kl.showMarkdown(kl.activityDiscussionPrompts(measured, walkCost));
+kl.showMarkdown(kl.activityDiscussionPrompts(measured));
+"""),
+uses_solution("""
+// The last prompt quotes your own page walk from part A.
+if (walkCost) kl.showMarkdown(kl.activityYourMmuPrompt(measured, walkCost));
 """),
 code("""
 kl.showChart(kl.activityOverheadFigure(measured));

@@ -66,15 +66,8 @@ export function activityMeasurements(options: { seed?: number } = {}): ActivityM
  * Group-discussion prompts (markdown) built on the class's numbers: `m` from
  * activityMeasurements, `walk` from the student's own page walk (walkReadsAndTlbSavings).
  */
-export function activityDiscussionPrompts(m: ActivityMeasurements, walk?: { addresses: number; pageTableReads: number; walksSavedByTlb: number; tlbEntries: number }): string {
+export function activityDiscussionPrompts(m: ActivityMeasurements, walk?: ActivityWalkCost): string {
   const lines: string[] = [];
-  if (walk) {
-    lines.push(
-      `1. **Your MMU.** Your page walk read **${f(walk.pageTableReads)}** page-table bytes for ${f(walk.addresses)} addresses. A TLB of ${walk.tlbEntries} entries would have ` +
-        `skipped **${f(walk.walksSavedByTlb)}** of those walks. Under nested paging each of your walks would itself be walked by the host. ` +
-        `Which hardware structure matters most for a VM's memory performance, and why?`,
-    );
-  }
   lines.push(
     `${lines.length + 1}. **Shadow or nested?** On a program with static page tables you measured shadow ${f(m.staticProgram.shadow)} vs nested ` +
       `${f(m.staticProgram.nested)} cycles per access; on fork/exec shadow ${f(m.forkExec.shadow)} (with ${f(m.forkExec.shadowExitsPerThousand)} exits per 1000 accesses) ` +
@@ -95,7 +88,32 @@ export function activityDiscussionPrompts(m: ActivityMeasurements, walk?: { addr
     `${lines.length + 1}. **Where is the overhead going?** Pick one number above and trace it to a line of real code in the hypervisor map of part B ` +
       `(which function runs when that exit happens?).`,
   );
+  if (walk) lines.push(yourMmuPrompt(lines.length + 1, walk));
   return lines.join("\n\n");
+}
+
+/** What {@link activityYourMmuPrompt} quotes of the student's walk (a WalkCostReport fits). */
+export interface ActivityWalkCost {
+  addresses: number;
+  pageTableReads: number;
+  walksSavedByTlb: number;
+  tlbEntries: number;
+}
+
+function yourMmuPrompt(n: number, walk: ActivityWalkCost): string {
+  return (
+    `${n}. **Your MMU.** Your page walk read **${f(walk.pageTableReads)}** page-table bytes for ${f(walk.addresses)} addresses. A TLB of ${walk.tlbEntries} entries would have ` +
+    `skipped **${f(walk.walksSavedByTlb)}** of those walks. Under nested paging each of your walks would itself be walked by the host. ` +
+    `Which hardware structure matters most for a VM's memory performance, and why?`
+  );
+}
+
+/**
+ * The prompt on the student's own page walk, numbered after {@link activityDiscussionPrompts}'
+ * others: a cell of its own, since its numbers come from the student's exercise code.
+ */
+export function activityYourMmuPrompt(m: ActivityMeasurements, walk: ActivityWalkCost): string {
+  return yourMmuPrompt(activityDiscussionPrompts(m).split("\n\n").length + 1, walk);
 }
 
 /** The synthesis table: each mechanism, what it secures, what it makes manageable, what it costs (measured), how it is cut. */

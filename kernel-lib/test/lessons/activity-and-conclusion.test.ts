@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import {
-  activityDebateEvidence, activityDiscussionPrompts, activityHypervisorMap, activityMeasurements, activityModeMix, activityModeMixNotice,
+  activityDebateEvidence, activityDiscussionPrompts, activityYourMmuPrompt, activityHypervisorMap, activityMeasurements, activityModeMix, activityModeMixNotice,
   activityOverheadFigure, activityOverheadRows, activitySynthesisTable, activityWalkCostNotice, HYPERVISOR_SOURCE_MAP,
 } from "../../src/lessons/activity-and-conclusion";
 import { formatNumber } from "../../src/display/bundle";
@@ -27,6 +27,10 @@ describe("notebook 06 lesson helpers", () => {
     expect(prompts).toContain("**17**");
     expect(prompts.split("\n\n")).toHaveLength(5);
     expect(activityDiscussionPrompts(m).split("\n\n")).toHaveLength(4);
+    // The student's own prompt, in a cell of its own, continues the numbering.
+    const own = activityYourMmuPrompt(m, { addresses: 10, pageTableReads: 17, walksSavedByTlb: 6, tlbEntries: 8 });
+    expect(own).toMatch(/^5\. \*\*Your MMU\.\*\*.*\*\*17\*\*/);
+    expect(prompts.split("\n\n")[4]).toBe(own);
     const table = activitySynthesisTable(m);
     expect(table.map((r) => r.mechanism)).toHaveLength(4);
     expect(table[2]!["overhead measured"]).toContain(formatNumber(m.io.emulated.meanLatencyUs));
