@@ -12,6 +12,7 @@ import type { Figure } from "../charts/figure";
 import { IO_PATHS } from "../io/config";
 import { runIo } from "../io/run";
 import { definePlayground } from "./registry";
+import { cachedRows } from "./row-cache";
 
 /** Requests each VM sends per run: enough for a stable mean, quick enough to redraw while dragging. */
 const REQUESTS_PER_VM = 400;
@@ -27,27 +28,15 @@ export interface IoPathsParams {
 /** One bar pair of the chart: a path's throughput, mean latency and exits per request. */
 export type IoPathsRow = { path: string; throughputGbps: number; meanLatencyUs: number; exitsPerRequest: number };
 
-/**
- * The last few results, by parameters: a notebook draws the chart and then prints what it shows
- * from the same rows, and the runs are deterministic, so the second call costs nothing.
- */
-const rowsCache = new Map<string, readonly IoPathsRow[]>();
-const ROWS_CACHE_SIZE = 16;
-
-/** One run per path for the parameters (seeded, cached); rows are read-only. */
-export function ioPathsRows(p: IoPathsParams): IoPathsRow[] {
-  const key = JSON.stringify([p.requestBytes, p.offeredLoadKrps, p.vmCount]);
-  let rows = rowsCache.get(key);
-  if (rows === undefined) {
-    rows = IO_PATHS.map((path) => {
+/** One run per path for the parameters (seeded, cached per parameters: row-cache.ts). */
+export const ioPathsRows: (p: IoPathsParams) => IoPathsRow[] = cachedRows(
+  (p: IoPathsParams) => [p.requestBytes, p.offeredLoadKrps, p.vmCount],
+  (p: IoPathsParams) =>
+    IO_PATHS.map((path) => {
       const r = runIo({ path, seed: SEED, requestsPerVm: REQUESTS_PER_VM, requestBytes: p.requestBytes, offeredLoadRps: p.offeredLoadKrps * 1000, vmCount: p.vmCount });
       return { path, throughputGbps: r.throughputGbps, meanLatencyUs: r.latency.meanUs, exitsPerRequest: r.exitsPerRequest };
-    });
-    if (rowsCache.size >= ROWS_CACHE_SIZE) rowsCache.delete(rowsCache.keys().next().value!);
-    rowsCache.set(key, rows);
-  }
-  return rows.map((r) => ({ ...r }));
-}
+    }),
+);
 
 export function ioPathsFigure(p: IoPathsParams): Figure {
   const rows = ioPathsRows(p);

@@ -16,6 +16,7 @@ import { MEMORY_VIRTUALIZATION_MODES } from "../hypervisor/machine";
 import { TraceBuilder, type MemoryTrace } from "../workloads/trace";
 import { definePlayground } from "./registry";
 import { FIRST_VPN, steadyStateRun, warmUpTrace } from "./steady-state";
+import { cachedRows } from "./row-cache";
 
 /** Parent reads measured per run. */
 const ACCESSES = 10_000;
@@ -48,28 +49,17 @@ export function churnTrace(pages: number, forks: number, seed = SEED): MemoryTra
 /** One bar of the chart: a mode's time relative to native, its exits and its cycles per access. */
 export type ChurnRow = { mode: string; slowdown: number; vmExitsPer1k: number; cyclesPerAccess: number };
 
-/**
- * The last few results, by parameters: a notebook draws the chart and then prints what it shows
- * from the same rows, and the runs are deterministic, so the second call costs nothing.
- */
-const rowsCache = new Map<string, readonly ChurnRow[]>();
-const ROWS_CACHE_SIZE = 16;
-
-/** One steady-state run per mode for the parameters (seeded, cached); rows are copies. */
-export function churnRows(p: ChurnParams): ChurnRow[] {
-  const key = JSON.stringify([p.forkExecPer10k, p.workingSetPages, p.hostPageKiB]);
-  let rows = rowsCache.get(key);
-  if (rows === undefined) {
+/** One steady-state run per mode for the parameters (seeded, cached per parameters: row-cache.ts). */
+export const churnRows: (p: ChurnParams) => ChurnRow[] = cachedRows(
+  (p: ChurnParams) => [p.forkExecPer10k, p.workingSetPages, p.hostPageKiB],
+  (p: ChurnParams) => {
     const warm = warmUpTrace(p.workingSetPages);
     const measured = churnTrace(p.workingSetPages, p.forkExecPer10k);
     const stats = MEMORY_VIRTUALIZATION_MODES.map((mode) => ({ mode, s: steadyStateRun(mode, { hostPageSizeBytes: p.hostPageKiB * 1024 }, warm, measured) }));
     const native = stats.find((r) => r.mode === "native")!.s.cycles;
-    rows = stats.map(({ mode, s }) => ({ mode, slowdown: s.cycles / native, vmExitsPer1k: (s.vmExits / s.accesses) * 1000, cyclesPerAccess: s.cycles / s.accesses }));
-    if (rowsCache.size >= ROWS_CACHE_SIZE) rowsCache.delete(rowsCache.keys().next().value!);
-    rowsCache.set(key, rows);
-  }
-  return rows.map((r) => ({ ...r }));
-}
+    return stats.map(({ mode, s }) => ({ mode, slowdown: s.cycles / native, vmExitsPer1k: (s.vmExits / s.accesses) * 1000, cyclesPerAccess: s.cycles / s.accesses }));
+  },
+);
 
 export function churnFigure(p: ChurnParams): Figure {
   const rows = churnRows(p);
