@@ -46,7 +46,7 @@ export class PhysicalMemory {
   layoutGeneration = 0;
   /**
    * Bumped on every change of content (an entry or byte written, a frame zeroed or loaded):
-   * the walker's result memo is valid only for the generation it was filled in.
+   * the walker's memos (mmu/walk-memo.ts) are valid only for the generation they were filled in.
    */
   contentGeneration = 0;
   /** High 32 bits of the last entry read by {@link readEntryLo} (0 for entries of 4 bytes or less). */
