@@ -18,6 +18,8 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
+from cells import cell_problems  # noqa: E402  (the project's cell conventions)
 from course import ROOT, Course, GradingError, exit_on_error, user_path  # noqa: E402
 
 LEAKS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
@@ -61,9 +63,13 @@ def read_lesson(path: Path):
     language = nb.metadata.get("kernelspec", {}).get("language")
     if language != "typescript":
         raise GradingError(f"{path} is not a TypeScript notebook (kernelspec language {language!r}, expected 'typescript')")
+    problems = [f"cell {i}: {p}" for i, cell in enumerate(nb.cells, 1) for p in cell_problems(cell)]
+    if problems:
+        raise GradingError(f"{path} breaks the cell conventions (README, \"Cell tags\"); nothing was released:\n  "
+                           + "\n  ".join(problems))
     if not graded_cells(nb):
         raise GradingError(f"{path} has no graded exercises: no test cell with nbgrader points "
-                           f"(write exercises with tools/nbauthor.py solution() and tests())")
+                           f"(README, \"Adding an exercise\")")
     return nb
 
 

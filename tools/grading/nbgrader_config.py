@@ -28,7 +28,7 @@ c.CourseDirectory.root = os.environ.get("COMPUTROPOLIS_COURSE") or str(ROOT / "b
 c.CourseDirectory.course_id = "computropolis"
 
 # The student version: solutions become a stub that fails loudly, hidden tests disappear.
-# Markers are the project's cell conventions (tools/nbauthor.py solution()/tests()).
+# Markers are the project's cell conventions (tools/cells.py; README "Cell tags").
 c.ClearSolutions.code_stub = {"typescript": '// YOUR CODE HERE\nthrow new Error("not implemented");'}
 c.ClearSolutions.begin_solution_delimeter = "// BEGIN SOLUTION"
 c.ClearSolutions.end_solution_delimeter = "// END SOLUTION"

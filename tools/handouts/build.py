@@ -53,6 +53,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from nbexec import run_notebook  # noqa: E402  (the one execution layer)
+# The tag vocabulary and answer markers: the project's one set of cell conventions.
+from cells import (CALLOUTS, HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END,  # noqa: E402
+                   USES_SOLUTION, is_navigation)
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLAYGROUND_MIME = "application/vnd.computropolis.playground+json"
@@ -60,21 +63,6 @@ PLOTLY_JS = ROOT / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.m
 MAX_HANDOUT_BYTES = 4 * 1024 * 1024
 EDITIONS = ("student", "teacher")
 
-CALLOUTS = {
-    "objectives": "Learning objectives",
-    "story": "Story",
-    "pause": "Pause and think",
-    "analogy": "Analogy",
-    "debate": "Debate",
-    "what-if": "What if?",
-    "summary": "Summary",
-}
-
-SOLUTION_BEGIN = re.compile(r"^(?P<indent>[ \t]*)(//|#+)\s*BEGIN SOLUTION\b.*$")
-SOLUTION_END = re.compile(r"^[ \t]*(//|#+)\s*END SOLUTION\b.*$")
-HIDDEN_BEGIN = re.compile(r"^[ \t]*(//|#+)\s*BEGIN HIDDEN TESTS\b.*$")
-HIDDEN_END = re.compile(r"^[ \t]*(//|#+)\s*END HIDDEN TESTS\b.*$")
-USES_SOLUTION = "uses-solution"
 USES_SOLUTION_NOTE = {
     "student": "Output not shown: this cell uses your exercise code. Run it in JupyterLab once your solution passes its tests.",
     "teacher": "Output computed with the solution: the student handout shows this cell without it.",
@@ -131,6 +119,8 @@ def edition_cells(nb, edition: str, notebook: str) -> list:
         raise HandoutError(f"edition: got {edition!r}; allowed: {', '.join(EDITIONS)}")
     cells = []
     for index, cell in enumerate(nb.cells):
+        if is_navigation(cell):
+            continue  # the handout draws its own navigation between lessons
         tags = _tags(cell)
         where = f"{notebook}: cell {index + 1}"
         cell = copy.deepcopy(cell)
@@ -535,7 +525,7 @@ def lesson_meta(nb, stem: str) -> tuple[str, str]:
     """Title (first H1, else metadata title, else file name) and first paragraph of a lesson."""
     title, summary = "", ""
     for cell in nb.cells:
-        if cell.cell_type != "markdown" or "teacher" in _tags(cell):
+        if cell.cell_type != "markdown" or "teacher" in _tags(cell) or is_navigation(cell):
             continue
         for block in re.split(r"\n\s*\n", cell.source):
             block = block.strip()
