@@ -10,6 +10,12 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 task="${1:-}"; shift || true
+# Debian packages first (the browser checks need Chromium; the unit suite alone does not).
+case "$task $*" in
+  "test "*"--project unit"*) bash "$ROOT/scripts/system-packages.sh" lab ;;
+  "test "*) bash "$ROOT/scripts/system-packages.sh" test ;;
+  *) bash "$ROOT/scripts/system-packages.sh" lab ;;
+esac
 bash "$ROOT/scripts/setup.sh"
 case "$task" in
   setup) ;;
