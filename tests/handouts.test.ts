@@ -316,6 +316,18 @@ describe("cell tags: student and teacher editions (fixture with every tag, store
     expect(t).toContain("Output computed with the solution");
   });
 
+  it("reveal: a seeded problem's answers are folded for students (a blank line on paper) and open for the teacher", () => {
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const folded = /<details class="reveal"><summary>Show answer<\/summary>(.*?)<\/details><p class="answer-line">/s;
+    const student = html("student");
+    expect(student).toMatch(folded);
+    expect(student.match(folded)![1]).toContain("reveal-answer-kiwi");
+    expect(student.split("reveal-answer-kiwi")).toHaveLength(2); // only there, folded
+    expect(visibleText(student)).toContain("problem-emu"); // the question itself stays in view
+    expect(html("teacher")).toMatch(/<details class="reveal" open><summary>Answer<\/summary>.*?reveal-answer-kiwi.*?<\/details>/s);
+    expect(html("teacher")).not.toContain('class="answer-line"');
+  });
+
   it("teacher: everything, teacher notes styled as such", () => {
     const t = visibleText(html("teacher"));
     for (const text of ["walrus", "zebraSolutionMarker", "solution-output-pelican", "hidden otter check", "visible-test-ran", "answer-at-work-marmot"]) expect(t, text).toContain(text);

@@ -7,6 +7,8 @@ the handout builder and grading read the same definitions (README, "Cell tags").
     solution       code       answer between `// BEGIN SOLUTION` and `// END SOLUTION` replaced by a stub
     tests          code       autograded checks; `// BEGIN HIDDEN TESTS` ... `// END HIDDEN TESTS` removed
     uses-solution  code       outputs dropped (they were computed with the teacher's answer)
+    reveal         code       outputs (the answers to a seeded problem above) folded behind "Show answer",
+                              printed as a blank answer line; open in the teacher edition
     objectives, story, pause, analogy, debate, what-if, summary    markdown callouts, kept
 """
 from __future__ import annotations
@@ -22,12 +24,13 @@ CALLOUTS = {
     "what-if": "What if?",
     "summary": "Summary",
 }
-TEACHER, SOLUTION, TESTS, USES_SOLUTION = "teacher", "solution", "tests", "uses-solution"
+TEACHER, SOLUTION, TESTS, USES_SOLUTION, REVEAL = "teacher", "solution", "tests", "uses-solution", "reveal"
 TAGS = {
     TEACHER: "teacher notes (markdown), removed from every student edition",
     SOLUTION: "an exercise's answer (code between // BEGIN SOLUTION and // END SOLUTION)",
     TESTS: "an exercise's autograded checks (hidden part between // BEGIN HIDDEN TESTS and // END HIDDEN TESTS)",
     USES_SOLUTION: "code that runs an exercise's answer; its outputs are left out of the student edition",
+    REVEAL: "code that reveals the answers to a problem above it; folded in the student edition",
     **{tag: f"callout: {label}" for tag, label in CALLOUTS.items()},
 }
 
@@ -102,7 +105,7 @@ def cell_problems(cell) -> list[str]:
             problems.append(f"a `tests` cell needs a positive number of points (got {grader.get('points')!r})")
     if TEACHER in tags and kind != "markdown":
         problems.append("the `teacher` tag is for markdown cells (teacher notes)")
-    for tag in (TESTS, USES_SOLUTION):  # (a `solution` may be markdown: a written answer)
+    for tag in (TESTS, USES_SOLUTION, REVEAL):  # (a `solution` may be markdown: a written answer)
         if tag in tags and kind != "code":
             problems.append(f"the {tag!r} tag is for code cells")
     return problems

@@ -54,7 +54,7 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from nbexec import run_notebook  # noqa: E402  (the one execution layer)
 # The tag vocabulary and answer markers: the project's one set of cell conventions.
-from cells import (CALLOUTS, HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END,  # noqa: E402
+from cells import (CALLOUTS, HIDDEN_BEGIN, HIDDEN_END, REVEAL, SOLUTION_BEGIN, SOLUTION_END,  # noqa: E402
                    USES_SOLUTION, is_navigation)
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -381,6 +381,8 @@ def render_cells(cells, page: Page, catalog: dict, notebook: str, notebook_dir: 
             outputs = "".join(render_output(o, page, catalog, f"{where} (output {i + 1})", notebook_dir) for i, o in enumerate(cell.outputs))
             if USES_SOLUTION in tags:
                 outputs = f'<p class="uses-solution-note">{html.escape(USES_SOLUTION_NOTE[edition])}</p>' + outputs
+            if outputs and REVEAL in tags:
+                outputs = reveal_html(outputs, edition)
             body = code_html + (f'<div class="outputs">{outputs}</div>' if outputs else "")
         else:  # raw cells are not for readers
             continue
@@ -414,6 +416,15 @@ def render_cells(cells, page: Page, catalog: dict, notebook: str, notebook_dir: 
         tag = "aside" if "callout" in classes else "section"
         parts.append(f'<{tag} class="{" ".join(classes)}" data-cell="{index + 1}"{aria}>{head}{body}</{tag}>')
     return parts
+
+
+def reveal_html(outputs: str, edition: str) -> str:
+    """A seeded problem's answers: folded behind "Show answer" for students (on paper a blank line to
+    write the answer on), open in the teacher edition."""
+    if edition == "teacher":
+        return f'<details class="reveal" open><summary>Answer</summary>{outputs}</details>'
+    return ('<details class="reveal"><summary>Show answer</summary>' + outputs + '</details>'
+            '<p class="answer-line">Your answer:</p>')
 
 
 def _words(text: str) -> list[str]:
