@@ -199,6 +199,15 @@ describe("npm run handouts", () => {
           expect([color, background, border], `print badge "${text}"`).toEqual([expect.not.stringMatching(/^rgb\(255, 255, 255\)$/), "rgba(0, 0, 0, 0)", "solid"]);
         }
         expect(await page.locator(".lesson-nav").first().isVisible(), "navigation is not printed").toBe(false);
+        // The reader's edition (the header switch): no code, every chart still there, fewer pages.
+        await page.emulateMedia({ media: "screen" });
+        await page.locator("#reader-switch").check();
+        expect(page.url()).toMatch(/\?reader$/);
+        expect(await page.locator(".cell.code > .source:visible").count(), "code shown in the reader's edition").toBe(0);
+        expect(await page.locator(".kl-chart .js-plotly-plot:visible").count()).toBe(charts);
+        const readerPdf = await page.pdf({ format: "A4", printBackground: true });
+        const readerPages = (readerPdf.toString("latin1").match(/\/Type\s*\/Page\b/g) ?? []).length;
+        expect(readerPages, "reader's edition pages").toBeLessThan(pages);
         expect(blocked, "network requests").toEqual([]);
         expect(errors, "console errors").toEqual([]);
       } finally {

@@ -481,6 +481,18 @@ def load_assets() -> Assets:
 EDITION_NAMES = {"student": "Student handout", "teacher": "Teacher edition"}
 
 
+# The reader's edition: the same page without code (prose, outputs and charts), for reading and
+# printing; a switch in the header, or `NN-title.html?reader` (the lesson index links it).
+READER_SWITCH = (
+    '<label class="reader-switch"><input type="checkbox" id="reader-switch"> Hide code (reader\'s edition)</label>'
+    + _inline_script(
+        "(()=>{const root=document.documentElement,box=document.getElementById('reader-switch');"
+        "const on=new URLSearchParams(location.search).has('reader');root.classList.toggle('reader',on);box.checked=on;"
+        "box.addEventListener('change',()=>{root.classList.toggle('reader',box.checked);"
+        "const u=new URL(location.href);box.checked?u.searchParams.set('reader',''):u.searchParams.delete('reader');"
+        "history.replaceState(null,'',u.href.replace('reader=','reader'));});})();"))
+
+
 def page_html(*, title: str, edition: str, body: str, toc: str, nav: str, assets: Assets | None, footer: str, scripts: bool) -> str:
     head_scripts = ""
     if scripts and assets is not None:
@@ -497,7 +509,7 @@ def page_html(*, title: str, edition: str, body: str, toc: str, nav: str, assets
 </head>
 <body class="edition-{edition}">
 <header class="page-header" id="top">
-<div class="header-row"><span class="kit">Computropolis</span><span class="edition-badge edition-{edition}">{EDITION_NAMES[edition]}</span></div>
+<div class="header-row"><span class="kit">Computropolis</span><span class="edition-badge edition-{edition}">{EDITION_NAMES[edition]}</span>{READER_SWITCH if scripts else ""}</div>
 {nav}
 </header>
 <div class="page">
@@ -594,7 +606,8 @@ def render_index(lessons: list[Lesson], edition: str, assets: Assets, out: Path)
             continue
         number = "" if re.match(rf"^0*{int(l.number)}\b", l.title) else f'<span class="num">{html.escape(l.number)}</span> '
         items.append(f'<li><a href="{l.stem}.html">{number}{html.escape(l.title)}</a>'
-                     f'<p>{html.escape(l.summary)}</p></li>')
+                     f'<p>{html.escape(l.summary)}</p>'
+                     f'<p class="reader-link"><a href="{l.stem}.html?reader">Reader\'s edition</a> (no code: to read or print)</p></li>')
     other = "" if edition == "student" else '<p class="other-edition">Student handouts (no teacher notes or solutions): <a href="../student/index.html">../student/index.html</a></p>'
     body = (f'<h1 id="lessons">Computropolis: lessons</h1><p>How a hypervisor virtualizes memory, the MMU and I/O. '
             f'One page per lesson; each works offline and prints cleanly.</p>{other}<ol class="lesson-list">{"".join(items)}</ol>')
