@@ -273,6 +273,53 @@ describe("npm run handouts", () => {
       }
     });
   });
+
+  // `npm run slides`, from the same executed notebooks (each lesson runs on the kernel once per suite).
+  describe("slides (npm run slides)", () => {
+    const SLIDES = path.join(OUT, "slides");
+    let slides: CommandResult;
+    beforeAll(() => {
+      slides = runInEnv(["python", "tools/slides/build.py", "--no-execute", "--out", SLIDES,
+        ...LESSONS.map((nb) => path.join(OUT, "executed", path.basename(nb)))]);
+    });
+
+    it.each(LESSONS)("%s: offline deck of the student edition, charts drawn, teacher notes as speaker notes", async (nb) => {
+      expect(slides.status, slides.stdout + slides.stderr).toBe(0);
+      const file = path.join(SLIDES, `${stem(nb)}.html`);
+      const cells = readNotebook(path.join(OUT, "executed", path.basename(nb))).cells;
+      const { page, blocked, errors } = await open(file, { width: 1280, height: 880 });
+      try {
+        const { charts } = expectedCharts(cells, "student");
+        expect(await page.locator(".kl-chart.kl-drawn").count()).toBe(charts);
+        const deck = await page.evaluate(() => {
+          const r = (window as unknown as { Reveal: { getTotalSlides(): number; isReady(): boolean } }).Reveal;
+          return { total: r.getTotalSlides(), ready: r.isReady(), notes: document.querySelectorAll(".reveal aside.notes").length };
+        });
+        expect(deck.ready).toBe(true);
+        const headings = cells.filter((c) => c.cell_type === "markdown" && /^#{1,2} /.test(src(c).trimStart())).length;
+        expect(deck.total, "a slide per section at least").toBeGreaterThanOrEqual(headings);
+        if (cells.some((c) => tagsOf(c).includes("teacher"))) expect(deck.notes, "speaker notes").toBeGreaterThan(0);
+        // Nothing of the teacher's on screen: notes are only in the speaker view; no solution line.
+        const shown = visibleText((await page.content()).replace(/<aside class="notes">[\s\S]*?<\/aside>/g, ""));
+        for (const line of solutionLines(readNotebook(path.join(ROOT, nb)).cells)) expect(shown.includes(line), line).toBe(false);
+        // A chart's slide, shown: the chart is on screen, drawn.
+        if (charts > 0) {
+          await page.evaluate(() => {
+            const slide = [...document.querySelectorAll(".reveal .slides section")].find((s) => !s.querySelector("section") && s.querySelector(".kl-chart"))!;
+            const reveal = (window as unknown as { Reveal: { getIndices(s: Element): { h: number; v: number }; slide(h: number, v: number): void } }).Reveal;
+            const at = reveal.getIndices(slide);
+            reveal.slide(at.h, at.v);
+          });
+          await expect.poll(() => page.locator(".reveal section.present .kl-chart svg.main-svg").first().isVisible()).toBe(true);
+          if (nb.includes("04-")) await page.screenshot({ path: path.join(SHOTS, `slides-${stem(nb)}-chart.png`) });
+        }
+        expect(blocked, "network requests").toEqual([]);
+        expect(errors, "console errors").toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+  });
 });
 
 describe("the handout's browser code", () => {

@@ -109,3 +109,45 @@ def cell_problems(cell) -> list[str]:
         if tag in tags and kind != "code":
             problems.append(f"the {tag!r} tag is for code cells")
     return problems
+
+
+# ---- Slides: reveal.js via `npm run slides`, and RISE live in JupyterLab, read `slideshow.slide_type`.
+SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
+SHORT_INSTRUCTION_CHARS = 300  # "Run the cell below…": the code that follows shares its slide
+
+
+def _heading_level(cell) -> int:
+    if cell.get("cell_type") != "markdown":
+        return 0
+    first = next((line for line in "".join(cell.get("source", "")).splitlines() if line.strip()), "")
+    level = len(first) - len(first.lstrip("#"))
+    return level if 0 < level <= 6 and first[level:level + 1] == " " else 0
+
+
+def structural_slide_type(cell, previous) -> str:
+    """A cell's slide type from the notebook's structure: a `#`/`##` heading starts a slide; teacher
+    notes are speaker notes; generated navigation is skipped; a code cell right after a short
+    instruction stays on its slide; anything else is a sub-slide (one screen per cell)."""
+    if TEACHER in tags_of(cell):
+        return "notes"
+    if is_navigation(cell) or "".join(cell.get("source", "")).lstrip().startswith(CONTENTS_MARK):
+        return "skip"
+    level = _heading_level(cell)
+    if level in (1, 2):
+        return "slide"
+    if (cell.get("cell_type") == "code" and previous is not None and previous.get("cell_type") == "markdown"
+            and TEACHER not in tags_of(previous) and len("".join(previous.get("source", ""))) <= SHORT_INSTRUCTION_CHARS):
+        return "-"
+    return "subslide"
+
+
+def slide_types(cells) -> list[str]:
+    """Each cell's slide type: its own `slideshow.slide_type` where set (a teacher's choice in the
+    property inspector), otherwise the structural one."""
+    out, previous = [], None
+    for cell in cells:
+        chosen = (cell.get("metadata", {}).get("slideshow") or {}).get("slide_type")
+        out.append(chosen if chosen in SLIDE_TYPES else structural_slide_type(cell, previous))
+        if TEACHER not in tags_of(cell):
+            previous = cell
+    return out

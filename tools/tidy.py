@@ -13,6 +13,8 @@ plus:
   lesson, and the contents list in 00-welcome, generated from the sequence of NN-title.ipynb
   files (as the Python Data Science Handbook's add_navigation.py does). Their cells start with
   `<!--NAVIGATION-->` or `<!--CONTENTS-->`: edit titles in the lessons, not there;
+- every cell has a slide type (`slideshow.slide_type`, for RISE in JupyterLab and `npm run slides`):
+  the author's choice in the property inspector, else one from the structure (tools/cells.py);
 - an exercise cell marked in nbgrader's *Create Assignment* panel ("Autograded answer",
   "Autograder tests") gets its tag (`solution`, `tests`) if it lacks it.
 
@@ -35,7 +37,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cells import CONTENTS_MARK, NAV_MARK, SOLUTION, TESTS, cell_problems, tags_of  # noqa: E402
+from cells import CONTENTS_MARK, NAV_MARK, SOLUTION, TESTS, cell_problems, slide_types, tags_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "notebooks"
@@ -94,7 +96,7 @@ def contents_source(lessons: list[tuple[Path, str]]) -> str:
 
 
 def md_cell(cell_id: str, source: str) -> dict:
-    return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": source}
+    return {"cell_type": "markdown", "id": cell_id, "metadata": {"slideshow": {"slide_type": "skip"}}, "source": source}
 
 
 def with_navigation(cells: list[dict], lessons: list[tuple[Path, str]], i: int) -> list[dict]:
@@ -169,6 +171,9 @@ def canonical_text(nb: dict, name: str, lessons: list[tuple[Path, str]] | None, 
         cells = with_navigation(cells, lessons, index)
     taken = {c["id"] for c in cells if is_generated(c)}
     nb["cells"] = [c if is_generated(c) else canonical_cell(c, taken) for c in cells]
+    # Slide types for RISE and `npm run slides`: from the structure, where the author chose none.
+    for cell, kind in zip(nb["cells"], slide_types(nb["cells"])):
+        cell["metadata"].setdefault("slideshow", {"slide_type": kind})
     node = nbformat.from_dict(nb)
     try:
         nbformat.validate(node)
