@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { runPlayground } from "../kernel-lib/src/playgrounds";
 import { ARTIFACTS, browserEnv, CHROMIUM, CHROMIUM_ARGS, lessonNotebooks, ROOT, runInEnv, type CommandResult } from "./helpers/project";
 import { chartLabelProblems } from "./helpers/chart-labels";
+import { seriousViolations } from "./helpers/axe";
 
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 const PLAYGROUND_MIME = "application/vnd.computropolis.playground+json";
@@ -141,6 +142,17 @@ describe("npm run handouts", () => {
     }
   });
 
+  it.each(EDITIONS)("%s index: accessible (axe-core), links the reader's edition of every lesson", async (edition) => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(pathToFileURL(path.join(OUT, edition, "index.html")).href);
+      for (const nb of LESSONS) expect(await page.locator(`a[href="${stem(nb)}.html?reader"]`).count(), nb).toBe(1);
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   describe.each(LESSONS)("%s", (nb) => {
     const executed = () => readNotebook(path.join(OUT, "executed", path.basename(nb))).cells;
 
@@ -163,6 +175,7 @@ describe("npm run handouts", () => {
         }
         // Every label readable at the handout's fixed chart size: none cut off, none on another.
         expect(await page.evaluate(chartLabelProblems), "chart labels").toEqual([]);
+        expect(await seriousViolations(page), "axe-core: serious or critical WCAG 2.1 AA violations").toEqual([]);
         await page.screenshot({ path: path.join(SHOTS, `${edition}-${stem(nb)}.png`), fullPage: true });
         const pdf = await page.pdf({ format: "A4", printBackground: true });
         expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
@@ -299,6 +312,7 @@ describe("npm run handouts", () => {
         const headings = cells.filter((c) => c.cell_type === "markdown" && /^#{1,2} /.test(src(c).trimStart())).length;
         expect(deck.total, "a slide per section at least").toBeGreaterThanOrEqual(headings);
         if (cells.some((c) => tagsOf(c).includes("teacher"))) expect(deck.notes, "speaker notes").toBeGreaterThan(0);
+        expect(await seriousViolations(page), "axe-core: serious or critical WCAG 2.1 AA violations").toEqual([]);
         // Nothing of the teacher's on screen: notes are only in the speaker view; no solution line.
         const shown = visibleText((await page.content()).replace(/<aside class="notes">[\s\S]*?<\/aside>/g, ""));
         for (const line of solutionLines(readNotebook(path.join(ROOT, nb)).cells)) expect(shown.includes(line), line).toBe(false);
