@@ -1,6 +1,7 @@
 /**
  * The host back-end process of the software paths (emulated device model's host side, QEMU's
- * virtio back end, a vhost worker): it takes up to `BACKEND_BUDGET` requests from one VM's
+ * virtio back end, a vhost worker): it takes up to `costs.backendBudgetRequests` (a poll budget,
+ * Linux's NAPI weight, C13) requests from one VM's
  * ring or hand-off queue, copies them and pushes them through the host stack (the path model's
  * `backend`), starts the device, then serves the next VM with work, round-robin.
  *
@@ -11,9 +12,6 @@
 import { startDeviceDma } from "./device";
 import { compactFifo, stepDurationNs, type IoBackendState, type IoRunState, type IoVmState } from "./run-state";
 import { IO_PRIORITY_NORMAL } from "./server";
-
-/** The most requests a back-end thread takes from one VM before serving the next (vhost's quota, NAPI's weight). */
-const BACKEND_BUDGET = 64;
 
 /** A VM has work for the back end: it joins the work list (once) and the back end is woken. */
 export function queueForBackend(s: IoRunState, backend: IoBackendState, vm: IoVmState): void {
@@ -42,7 +40,7 @@ function pumpBackend(s: IoRunState, backend: IoBackendState): void {
   backend.server.submit(
     IO_PRIORITY_NORMAL,
     () => {
-      taken = takeBatch(vm);
+      taken = takeBatch(vm, s.cfg.costs.backendBudgetRequests);
       s.model.backend(s.meter, taken.length, backend.asleep, s.cfg);
       backend.asleep = false;
       return stepDurationNs(s);
@@ -65,15 +63,15 @@ function pumpBackend(s: IoRunState, backend: IoBackendState): void {
 }
 
 /** Up to one budget of requests from the VM's ring (kicks off while busy) or hand-off queue. */
-function takeBatch(vm: IoVmState): number[] {
+function takeBatch(vm: IoVmState, budget: number): number[] {
   const taken: number[] = [];
   const ring = vm.ring;
   if (ring !== null) {
     // Busy now: the driver need not kick until the ring is found empty again.
     ring.disableNotifications();
-    while (taken.length < BACKEND_BUDGET && ring.hasAvailable()) taken.push(ring.popAvailable());
+    while (taken.length < budget && ring.hasAvailable()) taken.push(ring.popAvailable());
   } else {
-    while (taken.length < BACKEND_BUDGET && vm.handoffHead < vm.handoff.length) taken.push(vm.handoff[vm.handoffHead++]!);
+    while (taken.length < budget && vm.handoffHead < vm.handoff.length) taken.push(vm.handoff[vm.handoffHead++]!);
     vm.handoffHead = compactFifo(vm.handoff, vm.handoffHead, 4096);
   }
   return taken;
