@@ -1,12 +1,13 @@
 /**
  * The physical device process: it fetches a request's descriptor and data over PCIe (a fixed
  * latency), then moves the request onto the link. On passthrough every DMA address is
- * translated by the IOMMU first and the device's DMA engine waits for it, so IOTLB misses
- * cost throughput as well as latency. When the request is on the wire the device completes
+ * translated by the IOMMU first; the DMA engine waits for each IOTLB miss (an I/O page walk),
+ * so misses cost throughput as well as latency. When the request is on the wire the device completes
  * it: into the used ring (virtio, whose suppression decides whether to interrupt) or into its
- * completion list, interrupting unless the handler has it masked.
+ * completion list, interrupting unless the handler has it masked or its interrupt moderation
+ * holds the interrupt back (completion.ts).
  */
-import { raiseInterrupt } from "./completion";
+import { deviceInterrupt, raiseInterrupt } from "./completion";
 import { ioAssignedDeviceDma } from "./iommu";
 import type { IoRunState, IoVmState } from "./run-state";
 import { IO_PRIORITY_NORMAL } from "./server";
@@ -22,7 +23,11 @@ export function startDeviceDma(s: IoRunState, vm: IoVmState, id: number): void {
   });
 }
 
-/** The IOMMU's time for the request's buffer (0 without an IOMMU). Buffers are reused by ring slot. */
+/**
+ * How long the IOMMU stalls the DMA of the request's buffer (0 without an IOMMU): each IOTLB
+ * miss is a walk the DMA engine waits for; hits overlap with the transfer. Buffers are reused
+ * by ring slot.
+ */
 function translationNs(s: IoRunState, vm: IoVmState, id: number): number {
   if (s.iommu === null) return 0;
   const slot = id % s.inFlightLimit;
@@ -36,7 +41,7 @@ function translationNs(s: IoRunState, vm: IoVmState, id: number): number {
     "read",
     s.sim.nowNs,
   );
-  return dma.costNs;
+  return dma.walks * s.cfg.costs.iommuWalkNs;
 }
 
 function deviceCompleted(s: IoRunState, vm: IoVmState, id: number): void {
@@ -44,10 +49,6 @@ function deviceCompleted(s: IoRunState, vm: IoVmState, id: number): void {
     if (vm.ring.pushUsedAndCheckInterrupt(id)) raiseInterrupt(s, vm);
   } else {
     vm.completedAtDevice.push(id);
-    if (vm.deviceInterruptEnabled) {
-      // The device masks itself until the handler re-enables it (ICR/IMC on e1000, MSI-X mask).
-      vm.deviceInterruptEnabled = false;
-      raiseInterrupt(s, vm);
-    }
+    deviceInterrupt(s, vm);
   }
 }

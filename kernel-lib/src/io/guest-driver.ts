@@ -4,7 +4,7 @@
  * (stack, descriptors: the path model's `post`), then rings the doorbell (`doorbell`: a trap
  * on emulated and virtio paths, a plain MMIO write on passthrough and bare metal).
  *
- * After the doorbell a software path hands the batch to the host back end (backend.ts); a
+ * After the doorbell a software path hands the batch to the VM's host back end (backend.ts); a
  * hardware path starts the device's DMA directly (device.ts).
  */
 import { queueForBackend } from "./backend";
@@ -101,9 +101,9 @@ export function trySubmit(s: IoRunState, vm: IoVmState): void {
 
 /** After the doorbell: software paths wake the back end, hardware paths start DMA. */
 function deliverToDevice(s: IoRunState, vm: IoVmState, posted: readonly number[]): void {
-  if (s.backend !== null) {
+  if (vm.backend !== null) {
     if (vm.ring === null) for (const id of posted) vm.handoff.push(id);
-    queueForBackend(s, s.backend, vm);
+    queueForBackend(s, vm.backend, vm);
   } else {
     for (const id of posted) startDeviceDma(s, vm, id);
   }

@@ -21,7 +21,7 @@ export function scheduleRogueDma(s: IoRunState): void {
       if (outcome.blocked) s.crossVmBlocked++;
       if (outcome.isolationViolated) s.isolationViolations++;
       if (s.firstAttempt === null) {
-        const { costNs: _cost, ...rest } = outcome;
+        const { costNs: _cost, walks: _walks, ...rest } = outcome;
         s.firstAttempt = rest;
       }
     });

@@ -84,8 +84,8 @@ function resourceUse(s: IoRunState, durationNs: number, perRequest: (x: number) 
   const resources: IoResourceUse[] = [];
   const utilization = (server: IoServer) => (durationNs > 0 ? server.busyNs / durationNs : 0);
   for (const vm of s.vms) resources.push({ resource: vm.vcpu.name, kind: "cpu", usedByVms: 1, shared: false, utilization: utilization(vm.vcpu) });
-  if (s.backend !== null) {
-    resources.push({ resource: s.backend.server.name, kind: "cpu", usedByVms: vmCount, shared: vmCount > 1, utilization: utilization(s.backend.server) });
+  for (const vm of s.vms) {
+    if (vm.backend !== null) resources.push({ resource: vm.backend.server.name, kind: "cpu", usedByVms: 1, shared: false, utilization: utilization(vm.backend.server) });
   }
   resources.push({ resource: s.link.name, kind: "device", usedByVms: vmCount, shared: vmCount > 1, utilization: utilization(s.link) });
   if (s.iommu !== null) {

@@ -3,7 +3,7 @@
  * over one environment, see DESIGN.md):
  *
  *   guest-driver.ts   arrivals, posting and the doorbell, on each VM's vCPU
- *   backend.ts        the host back-end thread of the software paths
+ *   backend.ts        each VM's host back-end thread on the software paths
  *   device.ts         the physical device: DMA (through the IOMMU on passthrough) and the link
  *   completion.ts     interrupts and the guest's completion handler, on each VM's vCPU
  *   rogue-dma.ts      the isolation probe: DMA aimed at another VM's memory
@@ -53,15 +53,24 @@ export interface IoVmState {
   interruptPending: boolean;
   /** Non-virtio: the device may raise an interrupt (not masked by a running handler). */
   deviceInterruptEnabled: boolean;
+  /** Non-virtio: when the device last interrupted (ns), for its interrupt moderation. */
+  lastDeviceInterruptNs: number;
+  /** Non-virtio: an interrupt held back by moderation is scheduled. */
+  moderationTimerArmed: boolean;
   /** A re-poll of the completion handler is queued. */
   pollPending: boolean;
-  /** The VM waits in the back end's work list. */
+  /** The VM waits in its back end's work list. */
   inBackendQueue: boolean;
+  /**
+   * This VM's host back end (software paths), else null. One per VM, as hypervisors run them:
+   * a vhost worker per vhost device (C15), a QEMU I/O thread per VM.
+   */
+  readonly backend: IoBackendState | null;
   /** How many of this VM's requests have been scheduled to arrive. */
   nextArrival: number;
 }
 
-/** The host back-end thread of the software paths and its round-robin work list of VMs. */
+/** A host back-end thread and its round-robin work list of the VMs (queues) it serves. */
 export interface IoBackendState {
   readonly server: IoServer;
   readonly work: IoVmState[];
@@ -92,8 +101,6 @@ export interface IoRunState {
   readonly vms: readonly IoVmState[];
   /** The physical link (shared by every VM). */
   readonly link: IoServer;
-  /** The software paths' back end, or null when the device is reached directly. */
-  readonly backend: IoBackendState | null;
   /** Requests one VM may have outstanding. */
   readonly inFlightLimit: number;
   /** Most requests posted per doorbell. */
@@ -120,15 +127,14 @@ export function createIoRunState(cfg: IoResolvedConfig, model: IoPathModel, wake
   const random = new Random(cfg.seed);
   const total = cfg.vmCount * cfg.requestsPerVm;
   const link = new IoServer(sim, "physical link");
-  const backend: IoBackendState | null =
-    model.backendName === null ? null : { server: new IoServer(sim, model.backendName), work: [], workHead: 0, running: false, asleep: true };
   const inFlightLimit = model.inFlightLimit(cfg);
 
-  // Passthrough: each VM owns a virtual function whose IOMMU domain maps that VM's memory only.
-  const bufferStrideBytes = Math.ceil(cfg.requestBytes / IOMMU_PAGE_BYTES) * IOMMU_PAGE_BYTES;
+  // Passthrough: each VM owns a virtual function whose IOMMU domain maps that VM's memory only,
+  // a whole number of large IOMMU pages so that the domain can use them (C14).
+  const bufferStrideBytes = roundUp(cfg.requestBytes, IOMMU_PAGE_BYTES);
   const memoryLayout: IoHostMemoryLayout = {
     baseAddress: 0x1_0000_0000,
-    bytesPerVm: Math.max(64 * 1024 * 1024, inFlightLimit * bufferStrideBytes),
+    bytesPerVm: roundUp(Math.max(64 * 1024 * 1024, inFlightLimit * bufferStrideBytes), costs.iommuPageBytes),
     vmCount: cfg.vmCount,
   };
   const iommu = model.usesIommu && cfg.iommu ? new Iommu(costs) : null;
@@ -155,8 +161,14 @@ export function createIoRunState(cfg: IoResolvedConfig, model: IoPathModel, wake
       submitPending: false,
       interruptPending: false,
       deviceInterruptEnabled: true,
+      lastDeviceInterruptNs: -Infinity,
+      moderationTimerArmed: false,
       pollPending: false,
       inBackendQueue: false,
+      backend:
+        model.backendName === null
+          ? null
+          : { server: new IoServer(sim, `${model.backendName} of VM ${v}`), work: [], workHead: 0, running: false, asleep: true },
       nextArrival: 0,
     });
   }
@@ -177,7 +189,6 @@ export function createIoRunState(cfg: IoResolvedConfig, model: IoPathModel, wake
     doorbells: 0,
     vms,
     link,
-    backend,
     inFlightLimit,
     batchLimit: model.batchLimit(cfg),
     wireNs: ((cfg.requestBytes + costs.wireOverheadBytes) * 8) / costs.linkGbps,
@@ -203,4 +214,8 @@ export function compactFifo(queue: unknown[], head: number, threshold: number): 
     return 0;
   }
   return head;
+}
+
+function roundUp(x: number, multiple: number): number {
+  return Math.ceil(x / multiple) * multiple;
 }
