@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runIo } from "../../src/io/run";
 import { sweepIo, ioCapacityRps } from "../../src/io/sweep";
 import { IO_PATHS, type IoPath } from "../../src/io/config";
+import { defaultIoCosts } from "../../src/costs/io";
 
 // Published orderings (figures C3–C7) the default cost model must reproduce.
 describe("the paths with default costs", () => {
@@ -55,6 +56,19 @@ describe("the paths with default costs", () => {
     expect(eli.passthroughInterruptsPerSecond).toBeGreaterThan(140_000);
     // Where the link, not the vCPU, limits (full-size frames), ELI buys little throughput.
     expect(ioEliComparison({ requestBytes: 9000 }).eliSpeedup).toBeLessThan(1.05);
+  });
+
+  it("a NIC interrupts no faster than its moderation allows, while virtio coalesces by polling", () => {
+    const rate = (path: "passthrough" | "bare-metal" | "virtio") => {
+      const r = runIo({ path, arrivals: "backlog", requestsPerVm: 3000, requestBytes: 512, batchSize: 1 });
+      return r.interruptsPerRequest * r.throughputRps;
+    };
+    const ceiling = 1e9 / defaultIoCosts.deviceInterruptIntervalNs; // 150K/s (C3)
+    for (const path of ["passthrough", "bare-metal"] as const) {
+      expect(rate(path)).toBeLessThanOrEqual(ceiling * 1.01); // n interrupts span n − 1 intervals
+      expect(rate(path)).toBeGreaterThan(ceiling * 0.9); // a saturated NIC interrupts at its moderation rate
+    }
+    expect(rate("virtio")).toBeLessThan(ceiling / 2);
   });
 
   it("exits come from the mechanisms: register traps for emulation, kicks for virtio, interrupts for passthrough", () => {
