@@ -7,7 +7,7 @@
  *      ──► device latency ──► [physical link] (+ IOMMU translation†) ──► completion
  *      ──► [vCPU] interrupt handler reclaims it ── latency = reclaim time − arrival
  *
- *   * software paths only (emulated, virtio, vhost): one thread shared by every VM
+ *   * software paths only (emulated, virtio, vhost): one thread per VM (QEMU I/O thread, vhost worker)
  *   † passthrough only
  *
  * Each step is one process over the run's state (run-state.ts): guest-driver.ts, backend.ts,
