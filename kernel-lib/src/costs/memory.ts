@@ -8,9 +8,13 @@
  * `memoryCostModel({ walkRefCycles: 30 })` or `memoryCostModel({}, "first-gen-vtx")`.
  */
 import { ConfigError, requireNumber } from "../core/errors";
+import type { VmExitCause } from "../hypervisor/vm-exit";
 
-/** Exit causes the memory model charges. */
-export type MemoryExitCause = "guest-pt-write" | "cr3-load" | "hidden-page-fault" | "guest-page-fault" | "ept-violation" | "invlpg";
+/**
+ * Exit causes the memory model charges: the keys of the default handler-cost table below, each
+ * checked to be a VmExitCause, the one list of exit causes (hypervisor/vm-exit.ts).
+ */
+export type MemoryExitCause = keyof typeof MEMORY_COSTS_DEFAULT.exitHandlerCycles;
 
 /** Cycle costs of the memory/MMU model. */
 export interface MemoryCostModel {
@@ -52,7 +56,7 @@ export interface MemoryCostModel {
  * Default model: a modern VT-x/AMD-V host (exit round trip from B7) with shadow-paging handler
  * costs from the software VMM of Adams & Agesen 2006 (B5), whose handlers do the same work.
  */
-export const MEMORY_COSTS_DEFAULT: Readonly<MemoryCostModel> = Object.freeze({
+export const MEMORY_COSTS_DEFAULT = Object.freeze({
   name: "default",
   accessCycles: 1,
   tlbHitCycles: 1,
@@ -76,7 +80,7 @@ export const MEMORY_COSTS_DEFAULT: Readonly<MemoryCostModel> = Object.freeze({
     invlpg: 565,
     // Backing a guest-physical page on an EPT violation: the VMM fault path [D] (B5), as above.
     "ept-violation": 2834,
-  }),
+  } satisfies Partial<Record<VmExitCause, number>>),
 });
 
 /**

@@ -109,7 +109,7 @@ function chargeAccesses(meter: IoCostMeter, accesses: readonly IoRegisterAccess[
 /** The emulated-device path. */
 export const emulatedPathModel: IoPathModel = {
   path: "emulated",
-  backendName: "host I/O core: device-model back ends, software switch",
+  backendName: "QEMU device-model thread (host user space)",
   usesVirtqueue: false,
   usesIommu: false,
   inFlightLimit: (config) => IO_EMULATED_DEVICE_MODELS[config.emulatedDevice].queueDepth ?? config.ringSize,

@@ -15,3 +15,4 @@ export * from "./metrics";
 export * from "./run";
 export * from "./sweep";
 export * from "./path-properties";
+export * from "./eli";

@@ -9,9 +9,13 @@
  *
  * Translations are cached in an IOTLB (direct-mapped here); a miss costs a page-table walk.
  * Domains hold address ranges rather than one entry per page so mapping a whole VM is cheap.
+ * A range whose addresses and length are multiples of the large IOMMU page (`iommuPageBytes`,
+ * 2 MiB by default) is mapped with large pages, as the IOMMU driver picks the largest page that
+ * fits and VFIO maps guest memory (C14); others with 4 KiB pages. One IOTLB entry then covers a
+ * whole large page, so a VM's DMA buffers need a handful of entries instead of one per 4 KiB.
  */
 import { ConfigError, requireInt, requireNumber } from "../core/errors";
-import { defaultIoCosts, type IoCosts } from "../costs/io";
+import { defaultIoCosts, requireIommuPageBytes, type IoCosts } from "../costs/io";
 
 /** Direction of a DMA, seen from the device: read guest memory (transmit) or write it (receive). */
 export type IommuAccess = "read" | "write";
@@ -42,7 +46,14 @@ export interface IommuFault {
 
 /** The result of one translation: the host-physical address, or a fault. Both carry the time it took. */
 export type IommuTranslation =
-  | { readonly ok: true; readonly hostPhysicalAddress: number; readonly iotlbHit: boolean; readonly costNs: number }
+  | {
+      readonly ok: true;
+      readonly hostPhysicalAddress: number;
+      readonly iotlbHit: boolean;
+      readonly costNs: number;
+      /** I/O page walks it needed (IOTLB misses, one per page not cached). */
+      readonly walks: number;
+    }
   | { readonly ok: false; readonly fault: IommuFault; readonly costNs: number };
 
 /** One mapped range of a domain. */
@@ -55,6 +66,8 @@ export interface IommuMapping {
   readonly bytes: number;
   /** May the device write through this range? */
   readonly writable: boolean;
+  /** Page size the range is mapped with: the large IOMMU page when everything is aligned to it, else 4 KiB. */
+  readonly pageBytes: number;
 }
 
 /** Counters of an IOMMU. */
@@ -75,8 +88,11 @@ interface Domain {
   readonly mappings: IommuMapping[];
 }
 
-/** Page size of the I/O page tables, in bytes (4 KiB). */
+/** The base page of the I/O page tables, in bytes (4 KiB): every mapping is a multiple of it. */
 export const IOMMU_PAGE_BYTES = 4096;
+
+/** The IOMMU costs an Iommu needs; without `iommuPageBytes` every range uses 4 KiB pages. */
+export type IommuCosts = Pick<IoCosts, "iotlbHitNs" | "iommuWalkNs" | "iotlbEntries"> & Partial<Pick<IoCosts, "iommuPageBytes">>;
 
 /** The IOMMU of one host: domains per device, an IOTLB, and a log of blocked DMAs. */
 export class Iommu {
@@ -87,9 +103,12 @@ export class Iommu {
   /** Counters. */
   readonly stats: IommuStats = { translations: 0, iotlbHits: 0, iotlbMisses: 0, faults: 0 };
 
-  constructor(private readonly costs: Pick<IoCosts, "iotlbHitNs" | "iommuWalkNs" | "iotlbEntries">) {
+  private readonly largePageBytes: number;
+
+  constructor(private readonly costs: IommuCosts) {
     requireInt("costs.iotlbEntries", costs.iotlbEntries, 1, 1 << 20);
     this.iotlbTags = new Float64Array(costs.iotlbEntries).fill(-1);
+    this.largePageBytes = requireIommuPageBytes(costs.iommuPageBytes ?? IOMMU_PAGE_BYTES);
   }
 
   /** Gives `deviceId` its own domain, owned by VM `vmId` (device assignment). */
@@ -107,7 +126,9 @@ export class Iommu {
         throw new ConfigError(field, value, `a whole multiple of the ${IOMMU_PAGE_BYTES}-byte page`);
       }
     }
-    domain.mappings.push({ iova, hostPhysicalAddress, bytes, writable });
+    const large = this.largePageBytes;
+    const pageBytes = iova % large === 0 && hostPhysicalAddress % large === 0 && bytes % large === 0 ? large : IOMMU_PAGE_BYTES;
+    domain.mappings.push({ iova, hostPhysicalAddress, bytes, writable, pageBytes });
   }
 
   /** The VM a device is assigned to, or undefined if it has no domain. */
@@ -126,23 +147,26 @@ export class Iommu {
     let costNs = 0;
     let firstHit = true;
     let hostPhysicalAddress = -1;
-    const firstPage = Math.floor(iova / IOMMU_PAGE_BYTES);
-    const lastPage = Math.floor((iova + Math.max(bytes, 1) - 1) / IOMMU_PAGE_BYTES);
-    for (let page = firstPage; page <= lastPage; page++) {
-      const pageIova = page * IOMMU_PAGE_BYTES;
-      const mapping = findMapping(domain, pageIova);
+    let walks = 0;
+    const end = iova + Math.max(bytes, 1);
+    // Page by page of the mapping each part falls in (4 KiB or large), one IOTLB lookup each.
+    for (let address = iova; address < end; ) {
+      const mapping = findMapping(domain, address);
       if (mapping === undefined) return this.fault(deviceId, domain.ownerVm, iova, bytes, access, "not-mapped", timeNs, costNs + this.costs.iommuWalkNs);
       if (access === "write" && !mapping.writable) {
         return this.fault(deviceId, domain.ownerVm, iova, bytes, access, "read-only", timeNs, costNs + this.costs.iommuWalkNs);
       }
-      const hit = this.lookupIotlb(domain.index, page);
+      const page = Math.floor(address / mapping.pageBytes);
+      const hit = this.lookupIotlb(domain.index, page, mapping.pageBytes !== IOMMU_PAGE_BYTES);
       costNs += hit ? this.costs.iotlbHitNs : this.costs.iommuWalkNs;
-      if (page === firstPage) {
+      if (!hit) walks++;
+      if (address === iova) {
         firstHit = hit;
         hostPhysicalAddress = mapping.hostPhysicalAddress + (iova - mapping.iova);
       }
+      address = Math.min(end, (page + 1) * mapping.pageBytes);
     }
-    return { ok: true, hostPhysicalAddress, iotlbHit: firstHit, costNs };
+    return { ok: true, hostPhysicalAddress, iotlbHit: firstHit, costNs, walks };
   }
 
   private domainOf(deviceId: string): Domain {
@@ -151,10 +175,14 @@ export class Iommu {
     return domain;
   }
 
-  /** Direct-mapped IOTLB: one slot per (page mod entries); the tag names the domain and page. */
-  private lookupIotlb(domainIndex: number, page: number): boolean {
-    const tag = page * 4096 + domainIndex;
-    const slot = page % this.iotlbTags.length;
+  /**
+   * Direct-mapped IOTLB: the slot is (page + domain) mod entries, the tag names the domain, page
+   * and page size. The domain (VT-d tags entries with a domain id) is in the index so that VMs
+   * whose memory starts at the same alignment do not all compete for one slot.
+   */
+  private lookupIotlb(domainIndex: number, page: number, large: boolean): boolean {
+    const tag = (page * 4096 + domainIndex) * 2 + (large ? 1 : 0);
+    const slot = (page + domainIndex) % this.iotlbTags.length;
     if (this.iotlbTags[slot] === tag) {
       this.stats.iotlbHits++;
       return true;
@@ -181,9 +209,9 @@ export class Iommu {
   }
 }
 
-function findMapping(domain: Domain, pageIova: number): IommuMapping | undefined {
+function findMapping(domain: Domain, address: number): IommuMapping | undefined {
   for (const m of domain.mappings) {
-    if (pageIova >= m.iova && pageIova < m.iova + m.bytes) return m;
+    if (address >= m.iova && address < m.iova + m.bytes) return m;
   }
   return undefined;
 }
@@ -245,7 +273,7 @@ export function ioAssignedDeviceDma(
   bytes: number,
   access: IommuAccess,
   timeNs = 0,
-): IoDmaOutcome & { readonly costNs: number } {
+): IoDmaOutcome & { readonly costNs: number; readonly walks: number } {
   if (iommu === null) {
     const owner = ioHostMemoryOwner(layout, programmedAddress);
     return {
@@ -259,6 +287,7 @@ export function ioAssignedDeviceDma(
       touchedMemoryOf: owner,
       isolationViolated: owner !== deviceOwnerVm,
       costNs: 0,
+      walks: 0,
     };
   }
   const t = iommu.translate(deviceId, programmedAddress, bytes, access, timeNs);
@@ -274,6 +303,7 @@ export function ioAssignedDeviceDma(
       touchedMemoryOf: null,
       isolationViolated: false,
       costNs: t.costNs,
+      walks: 1,
     };
   }
   const owner = ioHostMemoryOwner(layout, t.hostPhysicalAddress);
@@ -288,6 +318,7 @@ export function ioAssignedDeviceDma(
     touchedMemoryOf: owner,
     isolationViolated: owner !== deviceOwnerVm,
     costNs: t.costNs,
+    walks: t.walks,
   };
 }
 
@@ -308,7 +339,7 @@ export interface IoCrossVmDmaReport {
  * — buggy or malicious — programs a DMA write into memory that belongs to VM 1. With the IOMMU
  * the write is blocked and reported as a fault; without it, it lands in VM 1's memory.
  */
-export function ioCrossVmDma(options: { iommu?: boolean; costs?: Pick<IoCosts, "iotlbHitNs" | "iommuWalkNs" | "iotlbEntries"> } = {}): IoCrossVmDmaReport {
+export function ioCrossVmDma(options: { iommu?: boolean; costs?: IommuCosts } = {}): IoCrossVmDmaReport {
   const iommuEnabled = options.iommu ?? true;
   const layout: IoHostMemoryLayout = { baseAddress: 0x1_0000_0000, bytesPerVm: 64 * 1024 * 1024, vmCount: 2 };
   const iommu = iommuEnabled ? new Iommu(options.costs ?? defaultIoCosts) : null;
@@ -327,7 +358,7 @@ export function ioCrossVmDma(options: { iommu?: boolean; costs?: Pick<IoCosts, "
   };
 }
 
-function strip(outcome: IoDmaOutcome & { costNs: number }): IoDmaOutcome {
-  const { costNs: _cost, ...rest } = outcome;
+function strip(outcome: IoDmaOutcome & { costNs: number; walks: number }): IoDmaOutcome {
+  const { costNs: _cost, walks: _walks, ...rest } = outcome;
   return rest;
 }

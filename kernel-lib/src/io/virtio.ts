@@ -27,7 +27,7 @@ import {
 function virtioModel(inKernel: boolean): IoPathModel {
   return {
     path: inKernel ? "vhost" : "virtio",
-    backendName: inKernel ? "host I/O core: vhost workers (host kernel)" : "host I/O core: QEMU back ends (host user space)",
+    backendName: inKernel ? "vhost worker (host kernel)" : "QEMU I/O thread (host user space)",
     usesVirtqueue: true,
     usesIommu: false,
     inFlightLimit: (config) => Math.floor(config.ringSize / config.descriptorsPerRequest),

@@ -45,4 +45,34 @@ describe("IOMMU isolation", () => {
     if (!none.ok) expect(none.fault.reason).toBe("no-domain");
     expect(iommu.stats).toMatchObject({ translations: 5, faults: 2 });
   });
+
+  it("maps aligned ranges with large pages (one IOTLB entry per 2 MiB) and the rest with 4 KiB pages", () => {
+    const iommu = new Iommu({ ...defaultIoCosts, iotlbEntries: 4 });
+    iommu.attach("vf", 0);
+    iommu.map("vf", 0, 0x4000_0000, 4 * 1024 * 1024);
+    iommu.map("vf", 4 * 1024 * 1024, 0x5000_1000, 8192);
+    // 64 buffers of 16 KiB in the first 2 MiB page: one walk, then hits, despite a 4-entry IOTLB.
+    let walks = 0;
+    for (let i = 0; i < 64; i++) {
+      const t = iommu.translate("vf", i * 16384, 16384, "read");
+      expect(t.ok).toBe(true);
+      if (t.ok) walks += t.walks;
+    }
+    expect(walks).toBe(1);
+    // A DMA across the large mapping's end into the 4 KiB one: a lookup per page of each.
+    const across = iommu.translate("vf", 4 * 1024 * 1024 - 100, 200, "read");
+    expect(across).toMatchObject({ ok: true, hostPhysicalAddress: 0x4000_0000 + 4 * 1024 * 1024 - 100 });
+    if (across.ok) expect(across.walks).toBe(2);
+    expect(iommu.translate("vf", 4 * 1024 * 1024 + 8192, 4, "read").ok).toBe(false);
+    // With 4 KiB IOMMU pages (VFIO's disable_hugepages) the same buffers need a walk each.
+    const small = new Iommu({ ...defaultIoCosts, iotlbEntries: 4, iommuPageBytes: 4096 });
+    small.attach("vf", 0);
+    small.map("vf", 0, 0x4000_0000, 4 * 1024 * 1024);
+    let smallWalks = 0;
+    for (let i = 0; i < 64; i++) {
+      const t = small.translate("vf", i * 16384, 16384, "read");
+      if (t.ok) smallWalks += t.walks;
+    }
+    expect(smallWalks).toBe(256);
+  });
 });
