@@ -218,6 +218,7 @@ describe("npm run handouts", () => {
         expect(page.url()).toMatch(/\?reader$/);
         expect(await page.locator(".cell.code > .source:visible").count(), "code shown in the reader's edition").toBe(0);
         expect(await page.locator(".kl-chart .js-plotly-plot:visible").count()).toBe(charts);
+        await page.emulateMedia({ media: "print" }); // page.pdf() keeps an emulated screen medium
         const readerPdf = await page.pdf({ format: "A4", printBackground: true });
         const readerPages = (readerPdf.toString("latin1").match(/\/Type\s*\/Page\b/g) ?? []).length;
         expect(readerPages, "reader's edition pages").toBeLessThan(pages);
