@@ -65,6 +65,11 @@ export function formatNumber(v: number, digits = 3): string {
   return Number(v.toPrecision(digits)).toString();
 }
 
+/** Hex text of a non-negative integer, e.g. 0x7f3a (addresses and frame numbers in tables). */
+export function hex(n: number): string {
+  return "0x" + n.toString(16);
+}
+
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }

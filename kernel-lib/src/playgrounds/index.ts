@@ -30,4 +30,3 @@ import "./page-walk";
 import "./tlb-size";
 import "./page-table-churn";
 import "./io-paths";
-export { pageWalkReads, type PageWalkReads } from "./page-walk";

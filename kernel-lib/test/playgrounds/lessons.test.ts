@@ -5,7 +5,7 @@ import { tlbSizeRows } from "../../src/playgrounds/tlb-size";
 import { churnRows, churnTrace } from "../../src/playgrounds/page-table-churn";
 import { ioPathsRows } from "../../src/playgrounds/io-paths";
 
-const byMode = <T extends { mode: string }>(rows: T[]) => Object.fromEntries(rows.map((r) => [r.mode, r])) as Record<"native" | "shadow" | "nested", T>;
+const byMode = <T extends { mode: string }>(rows: readonly T[]) => Object.fromEntries(rows.map((r) => [r.mode, r])) as Record<"native" | "shadow" | "nested", T>;
 
 describe("tlb-size", () => {
   it("hit rate grows with TLB entries and reaches 100 % once the working set fits", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   definePlayground, getPlayground, playgroundCatalog, playgroundNames, resolvePlaygroundParams, runPlayground,
 } from "../../src/playgrounds";
-import { pageWalkReads } from "../../src/playgrounds/page-walk";
+import { pageWalkReads } from "../../src/experiments/walk-reads";
 import { playgroundBundle, PLAYGROUND_MIME } from "../../src/display/playground";
 import { PLOTLY_MIME } from "../../src/charts/figure";
 import { ConfigError } from "../../src/core/errors";
