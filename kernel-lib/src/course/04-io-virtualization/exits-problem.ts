@@ -1,7 +1,7 @@
 /**
  * Exercises of notebook 04 (I/O virtualization).
  *
- * - `ioExitsProblem(seed)`: OSTEP-style predict-then-reveal. A few I/O path configurations;
+ * - `exitsProblem(seed)`: OSTEP-style predict-then-reveal. A few I/O path configurations;
  *   requests arrive one at a time (light load, nothing batches or coalesces); the student
  *   predicts the VM exits per request, the reveal runs the simulator on the same configurations.
  * - `checkNeedKick(fn)`: the graded exercise. The student writes virtio's `vring_need_event`
@@ -40,7 +40,7 @@ const LIGHT_LOAD_REQUESTS = 200;
  * A seeded problem: `count` I/O configurations (default 3); requests arrive one at a time.
  * Predict the VM exits per request. The answers come from running the simulator.
  */
-export function ioExitsProblem(seed = 1, options: { count?: number } = {}): SeededProblem {
+export function exitsProblem(seed = 1, options: { count?: number } = {}): SeededProblem {
   const count = Math.max(1, Math.min(EXIT_CASES.length, Math.floor(options.count ?? 3)));
   const rng = new Random(seed);
   const pool = [...EXIT_CASES];

@@ -3,7 +3,7 @@
 // with a hint about the kind of case, never the expected value.
 import { describe, expect, it } from "vitest";
 import { IO_EMULATED_DEVICE_MODELS } from "../../../src/io/emulated";
-import { checkNeedKick, ioExitsProblem } from "../../../src/course/04-io-virtualization";
+import { checkNeedKick, exitsProblem } from "../../../src/course/04-io-virtualization";
 import { ExerciseCheckError } from "../../../src/course/shared/lesson-check";
 
 function feedback(fn: () => unknown): string {
@@ -31,16 +31,16 @@ function byHand(configuration: string): number {
   throw new Error(`unknown configuration ${configuration}`);
 }
 
-describe("ioExitsProblem (notebook 04)", () => {
+describe("exitsProblem (notebook 04)", () => {
   it("is deterministic for a seed and differs between seeds", () => {
-    expect(JSON.stringify(ioExitsProblem(4))).toBe(JSON.stringify(ioExitsProblem(4)));
-    const configs = new Set([1, 2, 3, 4, 5, 6].map((s) => ioExitsProblem(s).questions.map((q) => q.configuration).join("|")));
+    expect(JSON.stringify(exitsProblem(4))).toBe(JSON.stringify(exitsProblem(4)));
+    const configs = new Set([1, 2, 3, 4, 5, 6].map((s) => exitsProblem(s).questions.map((q) => q.configuration).join("|")));
     expect(configs.size).toBeGreaterThan(1);
   });
 
   it("reveals the count a student gets by hand from the register lists", () => {
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
-      const p = ioExitsProblem(seed, { count: 3 });
+      const p = exitsProblem(seed, { count: 3 });
       expect(p.questions).toHaveLength(3);
       expect(p.questions.every((q) => !("exits per request (simulated)" in q))).toBe(true);
       for (const a of p.answers) {
