@@ -1,6 +1,7 @@
 // Lesson helpers of notebook 01: the hook names the run its I/O numbers come from, and its
 // what-to-notice sentences quote the simulator's counts (no numbers typed in the notebook).
 import { describe, expect, it } from "vitest";
+import { expectQuotes } from "../notice";
 import { Machine } from "../../../src/hypervisor/machine";
 import { figureTitle } from "../../../src/charts/figure";
 import { HOOK_REQUEST_BYTES, addressChainRows, addressChainSummary, hookIoFigure, hookNumbers, hookSummary, hookWalkNotice } from "../../../src/course/01-introduction";
@@ -10,27 +11,25 @@ describe("notebook 01 hook", () => {
 
   it("labels the I/O run (a saturated backlog) and points to notebook 04's steady stream", () => {
     expect(h.run.requestBytes).toBe(HOOK_REQUEST_BYTES);
-    const text = hookSummary(h);
-    expect(text).toMatch(/\*saturated\* run/);
-    expect(text).toMatch(/Notebook 04 also measures a steady stream/);
-    expect(text).toContain(`${h.run.requests.toLocaleString("en-US")} requests of ${h.run.requestBytes.toLocaleString("en-US")} bytes`);
+    const by = Object.fromEntries(h.io.map((r) => [r.path, r]));
+    expectQuotes(hookSummary(h), "saturated", h.run.requests, h.run.requestBytes, h.walkReads.native, h.walkReads.nested,
+      by.emulated!.exitsPerRequest.toFixed(2), Math.round(by["bare-metal"]!.throughputRps));
     expect(figureTitle(hookIoFigure(h))).toBe(`One VM sending ${HOOK_REQUEST_BYTES.toLocaleString("en-US")}-byte requests as fast as it can (saturated run)`);
   });
 
   it("the walk notice quotes the counts and compares them, not a typed claim", () => {
-    const text = hookWalkNotice(h);
-    expect(text).toContain(`shadow bar (${h.walkReads.shadow} reads) is as short as the native one (${h.walkReads.native})`);
-    expect(text).toContain(`${h.walkReads.nested} reads`);
+    expectQuotes(hookWalkNotice(h), h.walkReads.shadow, h.walkReads.native, h.walkReads.nested, `${(h.walkReads.nested / h.walkReads.native).toFixed(0)}×`);
+    // The comparison follows the counts it is given, not a typed claim.
     const odd = { ...h, walkReads: { native: 4, shadow: 5, nested: 24 } };
-    expect(hookWalkNotice(odd)).toMatch(/is taller than the native one/);
+    expect(hookWalkNotice(odd)).not.toBe(hookWalkNotice(h));
   });
 });
 describe("notebook 01", () => {
   it("hook: a nested TLB miss reads more entries than a native one; emulated I/O exits most and is slowest", () => {
     const h = hookNumbers();
-    expect(h.walkReads.native).toBe(4);
-    expect(h.walkReads.shadow).toBe(4);
-    expect(h.walkReads.nested).toBe(24);
+    // The counts themselves are proved in kernel-lib/test/mmu/; here, that the hook reports them.
+    expect(h.walkReads.shadow).toBe(h.walkReads.native);
+    expect(h.walkReads.nested).toBeGreaterThan(h.walkReads.native);
     const by = Object.fromEntries(h.io.map((r) => [r.path, r]));
     expect(by.emulated!.exitsPerRequest).toBeGreaterThan(by.virtio!.exitsPerRequest);
     expect(by.emulated!.throughputRps).toBeLessThan(by.virtio!.throughputRps);
@@ -49,6 +48,6 @@ describe("notebook 01", () => {
     expect(rows[0]!["guest-physical"]).toBe(rows[1]!["guest-physical"]);
     expect(rows[0]!["host-physical"]).not.toBe(rows[1]!["host-physical"]);
     expect(rows.map((r) => r["bytes there"])).toEqual(['"AAAA"', '"BBBB"']);
-    expect(addressChainSummary(rows)).toMatch(/\*\*same\*\* guest-physical.*\*\*different\*\* host/);
+    expectQuotes(addressChainSummary(rows), rows[0]!["guest-physical"], rows[0]!["host-physical"], rows[1]!["host-physical"]);
   });
 });
