@@ -71,8 +71,7 @@ export function hookWalkNotice(numbers: HookNumbers): string {
   const same = w.shadow === w.native;
   return (
     `**What to notice:** the shadow bar (${w.shadow} reads) is ${same ? "as short as" : `${w.shadow > w.native ? "taller" : "shorter"} than`} ` +
-    `the native one (${w.native}); the nested bar is ${w.nested} reads, ${(w.nested / w.native).toFixed(0)}× the native walk. ` +
-    `Yet, as notebooks 02 and 03 show, nested paging is what most clouds use today, because shadow paging pays elsewhere.`
+    `the native one (${w.native}); the nested bar is ${w.nested} reads, ${(w.nested / w.native).toFixed(0)}× the native walk.`
   );
 }
 

@@ -59,9 +59,7 @@ export function memoryCostsNote(model: Readonly<MemoryCostModel> = MEMORY_COSTS_
     `*Reading the numbers:* the simulator counts only the memory system's work: **${cycles(model.accessCycles)}** per access, ` +
     `**${cycles(model.tlbHitCycles)}** per TLB hit, **${cycles(model.walkRefCycles)}** per page-walk read, and per VM exit a round trip of **${cycles(model.vmExitRoundTripCycles)}** ` +
     `plus **${Math.min(...handlers).toLocaleString("en-US")}–${Math.max(...handlers).toLocaleString("en-US")}** cycles of handler work depending on the cause ` +
-    `(the "${model.name}" cost model; each constant is cited in \`kernel-lib/src/costs/memory.ts\`). ` +
-    `A real program does other work between memory accesses, so real slowdowns are far smaller than these ratios; published measurements are tens of percent (B1–B4). ` +
-    `Compare the modes with each other, not the absolute values with a real machine.`
+    `(the "${model.name}" cost model; each constant is cited in \`kernel-lib/src/costs/memory.ts\`).`
   );
 }
 

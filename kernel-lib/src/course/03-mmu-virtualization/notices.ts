@@ -11,7 +11,7 @@ const pageLabelKiB = (kib: number) => pageSizeLabel(kib * 1024);
 
 /**
  * The "what to notice" of the page-walk playground, for the parameters it was drawn with (numbers
- * from the same walks as the chart) and a rule that holds for every slider setting.
+ * from the same walks as the chart; the rule for every slider setting is in the notebook's prose).
  */
 export function pageWalkNotice(p: { guestLevels?: number; hostLevels?: number; guestPageKiB?: number; hostPageKiB?: number } = {}): string {
   const g = p.guestLevels ?? 4, h = p.hostLevels ?? 4, gp = p.guestPageKiB ?? 4, hp = p.hostPageKiB ?? 4;
@@ -21,16 +21,13 @@ export function pageWalkNotice(p: { guestLevels?: number; hostLevels?: number; g
   return (
     `**What to notice** (at the values set in the cell: a ${g}-level guest with ${pageLabelKiB(gp)} pages over a ${h}-level host with ${pageLabelKiB(hp)} pages): ` +
     `bare metal reads **${r.native}** entries per TLB miss and shadow paging **${r.shadow}**; nested paging reads **${r.nestedGuest}** guest + **${r.nestedHost}** host = **${r.nestedGuest + r.nestedHost}**, ` +
-    `that is (n+1)(m+1)−1 with n = ${n} guest steps and m = ${m} steps per host walk. ` +
-    `At any slider setting the shadow bar is a one-table walk like bare metal's, and as short, unless the guest's pages are larger than the host's ` +
-    `(a shadow entry maps no more than the host page behind it, so the shadow walk then ends at the host page's level). The nested bar multiplies instead: ` +
-    `each of the n+1 guest-physical addresses needs a whole host walk, so a level more on either side adds a row or a column to the grid, and a large page on either side removes one.`
+    `that is (n+1)(m+1)−1 with n = ${n} guest steps and m = ${m} steps per host walk.`
   );
 }
 
 /**
  * The "what to notice" of the tlb-size playground, for the parameters it was drawn with (numbers
- * from the same runs as the chart) and a rule that holds for every slider setting.
+ * from the same runs as the chart; the rule for every slider setting is in the notebook's prose).
  */
 export function tlbSizeNotice(p: Partial<TlbSizeParams> = {}): string {
   const params: TlbSizeParams = { tlbEntries: p.tlbEntries ?? 64, workingSetPages: p.workingSetPages ?? 1024, hostPageKiB: p.hostPageKiB ?? 4 };
@@ -44,8 +41,6 @@ export function tlbSizeNotice(p: Partial<TlbSizeParams> = {}): string {
     `**What to notice** (at the values set in the cell: a ${params.tlbEntries}-entry TLB, ${params.workingSetPages.toLocaleString("en-US")} pages, ${pageLabelKiB(params.hostPageKiB)} host pages): ` +
     `the TLB hit rate is ${hitRates.length === 1 ? `**${hitRates[0]}** in all three modes` : hitRates.map((h, i) => `${rows[i]!.mode} **${h}**`).join(", ")}; ` +
     `an access costs **${cyc(native.cyclesPerAccess)}** cycles on bare metal, **${cyc(shadow.cyclesPerAccess)}** under shadow paging and **${cyc(nested.cyclesPerAccess)}** under nested paging ` +
-    `(${(nested.cyclesPerAccess / native.cyclesPerAccess).toFixed(1)}× bare metal). ` +
-    `At any slider setting the hit rate is the same in the three modes (the TLB caches the same translations whoever fills it), shadow paging costs what bare metal costs (its misses walk one table), ` +
-    `and nested paging's extra cost grows as the hit rate falls, because every miss is a 2D walk; 2 MiB host pages shorten that walk.`
+    `(${(nested.cyclesPerAccess / native.cyclesPerAccess).toFixed(1)}× bare metal).`
   );
 }

@@ -93,7 +93,6 @@ export function emulatedExitsNotice(rows: readonly ExitRow[]): string {
     `The **register accesses** (${regs}) trap into KVM, which hands them to QEMU's device model in user space: a world switch ` +
     `into the hypervisor and out to a user-space process and back` +
     (kernelOnly.length ? `, except ${kernelOnly.join(", ")} address-port accesses, which the hypervisor's kernel part answers itself (C1)` : "") +
-    `. The **interrupt and its EOI** (${irqs}) are exits too, but KVM's in-kernel APIC handles them without ever reaching QEMU. ` +
-    `The register protocols were designed for real silicon, where a register access is cheap, not for a trap.`
+    `. The **interrupt and its EOI** (${irqs}) are exits too, but KVM's in-kernel APIC handles them without ever reaching QEMU.`
   );
 }

@@ -68,7 +68,6 @@ export function iotlbNotice(rows: readonly IotlbRow[]): string {
   return (
     `**What to notice:** with ${f(small.iotlbEntries)} IOTLB entries ${f(small.iotlbHitPercent)} % of DMAs hit and the VM gets ` +
     `${f(small.percentOfBareMetal)} % of bare-metal throughput; with ${f(big.iotlbEntries)} entries ${f(big.iotlbHitPercent)} % hit and it ` +
-    `gets ${f(big.percentOfBareMetal)} %${reaches ? ", as good as bare metal" : ""}. ` +
-    `Real systems also map guest memory with large IOMMU pages, for the same reason as large pages in the CPU's MMU.`
+    `gets ${f(big.percentOfBareMetal)} %${reaches ? ", as good as bare metal" : ""}.`
   );
 }

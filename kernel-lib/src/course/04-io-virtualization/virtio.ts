@@ -77,9 +77,6 @@ export function batchingNotice(rows: readonly BatchRow[]): string {
     `${f(first.interruptsPerRequest)} interrupt, each interrupt followed by an EOI exit); batches of ` +
     `${last.batchSize} bring it to ${f(last.exitsPerRequest)}. ` +
     (flags.length ? `With \`flags\` the busy host turns kicks off: ${span(flags)}. ` : "") +
-    `With \`event-idx\` it asks only for the kick it needs: ${span(idx)}. ` +
-    `**vhost** moves the virtio back end from the QEMU process into the host kernel (Linux \`drivers/vhost/\`): no switch to ` +
-    `user space, and, as a copy of the linux-kvm.org vhost page puts it, "up to four system calls per packet" fewer ` +
-    `(C7, reported by a secondary source). Compare its CPU cost in section 3.`
+    `With \`event-idx\` it asks only for the kick it needs: ${span(idx)}.`
   );
 }
