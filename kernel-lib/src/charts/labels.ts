@@ -2,7 +2,7 @@
  * Names for axes, legends and table columns that several figures and tables share: the x86
  * paging structures by level, and page sizes in binary units.
  */
-import { formatNumber } from "../display/bundle";
+import { formatNumber } from "../core/format";
 
 const X86_LEVEL_NAMES = ["PT", "PD", "PDPT", "PML4", "PML5"];
 

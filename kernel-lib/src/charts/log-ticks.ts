@@ -4,7 +4,7 @@
  * steps within the data's range on every log axis, or only powers of ten when the range is wide.
  */
 import type { Figure, PlotAxis } from "./figure";
-import { formatNumber } from "../display/bundle";
+import { formatNumber } from "../core/format";
 
 function logTicks(values: readonly number[]): { tickvals: number[]; ticktext: string[] } | null {
   const positive = values.filter((v) => Number.isFinite(v) && v > 0);

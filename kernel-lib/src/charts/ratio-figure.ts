@@ -6,7 +6,7 @@ import type { Row } from "./builders";
 import type { Figure } from "./figure";
 import { logAxisTicks } from "./log-ticks";
 import { ConfigError } from "../core/errors";
-import { formatNumber } from "../display/bundle";
+import { formatNumber } from "../core/format";
 
 /** Options of {@link ratioFigure}. */
 export interface RatioFigureOptions<R extends Row> {

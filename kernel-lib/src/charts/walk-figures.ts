@@ -6,7 +6,7 @@
 import type { Figure, PlotTrace } from "./figure";
 import { x86LevelName } from "./labels";
 import type { WalkStep } from "../memory/walk-step";
-import { hex } from "../display/bundle";
+import { hex } from "../core/format";
 
 /** The native walk as a chart: one marker per table read, labelled with the index used. */
 export function walkPathFigure(steps: readonly WalkStep[], address: number): Figure {

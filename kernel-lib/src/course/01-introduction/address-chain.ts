@@ -2,7 +2,7 @@
  * Notebook 01's first hypervisor: one address followed from guest-virtual through the guest's
  * page table (guest-physical) and the hypervisor's map (host-physical) in each VM.
  */
-import { hex } from "../../display/bundle";
+import { hex } from "../../core/format";
 import type { Machine } from "../../hypervisor/machine";
 import type { VirtualMachine } from "../../hypervisor/virtual-machine";
 

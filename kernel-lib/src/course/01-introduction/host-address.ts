@@ -6,7 +6,7 @@
  */
 import { requireInt } from "../../core/errors";
 import { Random } from "../../core/random";
-import { hex } from "../../display/bundle";
+import { hex } from "../../core/format";
 import { callStudent, ExerciseCheckError, passed, type ExerciseCheckReport, type SeededProblem } from "../shared/lesson-check";
 import { distinctFrames } from "../shared/problems";
 

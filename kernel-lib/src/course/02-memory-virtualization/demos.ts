@@ -3,7 +3,7 @@
  * with isolation (and a guest aiming at another VM's host frame), and one guest page followed
  * through the guest table, the hypervisor's map and the shadow table.
  */
-import { hex } from "../../display/bundle";
+import { hex } from "../../core/format";
 import type { MemoryVirtualizationMode } from "../../hypervisor/machine";
 import type { VmExitCause } from "../../hypervisor/vm-exit";
 import { machineWithVm } from "../../experiments/machines";

@@ -9,7 +9,7 @@
  */
 import { ConfigError, requireInt } from "../../core/errors";
 import { Random } from "../../core/random";
-import { hex } from "../../display/bundle";
+import { hex } from "../../core/format";
 import { x86LevelName } from "../../charts/labels";
 import { ADDRESS_LAYOUTS, type AddressLayout } from "../../memory/layout";
 import { callStudent, ExerciseCheckError, passed, type ExerciseCheckReport, type SeededProblem } from "../shared/lesson-check";

@@ -13,7 +13,7 @@
  */
 import { requireInt, requirePowerOfTwo } from "../../core/errors";
 import { Random } from "../../core/random";
-import { hex } from "../../display/bundle";
+import { hex } from "../../core/format";
 import type { SeededProblem } from "../shared/lesson-check";
 
 /** One access replayed through the reference TLB. */

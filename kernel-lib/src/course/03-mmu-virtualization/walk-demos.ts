@@ -3,7 +3,7 @@
  * miss on bare metal (which bits index which table, what each entry says), and the same miss
  * under nested paging, every guest and host read in hardware order.
  */
-import { hex } from "../../display/bundle";
+import { hex } from "../../core/format";
 import { x86LevelName } from "../../charts/labels";
 import { nestedGridFigure, walkPathFigure } from "../../charts/walk-figures";
 import type { MemoryVirtualizationMode } from "../../hypervisor/machine";

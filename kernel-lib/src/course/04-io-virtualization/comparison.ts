@@ -4,7 +4,7 @@
  * trade-off table. The runs themselves are shared with notebooks 05 and 06 (shared/io-runs.ts).
  */
 import { ConfigError } from "../../core/errors";
-import { formatNumber as f } from "../../display/bundle";
+import { formatNumber as f } from "../../core/format";
 import { defaultIoCosts } from "../../costs/io";
 import { ioPathsRows, type IoPathsParams } from "../../playgrounds/io-paths";
 import { backlogRun, IO_REQUESTS, IO_STEADY_RPS, IO_VARIANTS, runOptions, steadyRun, variantByLabel, type PathRow, type RunOptions } from "../shared/io-runs";

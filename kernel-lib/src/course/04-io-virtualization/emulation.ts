@@ -2,7 +2,7 @@
  * Notebook 04, section 2a (emulation): the registers an emulated device's driver touches, each
  * access a trap; the exits per request by cause; and what one trap costs in the cost model.
  */
-import { formatNumber as f } from "../../display/bundle";
+import { formatNumber as f } from "../../core/format";
 import { defaultIoCosts } from "../../costs/io";
 import { IO_EMULATED_DEVICES, type IoEmulatedDevice } from "../../io/config";
 import { IO_EMULATED_DEVICE_MODELS } from "../../io/emulated";

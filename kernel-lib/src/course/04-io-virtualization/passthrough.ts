@@ -3,7 +3,7 @@
  * memory with and without an IOMMU, and the IOTLB's reach.
  */
 import { ConfigError, requireInt } from "../../core/errors";
-import { formatNumber as f } from "../../display/bundle";
+import { formatNumber as f } from "../../core/format";
 import { ioCrossVmDma } from "../../io/iommu";
 import { measureIo } from "../../experiments/io-runs";
 import { backlogRun, IO_REQUESTS, variantByLabel } from "../shared/io-runs";

@@ -2,7 +2,7 @@
  * Notebook 04's what-if (the trading firm): latency percentiles of every path on the steady stream.
  */
 import { ConfigError } from "../../core/errors";
-import { formatNumber as f } from "../../display/bundle";
+import { formatNumber as f } from "../../core/format";
 import { IO_VARIANTS, steadyRun, variantByLabel } from "../shared/io-runs";
 
 /** One bar of the percentile chart. */

@@ -3,7 +3,7 @@
  * notification suppression cut the exits of a saturated sender.
  */
 import { ConfigError } from "../../core/errors";
-import { formatNumber as f } from "../../display/bundle";
+import { formatNumber as f } from "../../core/format";
 import { virtqueueLayout, VIRTQUEUE_SUPPRESSION_MODES } from "../../io/virtqueue";
 import { measureIo } from "../../experiments/io-runs";
 

@@ -3,7 +3,7 @@
  * prediction exercise and crossover formula use (Patterson & Hennessy's exercise, figure B13).
  */
 import { requireInt } from "../../core/errors";
-import { formatNumber as f } from "../../display/bundle";
+import { formatNumber as f } from "../../core/format";
 import { MEMORY_COSTS_DEFAULT, exitCycles } from "../../costs/memory";
 
 /**

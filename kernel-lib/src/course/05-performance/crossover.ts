@@ -3,7 +3,7 @@
  * crossover formula, and the page-table-churn playground's notice.
  */
 import { ConfigError } from "../../core/errors";
-import { formatNumber as f } from "../../display/bundle";
+import { formatNumber as f } from "../../core/format";
 import { MEMORY_COSTS_DEFAULT, exitCycles } from "../../costs/memory";
 import { churnRows, type ChurnParams } from "../../playgrounds/page-table-churn";
 import { pageSizeLabel } from "../../charts/labels";

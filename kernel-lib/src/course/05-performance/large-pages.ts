@@ -3,7 +3,7 @@
  * TLB, with 4 KiB and 2 MiB pages in the guest and the host), and the tlb-size playground's notice.
  */
 import { ConfigError, requireInt } from "../../core/errors";
-import { formatNumber as f } from "../../display/bundle";
+import { formatNumber as f } from "../../core/format";
 import type { MemoryVirtualizationMode } from "../../hypervisor/machine";
 import { uniformWorkload } from "../../workloads/generators";
 import { measureMemoryOn } from "../../experiments/measure";

@@ -12,7 +12,7 @@
 import { requireInt } from "../../core/errors";
 import { Random } from "../../core/random";
 import { MEMORY_COSTS_DEFAULT, exitCycles } from "../../costs/memory";
-import { formatNumber } from "../../display/bundle";
+import { formatNumber } from "../../core/format";
 import { overheadPerThousand } from "./cost-model";
 import { callStudent, ExerciseCheckError, passed, type ExerciseCheckReport, type SeededProblem } from "../shared/lesson-check";
 

@@ -3,7 +3,7 @@
  * mechanism costs relative to no virtualization, memory and I/O side by side.
  */
 import { ConfigError } from "../../core/errors";
-import { formatNumber as f } from "../../display/bundle";
+import { formatNumber as f } from "../../core/format";
 import type { Figure } from "../../charts/figure";
 import { ratioFigure } from "../../charts/ratio-figure";
 import { IO_VARIANTS, pathComparison, steadyRunOf, type PathRow } from "../shared/io-runs";

@@ -3,7 +3,7 @@
  * The runs are shared with notebook 06 (shared/memory-runs.ts).
  */
 import { ConfigError } from "../../core/errors";
-import { formatNumber } from "../../display/bundle";
+import { formatNumber } from "../../core/format";
 import { workloads, type WorkloadRow } from "../shared/memory-runs";
 
 const f = formatNumber;

@@ -5,7 +5,7 @@
  */
 import type { Figure } from "../../charts/figure";
 import { ratioFigure } from "../../charts/ratio-figure";
-import { formatNumber } from "../../display/bundle";
+import { formatNumber } from "../../core/format";
 import type { Measurements } from "./measurements";
 
 const f = formatNumber;

@@ -15,7 +15,7 @@
  */
 import { requireInt } from "../../core/errors";
 import { Random } from "../../core/random";
-import { hex } from "../../display/bundle";
+import { hex } from "../../core/format";
 import { OSTEP_TWO_LEVEL } from "../../memory/layout";
 import { solveOstepTranslation } from "../../memory/ostep";
 import { PhysicalMemory } from "../../memory/physical-memory";

@@ -3,7 +3,7 @@
  * record at the same guest-virtual address, with and without isolation. Without it both records
  * land in the same host frame (the chaos); with it, in frames of their own.
  */
-import { hex } from "../../display/bundle";
+import { hex } from "../../core/format";
 import type { Machine, MemoryVirtualizationMode } from "../../hypervisor/machine";
 import type { VirtualMachine } from "../../hypervisor/virtual-machine";
 import { newMachine } from "../../experiments/machines";
