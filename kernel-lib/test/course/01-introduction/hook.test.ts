@@ -1,7 +1,7 @@
 // Lesson helpers of notebook 01: the hook names the run its I/O numbers come from, and its
 // what-to-notice sentences quote the simulator's counts (no numbers typed in the notebook).
 import { describe, expect, it } from "vitest";
-import { expectQuotes } from "../notice";
+import { expectQuotes } from "../helpers";
 import { Machine } from "../../../src/hypervisor/machine";
 import { figureTitle } from "../../../src/charts/figure";
 import { HOOK_REQUEST_BYTES, addressChainRows, addressChainSummary, hookIoFigure, hookNumbers, hookSummary, hookWalkNotice } from "../../../src/course/01-introduction";

@@ -1,18 +1,8 @@
 // Exercise of notebook 01: seeded problems are deterministic and right; checkers accept a
 // correct answer and reject typical wrong ones with feedback that does not give the answer away.
 import { describe, expect, it } from "vitest";
+import { feedback } from "../helpers";
 import { checkHostAddressOf, hostAddressIn, hostAddressProblem } from "../../../src/course/01-introduction";
-import { ExerciseCheckError } from "../../../src/course/shared/lesson-check";
-
-function feedback(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ExerciseCheckError);
-    return (e as Error).message;
-  }
-  throw new Error("the checker accepted a wrong answer");
-}
 
 describe("the hypervisor's map (notebook 01)", () => {
   it("translates guest-physical to host addresses and refuses addresses outside the VM", () => {

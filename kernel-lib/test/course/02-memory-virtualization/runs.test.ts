@@ -1,6 +1,6 @@
 // The claims notebook 02 makes, checked on the simulator runs that produce its numbers.
 import { describe, expect, it } from "vitest";
-import { expectQuotes } from "../notice";
+import { expectQuotes } from "../helpers";
 import { MEMORY_COSTS_DEFAULT, memoryCostModel } from "../../../src/costs/memory";
 import { Machine } from "../../../src/hypervisor/machine";
 import { chaosDemo, isolationDemo, memoryCostsNote, serverWhatIf, shadowSheetDemo, shadowSyncOverhead } from "../../../src/course/02-memory-virtualization";

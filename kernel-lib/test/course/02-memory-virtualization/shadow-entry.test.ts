@@ -1,18 +1,8 @@
 // Exercise of notebook 02: seeded problems are deterministic and right; checkers accept a
 // correct answer and reject typical wrong ones with feedback that does not give the answer away.
 import { describe, expect, it } from "vitest";
+import { feedback } from "../helpers";
 import { checkShadowEntry, shadowEntryOf, shadowTableProblem } from "../../../src/course/02-memory-virtualization";
-import { ExerciseCheckError } from "../../../src/course/shared/lesson-check";
-
-function feedback(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ExerciseCheckError);
-    return (e as Error).message;
-  }
-  throw new Error("the checker accepted a wrong answer");
-}
 
 describe("shadow entries (notebook 02)", () => {
   it("composes shadow entries and checks shadowEntry", () => {

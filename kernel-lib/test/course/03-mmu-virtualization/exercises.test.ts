@@ -1,23 +1,13 @@
 // Exercises of notebooks 01–03: seeded problems are deterministic and right; checkers accept a
 // correct answer and reject typical wrong ones with feedback that does not give the answer away.
 import { describe, expect, it } from "vitest";
+import { feedback } from "../helpers";
 import { X86_64_4LEVEL, OSTEP_TWO_LEVEL } from "../../../src/memory/layout";
 import { Tlb } from "../../../src/mmu/tlb";
 import { ConfigError } from "../../../src/core/errors";
 import { addressSplitProblem, checkNestedWalkRefs, checkNestedWalkRefsOnMachines, checkSplitAddress, nestedWalkOrder, nestedWalkProblem, nestedWalkReferences, ostepArrayTlbExample, replayLruTlb, splitAddressIn, tlbReplayProblem } from "../../../src/course/03-mmu-virtualization";
 import { pageWalkReads } from "../../../src";
-import { ExerciseCheckError } from "../../../src/course/shared/lesson-check";
 import type { AddressSplit } from "../../../src/course/03-mmu-virtualization";
-
-function feedback(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ExerciseCheckError);
-    return (e as Error).message;
-  }
-  throw new Error("the checker accepted a wrong answer");
-}
 
 const correctSplit = (address: number, indexBits: number[], offsetBits: number): AddressSplit => {
   const offset = address % 2 ** offsetBits;

@@ -2,19 +2,9 @@
 // models, and the needKick checker accepts vring_need_event and rejects typical wrong answers
 // with a hint about the kind of case, never the expected value.
 import { describe, expect, it } from "vitest";
+import { feedback } from "../helpers";
 import { IO_EMULATED_DEVICE_MODELS } from "../../../src/io/emulated";
 import { checkNeedKick, exitsProblem } from "../../../src/course/04-io-virtualization";
-import { ExerciseCheckError } from "../../../src/course/shared/lesson-check";
-
-function feedback(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ExerciseCheckError);
-    return (e as Error).message;
-  }
-  throw new Error("the checker accepted a wrong answer");
-}
 
 /** Exits per request when each request is alone, counted by hand from the path's mechanisms. */
 function byHand(configuration: string): number {

@@ -2,7 +2,7 @@
 // rows the notebook shows (orderings and directions, not hard-coded simulator outputs).
 import { describe, expect, it } from "vitest";
 import { backlogRun, variantByLabel } from "../../../src/course/shared/io-runs";
-import { expectQuotes } from "../notice";
+import { expectQuotes } from "../helpers";
 import { defaultIoCosts } from "../../../src/costs/io";
 import { ioPathsRows } from "../../../src/playgrounds/io-paths";
 import { ConfigError } from "../../../src/core/errors";

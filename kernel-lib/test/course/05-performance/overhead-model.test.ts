@@ -1,18 +1,9 @@
 // Exercises of notebook 05: the predict problem's answers follow the model, and the crossover
 // checker accepts the right formula and names the broken property for typical wrong ones.
 import { describe, expect, it } from "vitest";
+import { feedback } from "../helpers";
 import { checkCrossover, crossoverPteWritesPerThousand, overheadPerThousand, predictProblem } from "../../../src/course/05-performance";
 import { ExerciseCheckError } from "../../../src/course/shared/lesson-check";
-
-function feedback(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ExerciseCheckError);
-    return (e as Error).message;
-  }
-  throw new Error("the checker accepted a wrong answer");
-}
 
 describe("predictProblem (notebook 05)", () => {
   it("is deterministic per seed, hides answers in the questions, and reveals the model's winner", () => {

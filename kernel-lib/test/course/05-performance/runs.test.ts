@@ -3,7 +3,7 @@
 // exists, large pages shorten nested walks and raise TLB reach).
 import { describe, expect, it } from "vitest";
 import { pageWalkReads } from "../../../src/experiments/walk-reads";
-import { expectQuotes } from "../notice";
+import { expectQuotes } from "../helpers";
 import { ConfigError } from "../../../src/core/errors";
 import { formatNumber } from "../../../src/display/bundle";
 import { MEMORY_COSTS_DEFAULT, exitCycles } from "../../../src/costs/memory";

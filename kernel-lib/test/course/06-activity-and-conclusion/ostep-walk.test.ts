@@ -2,20 +2,10 @@
 // memory), the hand-translation problem's answers are the library's walk, and the walk checker
 // accepts a correct walk and names the broken rule for typical wrong ones.
 import { describe, expect, it } from "vitest";
+import { feedback } from "../helpers";
 import { parseOstepMemoryDump, solveOstepTranslation } from "../../../src/memory/ostep";
 import { checkOstepWalk, mmuTranslationProblem, ostepMachine, walkReadsAndTlbSavings } from "../../../src/course/06-activity-and-conclusion";
-import { ExerciseCheckError } from "../../../src/course/shared/lesson-check";
 import type { OstepWalkFn } from "../../../src/course/06-activity-and-conclusion";
-
-function feedback(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ExerciseCheckError);
-    return (e as Error).message;
-  }
-  throw new Error("the checker accepted a wrong answer");
-}
 
 const correct: OstepWalkFn = (readByte, pdbr, va) => {
   const pde = readByte(pdbr * 32 + ((va >> 10) & 31));

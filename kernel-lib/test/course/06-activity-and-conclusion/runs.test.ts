@@ -2,7 +2,7 @@
 // hypervisor map points at files that exist in kernel-lib.
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectQuotes } from "../notice";
+import { expectQuotes } from "../helpers";
 import { existsSync } from "node:fs";
 import { formatNumber } from "../../../src/display/bundle";
 import { HYPERVISOR_SOURCE_MAP, debateEvidence, discussionPrompts, hypervisorMap, measurements, modeMix, modeMixNotice, overheadFigure, overheadRows, synthesisTable, walkCostNotice, yourMmuPrompt } from "../../../src/course/06-activity-and-conclusion";
