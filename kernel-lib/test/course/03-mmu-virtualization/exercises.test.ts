@@ -6,7 +6,7 @@ import { X86_64_4LEVEL, OSTEP_TWO_LEVEL } from "../../../src/memory/layout";
 import { Tlb } from "../../../src/mmu/tlb";
 import { ConfigError } from "../../../src/core/errors";
 import { addressSplitProblem, checkNestedWalkRefs, checkNestedWalkRefsOnMachines, checkSplitAddress, nestedWalkOrder, nestedWalkProblem, nestedWalkReferences, ostepArrayTlbExample, replayLruTlb, splitAddressIn, tlbReplayProblem } from "../../../src/course/03-mmu-virtualization";
-import { pageWalkReads } from "../../../src";
+import { walkReads } from "../../../src/experiments/walk-reads";
 import type { AddressSplit } from "../../../src/course/03-mmu-virtualization";
 
 const correctSplit = (address: number, indexBits: number[], offsetBits: number): AddressSplit => {
@@ -92,9 +92,8 @@ describe("nested walk references (notebook 03)", () => {
 
   it("the reference answer agrees with real walks of tables in memory for every configuration (the counts themselves: test/mmu/)", () => {
     for (const g of [4, 5]) for (const h of [4, 5]) for (const gp of [4, 2048, 1048576]) for (const hp of [4, 2048, 1048576]) {
-      const r = pageWalkReads(g, h, gp, hp);
-      expect(r.nestedGuest + r.nestedHost).toBe(nestedWalkReferences(g, h, gp * 1024, hp * 1024));
-      expect(r.native).toBe(nestedWalkReferences(g, 0, gp * 1024));
+      expect(walkReads("nested", g, h, gp, hp).total).toBe(nestedWalkReferences(g, h, gp * 1024, hp * 1024));
+      expect(walkReads("native", g, h, gp, hp).total).toBe(nestedWalkReferences(g, 0, gp * 1024));
     }
   });
 
