@@ -84,15 +84,19 @@ export function checkCrossover(crossover: CrossoverFn, seed?: number): ExerciseC
     }
     return { v, args };
   };
+  // The base case is the default cost model's (a walk reference, a guest-PTE-write exit); each
+  // neighbour changes one input, so a wrong answer's feedback can name the property it breaks.
+  const ref = MEMORY_COSTS_DEFAULT.walkRefCycles;
+  const exit = exitCycles(MEMORY_COSTS_DEFAULT, "guest-pt-write");
   const cases: [number, number, number, number][] = [
-    [10, 4, 8, 2391],
-    [20, 4, 8, 2391],
-    [10, 4, 8, 4782],
-    [10, 4, 16, 2391],
-    [10, 5, 8, 2391],
-    [10, 3, 8, 2391],
-    [0, 4, 8, 2391],
-    [37, 4, 200 / 24, 30000],
+    [10, 4, ref, exit],
+    [20, 4, ref, exit],
+    [10, 4, ref, 2 * exit],
+    [10, 4, 2 * ref, exit],
+    [10, 5, ref, exit],
+    [10, 3, ref, exit],
+    [0, 4, ref, exit],
+    [37, 4, 200 / 24, 30000], // the textbook's figures (B13): 200 cycles per 24-reference walk
     [3, 5, 12, 1500],
   ];
   if (seed !== undefined) {
@@ -103,11 +107,11 @@ export function checkCrossover(crossover: CrossoverFn, seed?: number): ExerciseC
   const base = call(...cases[0]!).v;
   if (!close(base, crossoverPteWritesPerThousand(...cases[0]!))) {
     // Diagnose with properties of the right answer, so the feedback does not give it away.
-    const zero = call(0, 4, 8, 2391).v;
+    const zero = call(0, 4, ref, exit).v;
     if (zero !== 0) throw new ExerciseCheckError(exercise, "with no TLB misses nested paging costs nothing extra, so any page-table write makes shadow lose: the crossover must be 0");
-    if (!close(call(20, 4, 8, 2391).v, 2 * base)) throw new ExerciseCheckError(exercise, "your answer should double when the TLB misses double: each miss costs nested paging more than shadow, so shadow can afford proportionally more exits");
-    if (!close(call(10, 4, 8, 4782).v, base / 2)) throw new ExerciseCheckError(exercise, "your answer should halve when exitCycles doubles: the dearer an exit, the fewer page-table writes shadow can afford");
-    if (!close(call(10, 4, 16, 2391).v, 2 * base)) throw new ExerciseCheckError(exercise, "your answer should double when walkRefCycles doubles: the walk difference is paid per reference");
+    if (!close(call(20, 4, ref, exit).v, 2 * base)) throw new ExerciseCheckError(exercise, "your answer should double when the TLB misses double: each miss costs nested paging more than shadow, so shadow can afford proportionally more exits");
+    if (!close(call(10, 4, ref, 2 * exit).v, base / 2)) throw new ExerciseCheckError(exercise, "your answer should halve when exitCycles doubles: the dearer an exit, the fewer page-table writes shadow can afford");
+    if (!close(call(10, 4, 2 * ref, exit).v, 2 * base)) throw new ExerciseCheckError(exercise, "your answer should double when walkRefCycles doubles: the walk difference is paid per reference");
     throw new ExerciseCheckError(
       exercise,
       "the proportions are right but the walk lengths are not: per TLB miss, count the references a nested walk reads for an n-level guest on an n-level host, minus the n a shadow walk reads",

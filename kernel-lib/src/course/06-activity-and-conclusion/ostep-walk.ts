@@ -22,9 +22,16 @@ import { PhysicalMemory } from "../../memory/physical-memory";
 import { Tlb } from "../../mmu/tlb";
 import { callStudent, ExerciseCheckError, passed, type ExerciseCheckReport, type SeededProblem } from "../shared/lesson-check";
 
-const PAGE = 32;
-const FRAMES = 128;
-const INVALID = 0x7f;
+// The machine's geometry is OSTEP's two-level layout (memory/layout.ts): 32-byte pages, 128
+// frames, 1024 virtual pages, 32 one-byte entries per table, a valid bit (0x80) over a 7-bit PFN.
+const LAYOUT = OSTEP_TWO_LEVEL;
+const PAGE = LAYOUT.pageSizeBytes;
+const FRAMES = LAYOUT.physicalFrames;
+const VIRTUAL_PAGES = LAYOUT.virtualPages;
+const ENTRIES = 2 ** LAYOUT.indexBits[1]!;
+const VALID = 2 ** LAYOUT.pte.presentBit;
+/** What OSTEP writes in unused entries: the valid bit clear, every PFN bit set (0x7f). */
+const INVALID = 2 ** LAYOUT.pte.frameBits - 1;
 
 /** A generated OSTEP two-level machine. */
 export interface OstepMachine {
@@ -56,19 +63,19 @@ export function ostepMachine(seed = 1, options: { mappedPages?: number } = {}): 
   const tableOf = new Map<number, number>();
   const mapped = new Set<number>();
   // Cluster the mappings in a few regions (code, heap, stack), as a real address space is.
-  const regions = [rng.int(1024), rng.int(1024), rng.int(1024)];
+  const regions = [rng.int(VIRTUAL_PAGES), rng.int(VIRTUAL_PAGES), rng.int(VIRTUAL_PAGES)];
   while (mapped.size < mappedPages) {
-    const vpn = (regions[rng.int(regions.length)]! + rng.int(12)) % 1024;
+    const vpn = (regions[rng.int(regions.length)]! + rng.int(12)) % VIRTUAL_PAGES;
     if (mapped.has(vpn)) continue;
-    const pdIndex = vpn >> 5;
+    const pdIndex = Math.floor(vpn / ENTRIES);
     let table = tableOf.get(pdIndex);
     if (table === undefined) {
       table = take();
       tableOf.set(pdIndex, table);
       image.fill(INVALID, table * PAGE, table * PAGE + PAGE);
-      image[pdbr * PAGE + pdIndex] = 0x80 | table;
+      image[pdbr * PAGE + pdIndex] = VALID | table;
     }
-    image[table * PAGE + (vpn & 31)] = 0x80 | take();
+    image[table * PAGE + (vpn % ENTRIES)] = VALID | take();
     mapped.add(vpn);
   }
   const memory = new PhysicalMemory({ pageSizeBytes: PAGE, frameCount: FRAMES, name: `OSTEP machine (seed ${seed})` });
@@ -91,12 +98,13 @@ function pickAddresses(machine: OstepMachine, rng: Random, count: number): numbe
   const mappedCount = Math.max(1, Math.round(count * 0.6));
   for (let i = 0; i < mappedCount; i++) vpns.push(rng.pick(machine.mappedVpns));
   if (vpns.length < count) {
-    // A neighbour of a mapped page in the same 32-page table region that is not mapped itself.
-    const base = rng.pick(machine.mappedVpns) & ~31;
-    const candidates = Array.from({ length: 32 }, (_, k) => base + k).filter((v) => !machine.mappedVpns.includes(v));
+    // A neighbour of a mapped page in the same table's region that is not mapped itself.
+    const mapped = rng.pick(machine.mappedVpns);
+    const base = mapped - (mapped % ENTRIES);
+    const candidates = Array.from({ length: ENTRIES }, (_, k) => base + k).filter((v) => !machine.mappedVpns.includes(v));
     if (candidates.length > 0) vpns.push(rng.pick(candidates));
   }
-  while (vpns.length < count) vpns.push(rng.int(1024));
+  while (vpns.length < count) vpns.push(rng.int(VIRTUAL_PAGES));
   for (let i = vpns.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
     [vpns[i], vpns[j]] = [vpns[j]!, vpns[i]!];
@@ -125,7 +133,7 @@ export function mmuTranslationProblem(seed = 1, options: { count?: number } = {}
     pdbr: machine.pdbr,
     dump: machine.dump,
     virtualAddresses: vas,
-    parameters: `seed ${seed} · OSTEP two-level machine: 32-byte pages, 15-bit virtual addresses (5-bit PD index · 5-bit PT index · 5-bit offset), 128 physical pages · PDBR ${machine.pdbr}`,
+    parameters: `seed ${seed} · OSTEP two-level machine: ${PAGE}-byte pages, ${LAYOUT.virtualAddressBits}-bit virtual addresses (${LAYOUT.indexBits[0]}-bit PD index · ${LAYOUT.indexBits[1]}-bit PT index · ${LAYOUT.offsetBits}-bit offset), ${FRAMES} physical pages · PDBR ${machine.pdbr}`,
     prompt:
       `Translate each virtual address. Split it into PD index, PT index and offset; read the PDE at byte ` +
       `PDBR·32 + PD index; if its top bit (0x80) is clear, the answer is "Fault (page directory entry not valid)". Otherwise ` +
