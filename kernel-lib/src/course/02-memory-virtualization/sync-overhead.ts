@@ -16,14 +16,14 @@ import { churnTrace, forkServerTrace } from "../shared/traces";
 const MiB = 2 ** 20;
 
 /** TLB entries of the lesson machines (4-way sets): a Skylake-sized L1 DTLB for 4 KiB pages (figure D1). */
-export const LESSON_TLB_ENTRIES = 64;
+export const TLB_ENTRIES = 64;
 
 /** Runs `trace` on a fresh machine in `mode` (one VM, or bare metal), measured after a warm-up pass. */
-export function runLessonTrace(trace: MemoryTrace, mode: MemoryVirtualizationMode, options: { hostPageSizeBytes?: number; guestPageSizeBytes?: number; tlbEntries?: number; warmUp?: boolean } = {}): MemoryRunStats {
+export function runTrace(trace: MemoryTrace, mode: MemoryVirtualizationMode, options: { hostPageSizeBytes?: number; guestPageSizeBytes?: number; tlbEntries?: number; warmUp?: boolean } = {}): MemoryRunStats {
   // The warm-up pass fills the TLB and builds the shadow entries, so the numbers describe steady
   // state rather than a cold start.
   return measureMemory(trace, mode, {
-    machine: { hostMemoryBytes: 2 ** 30, hypervisorPoolBytes: 64 * MiB, hostPageSizeBytes: options.hostPageSizeBytes, tlb: fourWayTlb(options.tlbEntries ?? LESSON_TLB_ENTRIES) },
+    machine: { hostMemoryBytes: 2 ** 30, hypervisorPoolBytes: 64 * MiB, hostPageSizeBytes: options.hostPageSizeBytes, tlb: fourWayTlb(options.tlbEntries ?? TLB_ENTRIES) },
     vm: { memoryBytes: 256 * MiB, guestPageSizeBytes: options.guestPageSizeBytes },
     warmUp: (options.warmUp ?? true) ? "repeat" : "none",
   });
@@ -81,7 +81,7 @@ export function shadowSyncOverhead(options: { rates?: number[]; accesses?: numbe
     const trace = churnTrace(seed, accesses, ws, rate);
     let writesPer1000 = 0;
     for (const mode of ["native", "shadow", "nested"] as const) {
-      const s = runLessonTrace(trace, mode);
+      const s = runTrace(trace, mode);
       if (mode === "native") writesPer1000 = round1((1000 * s.pteWrites) / s.accesses);
       rows.push({
         mode: MODE_LABEL[mode],
@@ -104,7 +104,7 @@ export function shadowSyncOverhead(options: { rates?: number[]; accesses?: numbe
   // accesses) exercises every shadow-paging exit cause: PTE writes, CR3 loads, faults, INVLPG.
   const forky = forkServerTrace(seed, accesses, 48, 500);
   for (const mode of ["shadow", "nested"] as const) {
-    const s = runLessonTrace(forky, mode);
+    const s = runTrace(forky, mode);
     for (const cause of ["guest-pt-write", "cr3-load", "hidden-page-fault", "guest-page-fault", "invlpg", "ept-violation"] as const) {
       exitRows.push({ mode: MODE_LABEL[mode], cause, "VM exits per 1,000 accesses": round1((1000 * (s.vmExitsByCause[cause] ?? 0)) / s.accesses) });
     }
@@ -130,7 +130,7 @@ export function shadowSyncOverhead(options: { rates?: number[]; accesses?: numbe
     `At **${shadow[last]!["guest PTE writes per 1,000 accesses"]}** guest PTE writes per 1,000 accesses, shadow paging takes **${shadow[last]!["VM exits per 1,000 accesses"]}** VM exits per 1,000 accesses and needs **${shadow[last]!["cycles per access"]}** cycles per access; ` +
     `nested paging takes ${nested[last]!["VM exits per 1,000 accesses"]} exits and needs **${nested[last]!["cycles per access"]}**. ` +
     (crossing < 0 ? "In this range shadow paging stays cheaper." : `Shadow paging becomes the more expensive one from about **${shadow[crossing]!["guest PTE writes per 1,000 accesses"]}** PTE writes per 1,000 accesses.`) +
-    ` (Working set ${ws} pages, ${LESSON_TLB_ENTRIES}-entry TLB, ${accesses.toLocaleString("en-US")} measured accesses per run after a warm-up pass; default cost model: VM exit round trip ${cycles(MEMORY_COSTS_DEFAULT.vmExitRoundTripCycles)} (figure B7), page-walk reference ${cycles(MEMORY_COSTS_DEFAULT.walkRefCycles)} (derived from B13).)`;
+    ` (Working set ${ws} pages, ${TLB_ENTRIES}-entry TLB, ${accesses.toLocaleString("en-US")} measured accesses per run after a warm-up pass; default cost model: VM exit round trip ${cycles(MEMORY_COSTS_DEFAULT.vmExitRoundTripCycles)} (figure B7), page-walk reference ${cycles(MEMORY_COSTS_DEFAULT.walkRefCycles)} (derived from B13).)`;
   return { rows, exitRows, figure, exitsFigure, summary };
 }
 
@@ -147,9 +147,9 @@ export function serverWorkloads(seed = 1, accesses = 20000): { name: string; tra
 export function serverWhatIf(options: { seed?: number; accesses?: number } = {}) {
   const rows: { workload: string; mode: string; "cycles per access": number; "slowdown vs bare metal": number; "TLB hit rate (%)": number; "VM exits": number }[] = [];
   for (const w of serverWorkloads(options.seed ?? 1, options.accesses ?? 20000)) {
-    const native = runLessonTrace(w.trace, "native");
+    const native = runTrace(w.trace, "native");
     for (const mode of ["native", "shadow", "nested"] as const) {
-      const s = mode === "native" ? native : runLessonTrace(w.trace, mode);
+      const s = mode === "native" ? native : runTrace(w.trace, mode);
       rows.push({
         workload: w.name,
         mode: MODE_LABEL[mode],
