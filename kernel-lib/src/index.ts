@@ -1,5 +1,7 @@
 /**
- * kernel-lib: the simulation library behind the Computropolis lessons.
+ * kernel-lib: the simulation library behind the Computropolis lessons. This module is the
+ * simulator's public API; the lessons' runs, notices and exercise checkers are in course/,
+ * reached as `import { lesson03 } from "kernel-lib/course"`.
  *
  * The map of the library, one folder per concept:
  *   core/        errors that name the field and what is allowed; seeded random numbers
@@ -9,10 +11,11 @@
  *   io/          device emulation, virtio, passthrough with an IOMMU (discrete-event simulation)
  *   workloads/   seeded access-pattern generators and trace readers
  *   costs/       the cycle-cost model, every constant cited
- *   experiments/ runs that return tidy rows for charts
- *   exercises/   seeded problems with answers, and checkers with feedback
- *   charts/      Plotly figure builders from tidy rows
+ *   experiments/ the one place that builds machines, warms up, measures and caches results (frozen)
+ *   charts/      Plotly figure builders from tidy rows; bar labels, log ticks, walk figures, labels
  *   display/     showing charts, tables and prose in a tslab notebook (Node only)
+ *   playgrounds/ charts with sliders, re-run in the notebook and in the HTML handouts
+ *   course/      the lessons (not exported here): kernel-lib/course, one namespace per lesson
  */
 export * from "./core/errors";
 export * from "./core/random";
@@ -23,12 +26,13 @@ export * from "./io";
 export * from "./workloads";
 export * from "./costs";
 export * from "./experiments";
-export * from "./exercises";
-export * from "./lessons";
 export * from "./charts/figure";
 export * from "./charts/builders";
+export * from "./charts/bar-labels";
+export * from "./charts/log-ticks";
+export * from "./charts/ratio-figure";
+export * from "./charts/walk-figures";
+export * from "./charts/labels";
 export * from "./display/bundle";
 export * from "./display/show";
 export * from "./display/playground";
-// One playground computation is useful on its own: the reads of one TLB miss, from real walks.
-export { pageWalkReads, type PageWalkReads } from "./playgrounds";

@@ -1,5 +1,9 @@
 import { figureTitle, PLOTLY_MIME, type Figure } from "../charts/figure";
 import type { Row } from "../charts/builders";
+import { formatNumber } from "../core/format";
+
+// Number formatting lives in core/ (charts and lessons use it too); re-exported for notebooks.
+export { formatNumber, hex } from "../core/format";
 
 /** A Jupyter MIME bundle: one output, several representations; the front end picks the richest. */
 export type MimeBundle = Record<string, unknown>;
@@ -57,12 +61,6 @@ export function tableBundle(rows: readonly Row[], options: { digits?: number; ca
 /** Markdown prose (numbers filled in from the simulator), with a plain-text copy. */
 export function markdownBundle(markdown: string): MimeBundle {
   return { "text/markdown": markdown, "text/plain": markdown };
-}
-
-export function formatNumber(v: number, digits = 3): string {
-  if (Number.isInteger(v)) return v.toLocaleString("en-US");
-  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString("en-US");
-  return Number(v.toPrecision(digits)).toString();
 }
 
 export function escapeHtml(s: string): string {

@@ -7,9 +7,10 @@
  * the comparison (it is by default) and is NaN otherwise.
  */
 import { ConfigError } from "../core/errors";
-import { Machine, MEMORY_VIRTUALIZATION_MODES, type MachineConfig, type MemoryVirtualizationMode } from "../hypervisor/machine";
+import { MEMORY_VIRTUALIZATION_MODES, type MachineConfig, type MemoryVirtualizationMode } from "../hypervisor/machine";
 import type { VmExitCause } from "../hypervisor/vm-exit";
 import type { MemoryTrace } from "../workloads/trace";
+import { cyclesPerAccess, measureMemory } from "./measure";
 
 /** Machine settings of an experiment (everything but the mode) plus the VM's. */
 export interface MemoryExperimentConfig extends Omit<MachineConfig, "mode"> {
@@ -69,9 +70,7 @@ function vmOptions(config: MemoryExperimentConfig): { memoryBytes: number; guest
 /** Runs `trace` on a fresh machine in `mode` and returns one row (overheadVsNative NaN). */
 export function runMemoryExperiment(trace: MemoryTrace, mode: MemoryVirtualizationMode, config: MemoryExperimentConfig = {}, parameter = "", value: number | string = ""): MemoryExperimentRow {
   const { vmMemoryBytes: _m, guestPageSizeBytes: _g, ...machineConfig } = config;
-  const machine = new Machine({ ...machineConfig, mode });
-  const vm = machine.createVm(vmOptions(config));
-  const s = machine.run(trace, vm);
+  const s = measureMemory(trace, mode, { machine: machineConfig, vm: vmOptions(config) });
   return {
     mode,
     parameter,
@@ -88,7 +87,7 @@ export function runMemoryExperiment(trace: MemoryTrace, mode: MemoryVirtualizati
     vmExits: s.vmExits,
     vmExitsByCause: s.vmExitsByCause,
     cycles: s.cycles,
-    cyclesPerAccess: s.accesses === 0 ? 0 : s.cycles / s.accesses,
+    cyclesPerAccess: cyclesPerAccess(s),
     overheadVsNative: NaN,
     seconds: s.seconds,
   };

@@ -22,12 +22,13 @@
  *                      [requestBytes, offeredLoadKrps, vmCount]               (04 I/O, 05 performance)
  *
  * Adding one: write `<name>.ts` here that calls `definePlayground({ name, title, description,
- * params, run })` with a PURE, seeded, browser-safe `run` (no `node:` imports, no display/), import
- * it below, and add a test in kernel-lib/test/playgrounds/.
+ * params, run })` with a PURE, seeded, browser-safe `run` (no `node:` imports, no display/, no
+ * course/), import it below, and add a test in kernel-lib/test/playgrounds/. Measure through
+ * experiments/ (`measureMemory` with a warm-up, `pageWalkReads`, `memoize` for rows a notebook reads
+ * twice); the "what to notice" under a playground is the lesson's (kernel-lib/src/course/).
  */
 export * from "./registry";
 import "./page-walk";
 import "./tlb-size";
 import "./page-table-churn";
 import "./io-paths";
-export { pageWalkReads, type PageWalkReads } from "./page-walk";

@@ -12,7 +12,7 @@ import type { Figure } from "../charts/figure";
 import { IO_PATHS } from "../io/config";
 import { runIo } from "../io/run";
 import { definePlayground } from "./registry";
-import { cachedRows } from "./row-cache";
+import { memoize } from "../experiments/result-cache";
 
 /** Requests each VM sends per run: enough for a stable mean, quick enough to redraw while dragging. */
 const REQUESTS_PER_VM = 400;
@@ -28,8 +28,9 @@ export interface IoPathsParams {
 /** One bar pair of the chart: a path's throughput, mean latency and exits per request. */
 export type IoPathsRow = { path: string; throughputGbps: number; meanLatencyUs: number; exitsPerRequest: number };
 
-/** One run per path for the parameters (seeded, cached per parameters: row-cache.ts). */
-export const ioPathsRows: (p: IoPathsParams) => IoPathsRow[] = cachedRows(
+/** One run per path for the parameters (seeded, cached: experiments/result-cache.ts). */
+export const ioPathsRows: (p: IoPathsParams) => readonly IoPathsRow[] = memoize(
+  "playground io-paths",
   (p: IoPathsParams) => [p.requestBytes, p.offeredLoadKrps, p.vmCount],
   (p: IoPathsParams) =>
     IO_PATHS.map((path) => {

@@ -14,9 +14,10 @@ import type { Figure } from "../charts/figure";
 import { Random } from "../core/random";
 import { MEMORY_VIRTUALIZATION_MODES } from "../hypervisor/machine";
 import { TraceBuilder, type MemoryTrace } from "../workloads/trace";
+import { pageSizeLabel } from "../charts/labels";
 import { definePlayground } from "./registry";
 import { FIRST_VPN, steadyStateRun, warmUpTrace } from "./steady-state";
-import { cachedRows } from "./row-cache";
+import { memoize } from "../experiments/result-cache";
 
 /** Parent reads measured per run. */
 const ACCESSES = 10_000;
@@ -49,8 +50,9 @@ export function churnTrace(pages: number, forks: number, seed = SEED): MemoryTra
 /** One bar of the chart: a mode's time relative to native, its exits and its cycles per access. */
 export type ChurnRow = { mode: string; slowdown: number; vmExitsPer1k: number; cyclesPerAccess: number };
 
-/** One steady-state run per mode for the parameters (seeded, cached per parameters: row-cache.ts). */
-export const churnRows: (p: ChurnParams) => ChurnRow[] = cachedRows(
+/** One steady-state run per mode for the parameters (seeded, cached: experiments/result-cache.ts). */
+export const churnRows: (p: ChurnParams) => readonly ChurnRow[] = memoize(
+  "playground page-table-churn",
   (p: ChurnParams) => [p.forkExecPer10k, p.workingSetPages, p.hostPageKiB],
   (p: ChurnParams) => {
     const warm = warmUpTrace(p.workingSetPages);
@@ -94,7 +96,7 @@ definePlayground({
   params: {
     forkExecPer10k: { label: "fork/exec rate", unit: "per 10k accesses", min: 0, max: 20, step: 1, default: 0, values: [0, 1, 2, 5, 10, 20], help: "how often a child process is forked, execs, touches 16 pages and exits" },
     workingSetPages: { label: "parent working set", unit: "pages", min: 16, max: 2048, step: 16, default: 1024, values: [16, 64, 256, 1024, 2048], help: "pages the parent reads at random: beyond the 64-entry TLB, misses dominate" },
-    hostPageKiB: { label: "host page size", unit: "KiB", min: 4, max: 2048, step: 4, default: 4, values: [4, 2048], valueLabels: ["4 KiB", "2 MiB"], help: "2 MiB host pages shorten nested walks" },
+    hostPageKiB: { label: "host page size", unit: "KiB", min: 4, max: 2048, step: 4, default: 4, values: [4, 2048], valueLabels: [4, 2048].map((kib) => pageSizeLabel(kib * 1024)), help: "2 MiB host pages shorten nested walks" },
   },
   run: (p) => churnFigure(p as unknown as ChurnParams),
 });

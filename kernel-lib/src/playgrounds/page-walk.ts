@@ -2,66 +2,24 @@
  * Playground "page-walk": memory reads of one TLB miss, native vs shadow vs nested paging, as the
  * guest and host page-table depth and page sizes change.
  *
- * Every count comes from the simulated machine (hypervisor/machine.ts): a guest process touches
- * one page (the guest kernel maps it, the hypervisor backs it), then the same address is
- * translated again with the TLB bypassed, and the hardware walker (mmu/walker.ts) reports the
- * entries it read and in which dimension. The nested count is the two-dimensional walk: each guest
- * entry sits at a guest-physical address the host table must translate first, and so does the
- * data address — (n+1)(m+1)−1 reads for n guest and m host levels (DESIGN.md model facts, figure A4).
+ * Every count comes from real walks on the simulated machine (experiments/walk-reads.ts). The
+ * nested count is the two-dimensional walk: each guest entry sits at a guest-physical address the
+ * host table must translate first, and so does the data address — (n+1)(m+1)−1 reads for n guest
+ * and m host levels (DESIGN.md model facts, figure A4).
  */
 import { barChart } from "../charts/builders";
 import type { Figure } from "../charts/figure";
-import { Machine, type MemoryVirtualizationMode } from "../hypervisor/machine";
-import { x86Layout } from "../memory/layout";
+import { pageSizeLabel } from "../charts/labels";
+import { pageWalkReads } from "../experiments/walk-reads";
 import { definePlayground, type PlaygroundParamSpec } from "./registry";
 
 /** Page sizes in KiB: 4 KiB, 2 MiB, 1 GiB. */
 const PAGE_KIB = [4, 2048, 1048576] as const;
-const PAGE_LABELS = ["4 KiB", "2 MiB", "1 GiB"];
+const PAGE_LABELS = PAGE_KIB.map((kib) => pageSizeLabel(kib * 1024));
 
 const pageSizeSpec = (label: string, help: string): PlaygroundParamSpec => ({
   label, unit: "KiB", min: 4, max: 1048576, step: 4, default: 4, values: PAGE_KIB, valueLabels: PAGE_LABELS, help,
 });
-
-/** The guest-virtual address translated: 3 GiB, aligned for every page size. */
-const ADDRESS = 3 * 2 ** 30;
-
-/** Memory reads of one uncached walk in each mode. */
-export interface PageWalkReads {
-  native: number;
-  shadow: number;
-  /** Nested: reads of guest entries, and of host (EPT/NPT) entries. */
-  nestedGuest: number;
-  nestedHost: number;
-}
-
-/** Entries read by one TLB-missing translation in `mode`, by walk dimension. */
-function walkInMode(mode: MemoryVirtualizationMode, guestLevels: number, hostLevels: number, guestPageKiB: number, hostPageKiB: number): Record<string, number> {
-  // A 1 GiB page needs a 4 GiB guest; otherwise keep memory small (the browser re-runs this on every slider move).
-  const big = guestPageKiB >= 1048576 || hostPageKiB >= 1048576;
-  const machine = new Machine({
-    mode, guestLayout: x86Layout(guestLevels, "guestLevels"), hostLayout: x86Layout(hostLevels, "hostLevels"),
-    hostPageSizeBytes: hostPageKiB * 1024, hostMemoryBytes: (big ? 8 : 2) * 2 ** 30,
-  });
-  const vm = machine.createVm({ memoryBytes: big ? 4 * 2 ** 30 : 2 ** 30, guestPageSizeBytes: guestPageKiB * 1024 });
-  vm.kernel.createProcess(0);
-  machine.access(vm, 0, ADDRESS); // first touch: the guest maps the page (and the hypervisor backs it)
-  const walk = machine.access(vm, 0, ADDRESS, { bypassTlb: true });
-  const byDimension: Record<string, number> = { total: walk.walkRefs };
-  for (const step of walk.steps) byDimension[step.dimension] = (byDimension[step.dimension] ?? 0) + 1;
-  return byDimension;
-}
-
-/** Counts the reads of one TLB miss with `guestLevels`/`hostLevels` and the two page sizes. */
-export function pageWalkReads(guestLevels: number, hostLevels: number, guestPageKiB: number, hostPageKiB: number): PageWalkReads {
-  const nested = walkInMode("nested", guestLevels, hostLevels, guestPageKiB, hostPageKiB);
-  return {
-    native: walkInMode("native", guestLevels, hostLevels, guestPageKiB, hostPageKiB).total!,
-    shadow: walkInMode("shadow", guestLevels, hostLevels, guestPageKiB, hostPageKiB).total!,
-    nestedGuest: nested.guest ?? 0,
-    nestedHost: nested.host ?? 0,
-  };
-}
 
 /** The figure: stacked bars of guest-entry and host-entry reads per mode. */
 export function pageWalkFigure(p: { guestLevels: number; hostLevels: number; guestPageKiB: number; hostPageKiB: number }): Figure {

@@ -5,8 +5,9 @@
  * short browser-sized run would mostly measure start-up faults.
  */
 import { Random } from "../core/random";
-import { Machine, type MachineConfig, type MemoryRunStats, type MemoryVirtualizationMode } from "../hypervisor/machine";
+import type { MachineConfig, MemoryRunStats, MemoryVirtualizationMode } from "../hypervisor/machine";
 import { TraceBuilder, type MemoryTrace } from "../workloads/trace";
+import { measureMemory } from "../experiments/measure";
 
 /** First virtual page of the playground working sets (address 0x10000000, as the generators use). */
 export const FIRST_VPN = 0x10000;
@@ -29,9 +30,6 @@ export function uniformReads(pages: number, accesses: number, seed: number): Mem
 
 /** Runs the warm-up, then `measured`, on a fresh machine in `mode`; returns the measured run's counters. */
 export function steadyStateRun(mode: MemoryVirtualizationMode, config: Omit<MachineConfig, "mode">, warmUp: MemoryTrace, measured: MemoryTrace): MemoryRunStats {
-  const machine = new Machine({ ...config, mode });
   const big = (config.hostPageSizeBytes ?? 0) >= 2 ** 30;
-  const vm = machine.createVm({ memoryBytes: big ? 4 * 2 ** 30 : 2 ** 30 });
-  machine.run(warmUp, vm);
-  return machine.run(measured, vm, { premap: false });
+  return measureMemory(measured, mode, { machine: config, vm: { memoryBytes: big ? 4 * 2 ** 30 : 2 ** 30 }, warmUp });
 }

@@ -11,6 +11,8 @@
  */
 import type { Figure } from "../charts/figure";
 import { MEMORY_VIRTUALIZATION_MODES } from "../hypervisor/machine";
+import { pageSizeLabel } from "../charts/labels";
+import { fourWayTlb } from "../experiments/machines";
 import { definePlayground } from "./registry";
 import { steadyStateRun, uniformReads, warmUpTrace } from "./steady-state";
 
@@ -29,7 +31,7 @@ export function tlbSizeRows(p: TlbSizeParams): { mode: string; tlbHitRate: numbe
   const warm = warmUpTrace(p.workingSetPages);
   const measured = uniformReads(p.workingSetPages, ACCESSES, SEED);
   return MEMORY_VIRTUALIZATION_MODES.map((mode) => {
-    const s = steadyStateRun(mode, { tlb: { sets: p.tlbEntries / 4, ways: 4 }, hostPageSizeBytes: p.hostPageKiB * 1024 }, warm, measured);
+    const s = steadyStateRun(mode, { tlb: fourWayTlb(p.tlbEntries), hostPageSizeBytes: p.hostPageKiB * 1024 }, warm, measured);
     return { mode, tlbHitRate: s.tlbHitRate, cyclesPerAccess: s.cycles / s.accesses, walkRefsPerAccess: s.walkRefs / s.accesses };
   });
 }
@@ -68,7 +70,7 @@ definePlayground({
   params: {
     tlbEntries: { label: "TLB entries (4-way)", unit: "entries", min: 16, max: 2048, step: 16, default: 64, values: [16, 32, 64, 128, 256, 512, 1024, 2048], help: "a Skylake L1 DTLB has 64 entries for 4 KiB pages, its L2 TLB 1536" },
     workingSetPages: { label: "working set", unit: "pages", min: 16, max: 4096, step: 16, default: 1024, values: [16, 64, 256, 1024, 4096], help: "4 KiB pages the program touches, uniformly at random" },
-    hostPageKiB: { label: "host page size", unit: "KiB", min: 4, max: 2048, step: 4, default: 4, values: [4, 2048], valueLabels: ["4 KiB", "2 MiB"], help: "2 MiB host pages shorten every nested walk by one level per host walk" },
+    hostPageKiB: { label: "host page size", unit: "KiB", min: 4, max: 2048, step: 4, default: 4, values: [4, 2048], valueLabels: [4, 2048].map((kib) => pageSizeLabel(kib * 1024)), help: "2 MiB host pages shorten every nested walk by one level per host walk" },
   },
   run: (p) => tlbSizeFigure(p as unknown as TlbSizeParams),
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   definePlayground, getPlayground, playgroundCatalog, playgroundNames, resolvePlaygroundParams, runPlayground,
 } from "../../src/playgrounds";
-import { pageWalkReads } from "../../src/playgrounds/page-walk";
+import { pageWalkReads } from "../../src/experiments/walk-reads";
 import { playgroundBundle, PLAYGROUND_MIME } from "../../src/display/playground";
 import { PLOTLY_MIME } from "../../src/charts/figure";
 import { ConfigError } from "../../src/core/errors";
@@ -50,20 +50,12 @@ describe("playground registry", () => {
 });
 
 describe("page-walk playground (the machine's hardware walker)", () => {
-  it("matches the nested-walk law (n+1)(m+1)-1 and the native walk length", () => {
-    for (const n of [4, 5]) for (const m of [4, 5]) {
-      const r = pageWalkReads(n, m, 4, 4);
-      expect(r.native).toBe(n);
-      expect(r.shadow).toBe(n);
-      expect(r.nestedGuest + r.nestedHost).toBe((n + 1) * (m + 1) - 1);
-    }
-    expect(pageWalkReads(4, 4, 4, 4).nestedGuest + pageWalkReads(4, 4, 4, 4).nestedHost).toBe(24);
-  });
-
-  it("a 2 MiB leaf removes one level on its side, a 1 GiB leaf two; shadow needs both sides large", () => {
-    expect(pageWalkReads(4, 4, 2048, 4)).toMatchObject({ native: 3, shadow: 4, nestedGuest: 3, nestedHost: 4 * 4 });
-    expect(pageWalkReads(4, 4, 4, 2048)).toMatchObject({ native: 4, shadow: 4, nestedHost: 5 * 3 });
-    expect(pageWalkReads(4, 4, 1048576, 1048576)).toMatchObject({ native: 2, shadow: 2, nestedHost: 3 * 2 });
+  it("draws the reads of experiments' pageWalkReads (their counts are proved in test/mmu/ and test/experiments/)", () => {
+    const p = { guestLevels: 5, hostLevels: 4, guestPageKiB: 2048, hostPageKiB: 4 };
+    const r = pageWalkReads(p.guestLevels, p.hostLevels, p.guestPageKiB, p.hostPageKiB);
+    const [entries, host] = runPlayground("page-walk", p).data;
+    expect(entries!.y).toEqual([r.native, r.shadow, r.nestedGuest]);
+    expect(host!.y).toEqual([0, 0, r.nestedHost]);
   });
 
   it("the figure changes with the parameters", () => {

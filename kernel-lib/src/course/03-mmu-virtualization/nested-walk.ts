@@ -1,0 +1,177 @@
+/**
+ * Exercise (notebook 03): count the memory references of a nested (2D) page walk.
+ *
+ * Under nested paging (Intel EPT, AMD NPT/RVI) every guest-physical address the guest's walk
+ * produces — the guest CR3, each guest table pointer, and the final guest-physical page — must
+ * itself be translated by a walk of the host table. With an n-level guest table and an m-level
+ * host table that is (n+1)·m host reads plus n guest reads = (n+1)(m+1) − 1 (figure A4; 24 for
+ * 4+4, A1). A large leaf ends a walk early: a 2 MiB leaf removes one level on its side, a 1 GiB
+ * leaf two (figure A8: 19, 15, 8, 14). Counts are for uncached walks; the final data access is
+ * not counted (A5).
+ *
+ * {@link nestedWalkOrder} lists the references in the order the hardware makes them, which is
+ * what the notebook draws as a grid; the simulator's walker in `mmu/` produces the same order
+ * with real addresses (a unit test checks the counts against it).
+ */
+import { ConfigError, requireInt } from "../../core/errors";
+import { Random } from "../../core/random";
+import { pageSizeLabel } from "../../charts/labels";
+import { walkReads } from "../../experiments/walk-reads";
+import { callStudent, ExerciseCheckError, passed, type ExerciseCheckReport, type SeededProblem } from "../shared/lesson-check";
+
+/** Leaf level of each x86 page size. */
+const LEAF_LEVEL_OF: Record<number, number> = { 4096: 1, 2097152: 2, 1073741824: 3 };
+
+/** The leaf level of an x86 page size (4 KiB → 1, 2 MiB → 2, 1 GiB → 3). */
+export function leafLevelOfPageSize(pageSizeBytes: number, field = "pageSizeBytes"): number {
+  const leaf = LEAF_LEVEL_OF[pageSizeBytes];
+  if (leaf === undefined) throw new ConfigError(field, pageSizeBytes, "4096 (4 KiB), 2097152 (2 MiB) or 1073741824 (1 GiB)");
+  return leaf;
+}
+
+/** Table reads of one walk of `levels` levels ending in a leaf of `pageSizeBytes`. */
+export function walkLength(levels: number, pageSizeBytes = 4096, field = "levels"): number {
+  requireInt(field, levels, 1, 6);
+  const leaf = leafLevelOfPageSize(pageSizeBytes);
+  if (leaf > levels - 1 && leaf > 1) throw new ConfigError("pageSizeBytes", pageSizeBytes, `a page size whose leaf level is below the root of a ${levels}-level table`);
+  return levels - (leaf - 1);
+}
+
+/**
+ * References of an uncached nested walk: (n'+1)(m'+1) − 1 with n', m' the guest and host walk
+ * lengths after large leaves. `hostLevels` 0 means no virtualization (a native walk: n').
+ */
+export function nestedWalkReferences(guestLevels: number, hostLevels: number, guestPageBytes = 4096, hostPageBytes = 4096): number {
+  const n = walkLength(guestLevels, guestPageBytes, "guestLevels");
+  if (hostLevels === 0) return n;
+  const m = walkLength(hostLevels, hostPageBytes, "hostLevels");
+  return (n + 1) * (m + 1) - 1;
+}
+
+/** One reference of a nested walk, in hardware order. */
+export interface NestedWalkReference {
+  /** 1-based order of the reference. */
+  order: number;
+  /** "host" (an EPT/NPT entry) or "guest" (a guest page-table entry). */
+  dimension: "guest" | "host";
+  /**
+   * Which guest-physical address is being resolved: the guest level whose table it points at
+   * (n = the guest CR3 … 1 = the last guest table), or 0 for the final data page.
+   */
+  forGuestLevel: number;
+  /** For a host read, the host table level read (m … 1); for a guest read, the guest level read. */
+  level: number;
+}
+
+/** The references of an uncached nested walk in the order the hardware makes them. */
+export function nestedWalkOrder(guestLevels: number, hostLevels: number, guestPageBytes = 4096, hostPageBytes = 4096): NestedWalkReference[] {
+  const n = walkLength(guestLevels, guestPageBytes, "guestLevels");
+  const m = walkLength(hostLevels, hostPageBytes, "hostLevels");
+  const out: NestedWalkReference[] = [];
+  const hostWalk = (forGuestLevel: number) => {
+    for (let h = 0; h < m; h++) out.push({ order: out.length + 1, dimension: "host", forGuestLevel, level: hostLevels - h });
+  };
+  for (let g = 0; g < n; g++) {
+    const guestLevel = guestLevels - g;
+    hostWalk(guestLevel); // translate the gPA of the guest table at this level
+    out.push({ order: out.length + 1, dimension: "guest", forGuestLevel: guestLevel, level: guestLevel });
+  }
+  hostWalk(0); // translate the final guest-physical page
+  return out;
+}
+
+const SIZES = [4096, 2097152, 1073741824];
+
+/** A seeded problem: for `count` configurations, predict native and nested walk references. */
+export function nestedWalkProblem(seed = 1, options: { count?: number } = {}): SeededProblem {
+  const count = requireInt("count", options.count ?? 4, 1, 12);
+  const rng = new Random(seed);
+  const questions = [];
+  const answers = [];
+  for (let i = 0; i < count; i++) {
+    const guestLevels = rng.pick([4, 4, 5]);
+    const hostLevels = rng.pick([4, 4, 5]);
+    const guestPage = rng.pick(SIZES);
+    const hostPage = rng.pick(SIZES);
+    const q = { "#": i + 1, "guest levels": guestLevels, "guest page": pageSizeLabel(guestPage), "host levels": hostLevels, "host page": pageSizeLabel(hostPage) };
+    questions.push(q);
+    answers.push({
+      ...q,
+      "native walk (guest table alone)": nestedWalkReferences(guestLevels, 0, guestPage),
+      "nested walk": nestedWalkReferences(guestLevels, hostLevels, guestPage, hostPage),
+    });
+  }
+  return {
+    seed,
+    parameters: `seed ${seed} · ${count} configurations · x86-64 tables (4 or 5 levels) · uncached walks · data access not counted`,
+    prompt: "For each configuration, how many page-table entries does one TLB miss read (a) natively, with the guest's table alone, and (b) under nested paging? A 2 MiB leaf ends a walk one level early, a 1 GiB leaf two.",
+    questions,
+    answers,
+    stats: `nested walks read ${answers.map((a) => a["nested walk"]).join(", ")} entries; the 4+4, 4 KiB maximum is ${nestedWalkReferences(4, 4)}.`,
+  };
+}
+
+/** The signature students implement. */
+export type NestedWalkRefsFn = (guestLevels: number, hostLevels: number, guestPageBytes: number, hostPageBytes: number) => number;
+
+/**
+ * Checks a student's `nestedWalkRefs(guestLevels, hostLevels, guestPageBytes, hostPageBytes)`
+ * on every combination of 4/5 levels and 4 KiB/2 MiB/1 GiB pages, with feedback on the kind of
+ * mistake (data access counted, large pages ignored, a missing host walk).
+ */
+export function checkNestedWalkRefs(nestedWalkRefs: NestedWalkRefsFn): ExerciseCheckReport {
+  const exercise = "nestedWalkRefs";
+  let cases = 0;
+  for (const g of [4, 5]) {
+    for (const h of [4, 5]) {
+      for (const gp of SIZES) {
+        for (const hp of SIZES) {
+          const want = nestedWalkReferences(g, h, gp, hp);
+          const args = `a ${g}-level guest with ${pageSizeLabel(gp)} pages over a ${h}-level host with ${pageSizeLabel(hp)} pages`;
+          const got = callStudent(exercise, nestedWalkRefs, [g, h, gp, hp], args);
+          if (typeof got !== "number" || !Number.isInteger(got)) throw new ExerciseCheckError(exercise, `return a whole number of memory references (got ${JSON.stringify(got)} for ${args})`);
+          if (got === want) {
+            cases++;
+            continue;
+          }
+          const n = walkLength(g, gp);
+          const m = walkLength(h, hp);
+          let why: string;
+          if (got === want + 1) why = "it looks like you also counted the final data access; count page-table reads only";
+          else if (got === nestedWalkReferences(g, h) && (gp !== 4096 || hp !== 4096)) why = "large pages are ignored: a 2 MiB leaf ends a walk one level early and a 1 GiB leaf two, on its own side (guest or host)";
+          else if (got === n * m || got === g * h) why = "besides a host walk for each guest table, count the guest's own entry reads and the host walk of the final guest-physical address";
+          else if (got === n * (m + 1) || got === n * m + n) why = "the final guest-physical address (the data page) needs a host walk too";
+          else if (got < want) why = "too few references: every guest-physical address the guest walk produces (the guest CR3 and each table pointer, and the final page) is translated by a full host walk";
+          else why = "too many references: each guest-physical address is translated once, and a large leaf shortens the walk on its side";
+          throw new ExerciseCheckError(exercise, `wrong count for ${args} (got ${got}): ${why}`);
+        }
+      }
+    }
+  }
+  return passed(exercise, cases);
+}
+
+/**
+ * A hidden test for notebook 03's `nestedWalkRefs` exercise: `machines` seeded random
+ * configurations (4 or 5 levels on each side, 4 KiB / 2 MiB / 1 GiB pages on each side), each
+ * built as a real simulated machine whose hardware walker reads the tables; the student's count
+ * must equal the entries that walker read. Feedback names the configuration, never the count.
+ */
+export function checkNestedWalkRefsOnMachines(nestedWalkRefs: NestedWalkRefsFn, options: { seed?: number; machines?: number } = {}): ExerciseCheckReport {
+  const exercise = "nestedWalkRefs";
+  const rng = new Random(options.seed ?? 7);
+  const machines = options.machines ?? 6;
+  for (let i = 0; i < machines; i++) {
+    const g = rng.pick([4, 5]), h = rng.pick([4, 5]);
+    const gp = rng.pick(SIZES), hp = rng.pick(SIZES);
+    const want = walkReads("nested", g, h, gp / 1024, hp / 1024).total;
+    const args = `a simulated machine with a ${g}-level guest (${pageSizeLabel(gp)} pages) over a ${h}-level host (${pageSizeLabel(hp)} pages)`;
+    const got = callStudent(exercise, nestedWalkRefs, [g, h, gp, hp], args);
+    if (got === want) continue;
+    const why = got === want + 1
+      ? "it looks like you also counted the final data access; the walker counts page-table reads only"
+      : "the machine's hardware walker read a different number of entries; check how a large page shortens the walk on its own side, and that every guest-physical address (each guest table and the data page) gets its own host walk";
+    throw new ExerciseCheckError(exercise, `wrong count for ${args} (got ${JSON.stringify(got)}): ${why}`);
+  }
+  return passed(exercise, machines);
+}

@@ -1,0 +1,107 @@
+/**
+ * Notebook 05, part 4: where each I/O path's CPU cycles go, and the summary of what each
+ * mechanism costs relative to no virtualization, memory and I/O side by side.
+ */
+import { ConfigError } from "../../core/errors";
+import { formatNumber as f } from "../../core/format";
+import type { Figure } from "../../charts/figure";
+import { ratioFigure } from "../../charts/ratio-figure";
+import { IO_VARIANTS, pathComparison, steadyRunOf, type PathRow } from "../shared/io-runs";
+import { workloadComparison, type WorkloadRow } from "../shared/memory-runs";
+import { largePages, type PageSizeRow } from "./large-pages";
+
+/** One bar of the summary chart. */
+export type SummaryRow = {
+  /** "memory" or "I/O". */
+  area: string;
+  /** What was measured, e.g. "shadow, fork/exec". */
+  scenario: string;
+  /** Cost relative to no virtualization (1 = same as native / bare metal). */
+  slowdown: number;
+  /** What it buys: isolation, flexibility… (one phrase). */
+  buys: string;
+};
+
+/**
+ * The key numbers in one table: the cost of each mechanism relative to running without
+ * virtualization — memory modes as cycles per access over native, I/O paths as CPU cycles
+ * per request over bare metal.
+ */
+export function summary(options: { seed?: number; workloadRows?: readonly WorkloadRow[]; pageRows?: readonly PageSizeRow[]; ioRows?: readonly PathRow[] } = {}): SummaryRow[] {
+  const seed = options.seed ?? 1;
+  const w = options.workloadRows ?? workloadComparison({ seed });
+  const pages = options.pageRows ?? largePages({ seed });
+  const mem = (workload: string, mode: string) => {
+    const r = w.find((x) => x.workload === workload && x.mode === mode);
+    if (!r) throw new ConfigError("workloadRows", `${workload}/${mode}`, "rows from workloadComparison");
+    return 1 + r.overheadPercent / 100;
+  };
+  const page = (configuration: string) => pages.find((p) => p.configuration === configuration)!.cyclesPerAccess;
+  const nativePage = page("native, 4 KiB pages");
+  const io = options.ioRows ?? pathComparison({ seed });
+  const bare = io.find((r) => r.path === "bare-metal")!.cyclesPerRequest;
+  const ioRow = (path: string, buys: string): SummaryRow => ({
+    area: "I/O",
+    scenario: path,
+    slowdown: io.find((r) => r.path === path)!.cyclesPerRequest / bare,
+    buys,
+  });
+  return [
+    { area: "memory", scenario: "shadow, random (static)", slowdown: mem("random 1024 pages", "shadow"), buys: "isolation; TLB misses walk a native-length table" },
+    { area: "memory", scenario: "nested, random (static)", slowdown: mem("random 1024 pages", "nested"), buys: "isolation; no exits, 2D walks" },
+    { area: "memory", scenario: "nested + 2 MiB host pages", slowdown: page("nested, guest 4 KiB / host 2 MiB") / nativePage, buys: "shorter 2D walks" },
+    { area: "memory", scenario: "shadow, fork/exec", slowdown: mem("fork/exec", "shadow"), buys: "isolation; every page-table write exits" },
+    { area: "memory", scenario: "nested, fork/exec", slowdown: mem("fork/exec", "nested"), buys: "isolation; page-table writes free" },
+    ioRow("emulated", "any guest OS, live migration"),
+    ioRow("virtio", "migration, fewer exits"),
+    ioRow("vhost", "migration, kernel back end"),
+    ioRow("passthrough", "near-native, IOMMU isolation"),
+    ioRow("passthrough + posted", "near-native, no exits"),
+  ];
+}
+
+
+
+/** CPU cycles per I/O request by where they go, one row per (path, category), for a stacked bar chart. */
+export type IoCycleRow = { path: string; category: string; cyclesPerRequest: number };
+
+/** "What to notice" for the I/O cycles chart: the guest's own work, and what each path adds on top of it. */
+export function ioCyclesNotice(rows: readonly IoCycleRow[]): string {
+  const paths = [...new Set(rows.map((r) => r.path))];
+  const of = (path: string, category: string) => rows.find((r) => r.path === path && r.category === category)?.cyclesPerRequest ?? 0;
+  const guest = paths.map((p) => of(p, "guest work"));
+  const added = paths.map((p) => {
+    const parts = ["world switches (exits)", "hypervisor / host work", "copies"].map((c) => of(p, c));
+    const total = parts.reduce((a, b) => a + b, 0);
+    return total === 0 ? `${p} +0` : `${p} +${f(total)} (exits ${f(parts[0]!)}, host ${f(parts[1]!)}, copies ${f(parts[2]!)})`;
+  });
+  return (
+    `**What to notice:** the guest's own work is ${f(Math.min(...guest))}–${f(Math.max(...guest))} cycles per request on every path. ` +
+    `What virtualization adds on top, per request (steady stream): ${added.join("; ")}.`
+  );
+}
+
+/** Where each I/O path's CPU cycles go: guest work, world switches, hypervisor/host work, copies. */
+export function ioCycles(options: { seed?: number } = {}): IoCycleRow[] {
+  const rows: IoCycleRow[] = [];
+  const names: Record<string, string> = { guest: "guest work", exit: "world switches (exits)", deviceModel: "hypervisor / host work", copy: "copies" };
+  for (const v of IO_VARIANTS) {
+    const r = steadyRunOf(v.label, options.seed ?? 1);
+    for (const key of ["guest", "exit", "deviceModel", "copy"] as const) rows.push({ path: v.label, category: names[key]!, cyclesPerRequest: r.cyclesPerRequest[key] });
+  }
+  return rows;
+}
+
+/**
+ * The summary chart: one horizontal bar per scenario, the cost relative to no virtualization
+ * (log axis), memory and I/O in two colours, each bar labelled with its value ("5.7×").
+ */
+export function summaryFigure(rows: readonly SummaryRow[]): Figure {
+  const fig = ratioFigure(rows, {
+    label: "scenario", value: "slowdown", color: "area",
+    title: "What isolation and flexibility cost: each mechanism relative to no virtualization",
+    valueTitle: "cost relative to native / bare metal (×, log scale)",
+  });
+  fig.layout.yaxis = { ...fig.layout.yaxis, title: { text: "mechanism and workload" } };
+  return fig;
+}
