@@ -78,7 +78,7 @@ definePlayground({
   params: {
     requestBytes: { label: "request size", unit: "bytes", min: 64, max: 65536, step: 1, default: 1500, values: [64, 512, 1500, 4096, 9000, 16384, 65536], help: "payload per request: 1500 is an Ethernet frame, 9000 a jumbo frame, 65536 a large block write" },
     offeredLoadKrps: { label: "offered load per VM", unit: "k requests/s", min: 10, max: 400, step: 1, default: 100, values: [10, 25, 50, 100, 200, 400], help: "Poisson arrivals, the same seed on every path" },
-    vmCount: { label: "VMs sharing the device", unit: "VM(s)", min: 1, max: 8, step: 1, default: 1, values: [1, 2, 4, 8], help: "each VM has its own vCPU; the back end, the wire and the IOMMU are shared" },
+    vmCount: { label: "VMs sharing the device", unit: "VM(s)", min: 1, max: 8, step: 1, default: 1, values: [1, 2, 4, 8], help: "each VM has its own vCPU and its own back end (a QEMU I/O thread or vhost worker); the wire and the IOMMU are shared" },
   },
   run: (p) => ioPathsFigure(p as unknown as IoPathsParams),
 });

@@ -10,12 +10,14 @@ import { formatNumber } from "../../../src/display/bundle";
 import { IO_REQUESTS, IO_REQUEST_BYTES, IO_STEADY_RPS, batchingNotice, batchingSweep, costSources, crossVmDma, directAccessChaos, emulatedExitsNotice, exitBreakdown, exitCauses, exitCostNotice, exitRunsNotice, iotlbNotice, iotlbReach, latencyPercentiles, pathComparison, pathSummary, playgroundNotice, registerAccesses, runsCaption, runsDescription, slightLatencyVerdict, tailSummary, tradeoffTable, trafficJam, virtqueueLayouts } from "../../../src/course/04-io-virtualization";
 
 describe("notebook 04 lesson helpers", () => {
-  it("traffic jam: more VMs on one emulated device, longer tail and a busier back end", () => {
-    const jam = trafficJam({ vmCounts: [1, 8], seed: 4 });
-    expect(jam.map((r) => r.vms)).toEqual([1, 8]);
+  it("traffic jam: more VMs on one network card fill the shared link, the tail grows and each VM gets less", () => {
+    const jam = trafficJam({ vmCounts: [1, 16], seed: 4 });
+    expect(jam.map((r) => r.vms)).toEqual([1, 16]);
     expect(jam[1]!.p99LatencyUs).toBeGreaterThan(2 * jam[0]!.p99LatencyUs);
-    expect(jam[1]!.backendBusyPercent).toBeGreaterThan(jam[0]!.backendBusyPercent);
-    expect(jam[1]!.perVmThroughputGbps).toBeLessThanOrEqual(jam[0]!.perVmThroughputGbps);
+    expect(jam[1]!.linkBusyPercent).toBeGreaterThan(95);
+    expect(jam[1]!.linkBusyPercent).toBeGreaterThan(jam[0]!.linkBusyPercent);
+    expect(jam[0]!.backendBusyPercent).toBeGreaterThan(0); // each VM's own back end, not the bottleneck
+    expect(jam[1]!.perVmThroughputGbps).toBeLessThan(jam[0]!.perVmThroughputGbps);
     expect(() => trafficJam({ vmCounts: [] })).toThrow(ConfigError);
     expect(() => trafficJam({ vmCounts: [0] })).toThrow(/vmCounts\[0\]/);
   });
@@ -71,10 +73,15 @@ describe("notebook 04 lesson helpers", () => {
     expect(tradeoffTable(rows)).toHaveLength(rows.length);
   });
 
-  it("a bigger IOTLB raises the hit rate and passthrough throughput", () => {
-    const [small, big] = iotlbReach({ iotlbEntries: [16, 256] });
+  it("with 4 KiB IOMMU pages a bigger IOTLB raises the hit rate and passthrough throughput; 2 MiB pages fix the small one", () => {
+    const [small, big, large] = iotlbReach({ iotlbEntries: [16, 256] });
+    expect([small!.iommuPageKiB, big!.iommuPageKiB, large!.iommuPageKiB]).toEqual([4, 4, 2048]);
+    expect(large!.iotlbEntries).toBe(16);
     expect(big!.iotlbHitPercent).toBeGreaterThan(small!.iotlbHitPercent);
     expect(big!.throughputGbps).toBeGreaterThan(small!.throughputGbps);
+    expect(large!.iotlbHitPercent).toBeGreaterThan(big!.iotlbHitPercent);
+    expect(large!.throughputGbps).toBeGreaterThanOrEqual(big!.throughputGbps);
+    expect(() => iotlbReach({ iotlbEntries: [] })).toThrow(/iotlbEntries/);
   });
 
   it("latency percentiles: p50 <= p99 <= p99.9 per path, and the summary quotes the rows", () => {
