@@ -239,6 +239,7 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
       cycles: s.cycles,
       seconds: s.seconds,
       endToEndSeconds,
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     if (o.json) out(JSON.stringify(result) + "\n");
     else {
