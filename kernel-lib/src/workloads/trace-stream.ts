@@ -108,30 +108,15 @@ export function simulateTrace(machine: Machine, vm: VirtualMachine, source: Trac
   machine.prepare(premap, vm);
   const t0 = performance.now();
   let stats: MemoryRunStats | null = null;
-  let calls = 0;
   let loopCpuMicros = 0;
-  const run = (part: MemoryTrace): void => {
-    const c0 = cpuMicros();
-    const s = machine.run(part, vm, { premap: false });
-    loopCpuMicros += cpuMicros() - c0;
-    stats = stats === null ? s : addRunStats(stats, s);
-    calls++;
-  };
   streamTrace(
     source,
     format,
     (chunk) => {
-      // The first records go in short runs: Machine.run then returns (and records type
-      // feedback for its whole body) before V8 optimizes its loop, instead of compiling the
-      // loop on the stack and deoptimizing at its first exit, a few times over. Counts are
-      // the same whatever the split; only the JIT warm-up is shorter.
-      let at = 0;
-      while (calls < WARM_UP_RUNS && at < chunk.length) {
-        const n = Math.min(WARM_UP_RECORDS, chunk.length - at);
-        run(sliceTrace(chunk, at, n));
-        at += n;
-      }
-      if (at < chunk.length) run(at === 0 ? chunk : sliceTrace(chunk, at, chunk.length - at));
+      const c0 = cpuMicros();
+      const s = machine.run(chunk, vm, { premap: false });
+      loopCpuMicros += cpuMicros() - c0;
+      stats = stats === null ? s : addRunStats(stats, s);
     },
     parseOptions,
   );
@@ -139,14 +124,6 @@ export function simulateTrace(machine: Machine, vm: VirtualMachine, source: Trac
   // An empty trace runs nothing: its counters are those of an empty run.
   const total = stats ?? machine.run({ ...premap, premap: [] }, vm, { premap: false });
   return { stats: total, scan, simulateSeconds, loopCpuSeconds: Number.isNaN(loopCpuMicros) ? null : loopCpuMicros / 1e6 };
-}
-
-const WARM_UP_RUNS = 64;
-const WARM_UP_RECORDS = 256;
-
-/** Records [at, at + n) of a chunk, as a trace (views, no copy). */
-function sliceTrace(chunk: TraceChunk, at: number, n: number): MemoryTrace {
-  return { ...chunk, length: n, accesses: n, ops: chunk.ops.subarray(at, at + n), arg: chunk.arg.subarray(at, at + n), offset: chunk.offset.subarray(at, at + n) };
 }
 
 /** Counters of two consecutive runs of one machine, added (cycles are linear in the counters). */
