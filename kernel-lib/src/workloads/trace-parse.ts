@@ -235,20 +235,15 @@ const NL = 0x0a;
 const EQ = 0x3d;
 const COMMA = 0x2c;
 
-/** Whitespace as the old line regex's \s treated it (space, \t, \v, \f, \r; \n ends a line). */
-function isSpace(b: number): boolean {
-  return b === 0x20 || (b >= 0x09 && b <= 0x0d && b !== NL);
-}
-
-/** Value of hex digit byte `b`, or -1. */
-function hexValue(b: number): number {
-  if (b >= 0x30 && b <= 0x39) return b - 0x30;
-  const l = b | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
-}
+/** 1 for the whitespace the old line regex's \s matched inside a line (space, \t, \v, \f, \r). */
+const SPACE = new Uint8Array(256);
+for (const b of [0x20, 0x09, 0x0b, 0x0c, 0x0d]) SPACE[b] = 1;
+/** Value of each hex digit byte, -1 for any other byte. */
+const HEX = new Int8Array(256).fill(-1);
+for (let d = 0; d < 16; d++) HEX[d.toString(16).charCodeAt(0)] = HEX[d.toString(16).toUpperCase().charCodeAt(0)] = d;
 
 const MAX_LINE_BYTES = 1 << 20;
+const NEWLINE = new Uint8Array([NL]);
 
 /** lackey text: complete lines parsed in place; a line cut by a push is carried over. */
 class LackeyStreamParser extends ChunkedParser implements TraceStreamParser {
@@ -292,9 +287,11 @@ class LackeyStreamParser extends ChunkedParser implements TraceStreamParser {
   end(): void {
     if (!this.started) {
       const head = this.takeHead(new Uint8Array(0));
-      this.parseLines(head, 0, head.length);
+      this.append(head, 0, head.length);
     }
     if (this.carryLength > 0) {
+      // The last line has no newline: give it one, as parseLines expects.
+      if (this.carry[this.carryLength - 1] !== NL) this.append(NEWLINE, 0, 1);
       this.parseLines(this.carry, 0, this.carryLength);
       this.carryLength = 0;
     }
@@ -329,22 +326,25 @@ class LackeyStreamParser extends ChunkedParser implements TraceStreamParser {
     this.carryLength = need;
   }
 
-  /** Parses the lines in b[start, end); each ends at "\n" or at `end`. */
+  /**
+   * Parses the lines in b[start, end); b[end - 1] is a newline, so every scan below stops at
+   * one without a bounds check. Byte tables, not comparisons chains: this loop is the reader.
+   */
   private parseLines(b: Uint8Array, start: number, end: number): void {
     const includeI = this.includeI;
+    let line = this.line;
     let p = start;
     while (p < end) {
       const lineStart = p;
-      this.line++;
-      if (b[p] === EQ && p + 1 < end && b[p + 1] === EQ) {
+      line++;
+      let c = b[p]!;
+      if (c === EQ && b[p + 1] === EQ) {
         // Valgrind's banner ("==123== ..."): skip the line.
-        const nl = b.indexOf(NL, p);
-        p = nl < 0 || nl >= end ? end : nl + 1;
+        p = b.indexOf(NL, p) + 1;
         continue;
       }
-      let c = b[p]!;
-      while (p < end && c !== NL && isSpace(c)) c = b[++p]!;
-      if (p === end || c === NL) {
+      while (SPACE[c] === 1) c = b[++p]!;
+      if (c === NL) {
         p++;
         continue; // blank line
       }
@@ -352,41 +352,42 @@ class LackeyStreamParser extends ChunkedParser implements TraceStreamParser {
       const kind = c;
       let op = OP_READ;
       if (kind === 0x53 /* S */ || kind === 0x4d /* M */) op = OP_WRITE;
-      else if (kind !== 0x4c /* L */ && kind !== 0x49 /* I */) return this.syntaxError(b, lineStart, end);
-      p++;
-      if (p >= end || !isSpace(b[p]!)) return this.syntaxError(b, lineStart, end);
-      do p++;
-      while (p < end && isSpace(b[p]!));
+      else if (kind !== 0x4c /* L */ && kind !== 0x49 /* I */) return this.syntaxError(b, lineStart, end, line);
+      c = b[++p]!;
+      if (SPACE[c] !== 1) return this.syntaxError(b, lineStart, end, line);
+      do c = b[++p]!;
+      while (SPACE[c] === 1);
       // 1 to 16 hex digits, accumulated as two 32-bit halves.
       let hi = 0;
       let lo = 0;
       let digits = 0;
-      let v = p < end ? hexValue(b[p]!) : -1;
+      let v = HEX[c]!;
       while (v >= 0) {
         hi = (hi << 4) | (lo >>> 28);
         lo = (lo << 4) | v;
         digits++;
-        p++;
-        v = p < end ? hexValue(b[p]!) : -1;
+        v = HEX[b[++p]!]!;
       }
-      if (digits === 0 || digits > 16 || p >= end || b[p] !== COMMA) return this.syntaxError(b, lineStart, end);
-      p++;
+      if (digits === 0 || digits > 16 || b[p] !== COMMA) return this.syntaxError(b, lineStart, end, line);
       // The access size: one or more decimal digits (not used: an access counts on its first page).
-      const sizeStart = p;
-      while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
-      if (p === sizeStart) return this.syntaxError(b, lineStart, end);
-      while (p < end && b[p] !== NL && isSpace(b[p]!)) p++;
-      if (p < end && b[p] !== NL) return this.syntaxError(b, lineStart, end);
+      const sizeStart = ++p;
+      c = b[p]!;
+      while (c >= 0x30 && c <= 0x39) c = b[++p]!;
+      if (p === sizeStart) return this.syntaxError(b, lineStart, end, line);
+      while (SPACE[c] === 1) c = b[++p]!;
+      if (c !== NL) return this.syntaxError(b, lineStart, end, line);
       p++;
       if (kind === 0x49) {
         this.instructionRecords++;
         if (!includeI) continue;
       }
-      this.emit(hi >>> 0, lo >>> 0, op, this.line);
+      this.emit(hi >>> 0, lo >>> 0, op, line);
     }
+    this.line = line;
   }
 
-  private syntaxError(b: Uint8Array, lineStart: number, end: number): never {
+  private syntaxError(b: Uint8Array, lineStart: number, end: number, line: number): never {
+    this.line = line;
     const nl = b.indexOf(NL, lineStart);
     const text = new TextDecoder().decode(b.subarray(lineStart, nl < 0 || nl > end ? end : nl));
     throw new ParseError(
