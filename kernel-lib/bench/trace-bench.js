@@ -6,7 +6,8 @@
  *    lackey text and as raw64, streaming; runs the CLI (`dist/cli/sim.js --json`, one process
  *    per run, as a user would) on each format in native and nested mode with 4 KiB and 2 MiB
  *    pages; reports end-to-end lines/s (reading, both passes, simulating), the loop's
- *    accesses/s (the CLI's "seconds") and the child's peak RSS.
+ *    accesses/s (the CLI's "seconds") and the child's peak RSS; each rate also per CPU-second
+ *    of the child (all its threads), the steadier number when other jobs share the machine.
  * 2. On a `compareRecords`-record raw64 trace (2 M by default), compiles tlb-model.c with
  *    `cc -O2` and runs it and the CLI back to back, `repeats` times, native and nested
  *    (16 × 4 TLB, 4-level, no walk cache); checks that both count the same hits, misses and
@@ -53,14 +54,15 @@ function traceBench({ records, compareRecords, repeats, log }) {
       files[format] = file;
       log(`  generated ${format}: ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
-    log(`${pad("format", 7)} ${pad("mode", 7)} ${pad("page", 5)} ${lpad("records", 11)} ${lpad("TLB hit", 8)} ${lpad("end-to-end s", 12)} ${lpad("M lines/s", 9)} ${lpad("loop s", 7)} ${lpad("M acc/s", 8)} ${lpad("peak RSS", 9)}`);
+    log(`${pad("format", 7)} ${pad("mode", 7)} ${pad("page", 5)} ${lpad("records", 11)} ${lpad("TLB hit", 8)} ${lpad("end-to-end s", 12)} ${lpad("M lines/s", 9)} ${lpad("(CPU)", 6)} ${lpad("loop s", 7)} ${lpad("M acc/s", 8)} ${lpad("(CPU)", 6)} ${lpad("peak RSS", 9)}`);
     for (const format of ["lackey", "raw64"]) {
       for (const [mode, page] of [["native", "4k"], ["nested", "4k"], ["native", "2m"], ["nested", "2m"]]) {
         const o = runCli(["--trace", files[format], "--format", format, "--mode", mode, "--guest-page-size", page, "--host-page-size", page]);
-        const row = { format, mode, page, records: o.accesses, tlbHitRate: o.tlbHitRate, endToEndSeconds: o.endToEndSeconds, linesPerSecond: o.accesses / o.endToEndSeconds, loopSeconds: o.seconds, loopAccessesPerSecond: o.accesses / o.seconds, peakRssMiB: o.peakRssMiB };
+        const lines = o.accesses; // every generated record is one line (lackey) or 8 bytes (raw64); the banner aside
+        const row = { format, mode, page, records: o.accesses, tlbHitRate: o.tlbHitRate, endToEndSeconds: o.endToEndSeconds, linesPerSecond: lines / o.endToEndSeconds, linesPerCpuSecond: lines / o.endToEndCpuSeconds, loopSeconds: o.seconds, loopAccessesPerSecond: o.accesses / o.seconds, loopAccessesPerCpuSecond: o.accesses / o.loopCpuSeconds, peakRssMiB: o.peakRssMiB };
         out.endToEnd.push(row);
         log(
-          `${pad(format, 7)} ${pad(mode, 7)} ${pad(page, 5)} ${lpad(o.accesses, 11)} ${lpad((100 * o.tlbHitRate).toFixed(1) + "%", 8)} ${lpad(o.endToEndSeconds.toFixed(2), 12)} ${lpad((row.linesPerSecond / 1e6).toFixed(1), 9)} ${lpad(o.seconds.toFixed(2), 7)} ${lpad((row.loopAccessesPerSecond / 1e6).toFixed(1), 8)} ${lpad(o.peakRssMiB + " MiB", 9)}`,
+          `${pad(format, 7)} ${pad(mode, 7)} ${pad(page, 5)} ${lpad(o.accesses, 11)} ${lpad((100 * o.tlbHitRate).toFixed(1) + "%", 8)} ${lpad(o.endToEndSeconds.toFixed(2), 12)} ${lpad((row.linesPerSecond / 1e6).toFixed(1), 9)} ${lpad((row.linesPerCpuSecond / 1e6).toFixed(1), 6)} ${lpad(o.seconds.toFixed(2), 7)} ${lpad((row.loopAccessesPerSecond / 1e6).toFixed(1), 8)} ${lpad((row.loopAccessesPerCpuSecond / 1e6).toFixed(1), 6)} ${lpad(o.peakRssMiB + " MiB", 9)}`,
         );
       }
       rmSync(files[format]);

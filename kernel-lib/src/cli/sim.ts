@@ -189,6 +189,7 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
   }
   try {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const guestLayout = x86Layout(o.guestLevels, "--guest-levels");
     const source = traceFileSource(o.trace);
     const parse = { includeInstructions: !o.dataOnly, virtualAddressBits: guestLayout.virtualAddressBits };
@@ -215,6 +216,7 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
     const run = simulateTrace(machine, vm, source, o.format, { ...parse, scan });
     const s = run.stats;
     const endToEndSeconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const result = {
       trace: o.trace,
       format: o.format,
@@ -242,6 +244,7 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
       seconds: s.seconds,
       loopCpuSeconds: run.loopCpuSeconds,
       endToEndSeconds,
+      endToEndCpuSeconds: (cpu.user + cpu.system) / 1e6,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     if (o.json) out(JSON.stringify(result) + "\n");
