@@ -14,7 +14,8 @@
  */
 import { ConfigError, requirePowerOfTwo } from "../core/errors";
 import { traceFromPages, type MemoryTrace } from "./trace";
-import { createTraceParser, type TraceChunk, type TraceParseOptions } from "./trace-parse";
+import { TraceCollector } from "./trace-collector";
+import { createTraceParser, type TraceParseOptions } from "./trace-parse";
 
 export { TRACE_FORMATS, type TraceFormat } from "./trace-parse";
 
@@ -45,32 +46,12 @@ export function parseTrace(data: Uint8Array, format: string, options: TraceReade
 
 /** Runs the streaming parser over all of `bytes` and keeps every record. */
 function collectTrace(format: string, bytes: Uint8Array, options: TraceReaderOptions): MemoryTrace {
-  let n = 0;
-  let vpns = new Float64Array(1024);
-  let offsets = new Uint32Array(1024);
-  let ops = new Uint8Array(1024);
-  const keep = (c: TraceChunk): void => {
-    if (n + c.length > vpns.length) {
-      const size = Math.max(2 * vpns.length, n + c.length);
-      vpns = grow(vpns, new Float64Array(size), n);
-      offsets = grow(offsets, new Uint32Array(size), n);
-      ops = grow(ops, new Uint8Array(size), n);
-    }
-    vpns.set(c.arg.subarray(0, c.length), n);
-    offsets.set(c.offset.subarray(0, c.length), n);
-    ops.set(c.ops.subarray(0, c.length), n);
-    n += c.length;
-  };
-  const parser = createTraceParser(format, keep, options);
+  const kept = new TraceCollector();
+  const parser = createTraceParser(format, (c) => kept.add(c), options);
   parser.push(bytes);
   parser.end();
-  const source = options.source ?? "trace";
-  return traceFromPages(source, vpns.slice(0, n), { offsets: offsets.slice(0, n), writes: ops.slice(0, n), pageSizeBytes: options.pageSizeBytes ?? 4096, premapTouched: options.premapTouched });
-}
-
-function grow<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T, n: number): T {
-  to.set(from.subarray(0, n) as never);
-  return to;
+  const n = kept.length;
+  return traceFromPages(options.source ?? "trace", kept.arg.slice(0, n), { offsets: kept.offset.slice(0, n), writes: kept.ops.slice(0, n), pageSizeBytes: options.pageSizeBytes ?? 4096, premapTouched: options.premapTouched });
 }
 
 /** Encodes page numbers (and offsets) as a raw64 trace: the inverse of {@link parseRaw64Trace}. */

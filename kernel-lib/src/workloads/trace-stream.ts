@@ -4,11 +4,12 @@
  * The model premaps every page a trace touches before the loop (so the loop has no page
  * faults, and under shadow or nested paging the guest's table writes happen before counting).
  * A stream cannot know its pages in advance, so the first pass ({@link scanTrace}) parses the
- * trace only to collect its distinct pages (and finds every parse error and bad address before
+ * trace to collect its distinct pages (and finds every parse error and bad address before
  * anything is simulated); the second ({@link simulateTrace}) parses it again and feeds each
  * chunk of records to `Machine.run`, which carries TLB and table state from chunk to chunk.
- * Memory is the parser's chunk plus the distinct pages, whatever the trace's length, and the
- * counts are exactly those of running the whole trace at once.
+ * Memory is the parser's chunk plus the distinct pages, whatever the trace's length (a trace
+ * of up to {@link KEEP_RECORDS} records is kept by the first pass instead of read twice), and
+ * the counts are exactly those of running the whole trace at once.
  *
  * Browser-safe: a {@link TraceByteSource} yields the bytes (`trace-file.ts` reads files in Node).
  */
@@ -16,6 +17,7 @@ import type { Machine, MemoryRunStats } from "../hypervisor/machine";
 import type { VirtualMachine } from "../hypervisor/virtual-machine";
 import { requireInt } from "../core/errors";
 import { PageSet } from "./page-set";
+import { TraceCollector } from "./trace-collector";
 import type { MemoryTrace } from "./trace";
 import { createTraceParser, type TraceChunk, type TraceParseOptions } from "./trace-parse";
 
@@ -54,25 +56,41 @@ export interface TraceScan {
   instructionRecords: number;
   /** Distinct pages touched, in first-touch order. */
   touched: Float64Array;
+  /** The records themselves, when there were at most `keepRecords` of them (else null: read the source again). */
+  kept: MemoryTrace | null;
   /** Wall-clock seconds of the pass. */
   seconds: number;
 }
 
 /** First pass: parses the whole trace (throwing on the first bad line) and collects its distinct pages. */
-export function scanTrace(source: TraceByteSource, format: string, options: TraceParseOptions = {}): TraceScan {
+export function scanTrace(source: TraceByteSource, format: string, options: TraceParseOptions & { keepRecords?: number } = {}): TraceScan {
+  const { keepRecords = KEEP_RECORDS, ...parseOptions } = options;
+  requireInt("keepRecords", keepRecords, 0, 2 ** 28);
   const t0 = performance.now();
   const pages = new PageSet();
+  const kept = new TraceCollector(keepRecords);
   const counts = streamTrace(
     source,
     format,
     (c) => {
       const arg = c.arg;
       for (let i = 0, n = c.length; i < n; i++) pages.add(arg[i]!);
+      kept.add(c);
     },
-    options,
+    parseOptions,
   );
-  return { ...counts, touched: pages.toArray(), seconds: (performance.now() - t0) / 1000 };
+  const n = kept.length;
+  const records: MemoryTrace | null =
+    kept.within && n > 0 ? { name: source.name, length: n, ops: kept.ops.subarray(0, n), arg: kept.arg.subarray(0, n), offset: kept.offset.subarray(0, n), pageSizeBytes: options.pageSizeBytes ?? 4096, accesses: n, premap: [] } : null;
+  return { ...counts, touched: pages.toArray(), kept: records, seconds: (performance.now() - t0) / 1000 };
 }
+
+/**
+ * Traces of up to this many records (~13 bytes each) are kept by the scan, and the second
+ * pass runs them from memory: most student traces (a few million lines) are read and parsed
+ * once. Longer ones are read twice, so memory stays bounded whatever the length.
+ */
+export const KEEP_RECORDS = 4_000_000;
 
 /** The outcome of {@link simulateTrace}. */
 export interface TraceSimulation {
@@ -101,25 +119,22 @@ function cpuMicros(): number {
  * Premaps the trace's pages in `vm` (process 0) and simulates it chunk by chunk. Pass the
  * `scan` if you already made one (e.g. to size the VM's memory from `scan.touched`).
  */
-export function simulateTrace(machine: Machine, vm: VirtualMachine, source: TraceByteSource, format: string, options: TraceParseOptions & { scan?: TraceScan } = {}): TraceSimulation {
-  const { scan: given, ...parseOptions } = options;
-  const scan = given ?? scanTrace(source, format, parseOptions);
+export function simulateTrace(machine: Machine, vm: VirtualMachine, source: TraceByteSource, format: string, options: TraceParseOptions & { scan?: TraceScan; keepRecords?: number } = {}): TraceSimulation {
+  const { scan: given, keepRecords, ...parseOptions } = options;
+  const scan = given ?? scanTrace(source, format, { ...parseOptions, keepRecords });
   const premap: MemoryTrace = { name: source.name, length: 0, ops: new Uint8Array(0), arg: new Float64Array(0), offset: null, pageSizeBytes: machine.guestLayout.pageSizeBytes, accesses: 0, premap: [{ process: 0, vpns: scan.touched }] };
   machine.prepare(premap, vm);
   const t0 = performance.now();
   let stats: MemoryRunStats | null = null;
   let loopCpuMicros = 0;
-  streamTrace(
-    source,
-    format,
-    (chunk) => {
-      const c0 = cpuMicros();
-      const s = machine.run(chunk, vm, { premap: false });
-      loopCpuMicros += cpuMicros() - c0;
-      stats = stats === null ? s : addRunStats(stats, s);
-    },
-    parseOptions,
-  );
+  const run = (part: MemoryTrace): void => {
+    const c0 = cpuMicros();
+    const s = machine.run(part, vm, { premap: false });
+    loopCpuMicros += cpuMicros() - c0;
+    stats = stats === null ? s : addRunStats(stats, s);
+  };
+  if (scan.kept !== null) run(scan.kept);
+  else streamTrace(source, format, run, parseOptions);
   const simulateSeconds = (performance.now() - t0) / 1000;
   // An empty trace runs nothing: its counters are those of an empty run.
   const total = stats ?? machine.run({ ...premap, premap: [] }, vm, { premap: false });
