@@ -7,8 +7,9 @@
  * Like the OSTEP simulators it echoes its parameters and ends with one line of statistics;
  * with --json it prints exactly one JSON object instead. Bad arguments, a malformed or empty
  * trace and an address outside the layout print an error (naming the flag, or the line and
- * the address) and exit with code 2. The trace is streamed twice (trace-stream.ts), never
- * held in memory, so a file of any length runs in constant memory.
+ * the address) and exit with code 2. The trace is streamed (trace-stream.ts: a scan, then the
+ * simulation), never held in memory beyond 4 M records, so a file of any length runs in
+ * constant memory.
  */
 import { ConfigError, KernelLibError, ParseError, requireInt } from "../core/errors";
 import { MEMORY_COST_PRESETS, memoryCostModel } from "../costs/memory";
@@ -52,8 +53,9 @@ page fault per page); no page-walk cache is used (walks have their architectural
 of the simulation loop alone, not of reading the trace ("loopCpuSeconds": its CPU time,
 steadier on a busy machine); "endToEndSeconds" is all of it.
 
-Traces of any length: the file is read twice in 1 MiB pieces (once to find the pages it
-touches and check every line, once to simulate), never held in memory.
+Traces of any length: the file is read in 1 MiB pieces, once to find the pages it touches
+and check every line, and (beyond 4 M records, which are kept) once more to simulate; a
+long trace is never held in memory.
 
 Errors (exit code 2, nothing on stdout): a bad flag names the flag and what is allowed; a
 malformed lackey line gives FILE:LINE and the line's text; an address at or above 2^48
