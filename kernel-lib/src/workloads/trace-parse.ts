@@ -277,6 +277,14 @@ class LackeyStreamParser extends ChunkedParser implements TraceStreamParser {
       pos = nl + 1;
     }
     const last = bytes.lastIndexOf(NL);
+    if (last >= pos && this.line === 0) {
+      // The first line on its own: parseLines then returns once (recording type feedback for
+      // its whole body) before V8 optimizes its loop on the stack, instead of deoptimizing that
+      // code at the loop's first exit, once per push (seen with --trace-deopt).
+      const nl = bytes.indexOf(NL, pos);
+      this.parseLines(bytes, pos, nl + 1);
+      pos = nl + 1;
+    }
     if (last >= pos) {
       this.parseLines(bytes, pos, last + 1);
       pos = last + 1;

@@ -73,9 +73,11 @@ export function scanTrace(source: TraceByteSource, format: string, options: Trac
     source,
     format,
     (c) => {
+      // kept.add first: code after a hot loop that has never run deoptimizes V8's on-stack-
+      // replaced loop at its exit, once per chunk (seen with --trace-deopt).
+      kept.add(c);
       const arg = c.arg;
       for (let i = 0, n = c.length; i < n; i++) pages.add(arg[i]!);
-      kept.add(c);
     },
     parseOptions,
   );
