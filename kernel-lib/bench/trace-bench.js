@@ -8,7 +8,8 @@
  *    pages; reports end-to-end lines/s (reading, both passes, simulating), the loop's
  *    accesses/s (the CLI's "seconds") and the child's peak RSS; each rate also per CPU-second
  *    of the child (all its threads), the steadier number when other jobs share the machine.
- * 2. On a `compareRecords`-record raw64 trace (2 M by default), compiles tlb-model.c with
+ * 2. On `compareRecords`-record raw64 traces (2 M by default; the matmul trace, whose regular
+ *    pattern suits C's branch predictor, and a uniform random one), compiles tlb-model.c with
  *    `cc -O2` and runs it and the CLI back to back, `repeats` times, native and nested
  *    (16 × 4 TLB, 4-level, no walk cache); checks that both count the same hits, misses and
  *    walk references, and reports the best loop time of each and their ratio. Skipped, saying
@@ -20,7 +21,7 @@ const { execFileSync, spawnSync } = require("node:child_process");
 const { mkdtempSync, rmSync, statSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const path = require("node:path");
-const { writeMatmulTrace } = require("./trace-gen");
+const { writeMatmulTrace, writeUniformTrace } = require("./trace-gen");
 
 const CLI = path.join(__dirname, "..", "dist", "cli", "sim.js");
 
@@ -76,12 +77,16 @@ function traceBench({ records, compareRecords, repeats, log }) {
     }
     const exe = path.join(dir, "tlb-model");
     execFileSync(cc, ["-O2", "-o", exe, path.join(__dirname, "tlb-model.c")], { stdio: "pipe" });
-    const small = path.join(dir, "compare.raw64");
-    writeMatmulTrace(small, "raw64", compareRecords);
-    log(`\nLoop vs plain C (${cc} -O2, tlb-model.c): ${fmtCount(compareRecords)} accesses (raw64 matmul), 16 × 4 TLB, 4-level, no walk cache; best of ${repeats} single CLI runs`);
-    log(`${pad("mode", 7)} ${lpad("hits", 9)} ${lpad("misses", 8)} ${lpad("walk refs", 9)} ${lpad("C ms", 7)} ${lpad("TS ms", 7)} ${lpad("TS / C", 7)} ${lpad("C cpu ms", 9)} ${lpad("TS cpu ms", 9)} ${lpad("TS / C", 7)}`);
+    const compareTraces = [
+      ["matmul", path.join(dir, "compare-matmul.raw64")],
+      ["uniform", path.join(dir, "compare-uniform.raw64")],
+    ];
+    writeMatmulTrace(compareTraces[0][1], "raw64", compareRecords);
+    writeUniformTrace(compareTraces[1][1], compareRecords, 16384, 1);
+    log(`\nLoop vs plain C (${cc} -O2, tlb-model.c): ${fmtCount(compareRecords)} accesses (raw64: matmul; uniform over 16384 pages), 16 × 4 TLB, 4-level, no walk cache; best of ${repeats} single CLI runs`);
+    log(`${pad("trace", 8)} ${pad("mode", 7)} ${lpad("hits", 9)} ${lpad("misses", 8)} ${lpad("walk refs", 9)} ${lpad("C ms", 7)} ${lpad("TS ms", 7)} ${lpad("TS / C", 7)} ${lpad("C cpu ms", 9)} ${lpad("TS cpu ms", 9)} ${lpad("TS / C", 7)}`);
     out.compare = [];
-    for (const mode of ["native", "nested"]) {
+    for (const [traceName, small] of compareTraces) for (const mode of ["native", "nested"]) {
       let bestC = Infinity;
       let bestTs = Infinity;
       let bestCCpu = Infinity;
@@ -99,9 +104,9 @@ function traceBench({ records, compareRecords, repeats, log }) {
         bestCCpu = Math.min(bestCCpu, c.cpuSeconds);
         bestTsCpu = Math.min(bestTsCpu, t.loopCpuSeconds);
       }
-      const row = { mode, tlbHits: counts.tlbHits, tlbMisses: counts.tlbMisses, walkRefs: counts.walkRefs, cSeconds: bestC, tsLoopSeconds: bestTs, ratio: bestTs / bestC, cCpuSeconds: bestCCpu, tsLoopCpuSeconds: bestTsCpu, cpuRatio: bestTsCpu / bestCCpu };
+      const row = { trace: traceName, mode, tlbHits: counts.tlbHits, tlbMisses: counts.tlbMisses, walkRefs: counts.walkRefs, cSeconds: bestC, tsLoopSeconds: bestTs, ratio: bestTs / bestC, cCpuSeconds: bestCCpu, tsLoopCpuSeconds: bestTsCpu, cpuRatio: bestTsCpu / bestCCpu };
       out.compare.push(row);
-      log(`${pad(mode, 7)} ${lpad(counts.tlbHits, 9)} ${lpad(counts.tlbMisses, 8)} ${lpad(counts.walkRefs, 9)} ${lpad((bestC * 1e3).toFixed(1), 7)} ${lpad((bestTs * 1e3).toFixed(1), 7)} ${lpad(row.ratio.toFixed(2) + "×", 7)} ${lpad((bestCCpu * 1e3).toFixed(1), 9)} ${lpad((bestTsCpu * 1e3).toFixed(1), 9)} ${lpad(row.cpuRatio.toFixed(2) + "×", 7)}`);
+      log(`${pad(traceName, 8)} ${pad(mode, 7)} ${lpad(counts.tlbHits, 9)} ${lpad(counts.tlbMisses, 8)} ${lpad(counts.walkRefs, 9)} ${lpad((bestC * 1e3).toFixed(1), 7)} ${lpad((bestTs * 1e3).toFixed(1), 7)} ${lpad(row.ratio.toFixed(2) + "×", 7)} ${lpad((bestCCpu * 1e3).toFixed(1), 9)} ${lpad((bestTsCpu * 1e3).toFixed(1), 9)} ${lpad(row.cpuRatio.toFixed(2) + "×", 7)}`);
     }
     log("(counts checked equal. TS ms: the CLI's loop time (its \"seconds\"), JIT warm-up included, as one run of the CLI pays it;");
     log(" cpu ms: CPU time of each process during the loop (TS: all threads, the JIT compiler's too), steadier when the machine is shared)");

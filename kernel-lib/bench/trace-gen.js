@@ -78,4 +78,34 @@ function writeMatmulTrace(path, format, records) {
   return bytes;
 }
 
-module.exports = { forEachMatmulRecord, writeMatmulTrace };
+/**
+ * Writes `records` raw64 reads of pages drawn uniformly from `pages` pages (from 1 GiB up), with
+ * a seeded xorshift32: a TLB-missing trace with no pattern to predict, the other end from matmul.
+ */
+function writeUniformTrace(path, records, pages, seed = 1) {
+  const fd = openSync(path, "w");
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let x = seed >>> 0 || 1;
+  let at = 0;
+  try {
+    for (let i = 0; i < records; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      const address = 2 ** 30 + (x % pages) * 4096;
+      if (at + 8 > buf.length) {
+        writeSync(fd, buf, 0, at);
+        at = 0;
+      }
+      buf.writeUInt32LE(address >>> 0, at);
+      buf.writeUInt32LE(Math.floor(address / 4294967296), at + 4);
+      at += 8;
+    }
+    writeSync(fd, buf, 0, at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+module.exports = { forEachMatmulRecord, writeMatmulTrace, writeUniformTrace };
