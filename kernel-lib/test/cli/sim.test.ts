@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeRaw64Trace } from "../../src";
 
 const root = resolve(__dirname, "../../..");
@@ -22,6 +22,8 @@ beforeAll(() => {
   writeFileSync(join(dir, "far.lackey"), "I  04016b0,3\n L 7ff000398,8\n\n S ffff80000000a000,8\n");
   writeFileSync(join(dir, "far.raw"), encodeRaw64Trace([0x10000, 2 ** 45 + 1]));
 }, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function sim(args: string[]) {
   return spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8" });
