@@ -1,8 +1,14 @@
 #!/usr/bin/env node
 /**
- * npm run bench: simulated accesses per second per memory-virtualization mode, on generated
- * traces of 10 M accesses, and the process's peak memory.
+ * npm run bench [-- --records N] [--compare-records N] [--repeats N] [--traces-only] [--json]
  *
+ * 1. Trace files (trace-bench.js): a generated matmul trace of --records records (default
+ *    100 M; e.g. --records 2e6 for a quick run), lackey and raw64, through the CLI: end-to-end
+ *    lines/s, loop accesses/s per mode and page size, peak RSS; then the loop against a plain C
+ *    implementation of the same model (tlb-model.c, compiled with cc -O2 when a compiler is
+ *    present) on a --compare-records trace (default 2 M), with the counts checked equal.
+ * 2. Simulated accesses per second per memory-virtualization mode, on generated in-memory
+ *    traces of 10 M accesses (BENCH_ACCESSES), and the I/O simulator (skipped by --traces-only):
  * - hit-heavy: uniform over 32 pages (fits the 64-entry TLB: ~100% hits).
  * - miss-heavy: uniform over 140 pages with a 16 × 4 TLB: ~46% hits, the rate of the plain-C
  *   reference implementation quoted in issue 3 (40 M/s native, 14 M/s nested there).
@@ -16,7 +22,26 @@
 "use strict";
 const path = require("node:path");
 const k = require(path.join(__dirname, "..", "dist", "index.js"));
+const { traceBench } = require("./trace-bench");
 
+function flag(name, def) {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return def;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name}: expected a positive integer, got ${process.argv[i + 1]}`);
+  return v;
+}
+const traceRows = traceBench({
+  records: flag("--records", 100_000_000),
+  compareRecords: flag("--compare-records", 2_000_000),
+  repeats: flag("--repeats", 3),
+  log: (line) => console.log(line),
+});
+if (process.argv.includes("--traces-only")) {
+  if (process.argv.includes("--json")) console.log(JSON.stringify({ traces: traceRows }));
+  process.exit(0);
+}
+console.log("");
 const ACCESSES = Number(process.env.BENCH_ACCESSES || 10_000_000);
 const REPEATS = Number(process.env.BENCH_REPEATS || 3);
 const traces = [
@@ -74,4 +99,4 @@ for (const r of rows) {
 console.log(`I/O sweep: ${ioRows.length} runs, ${ioRequests} requests simulated in ${ioSeconds.toFixed(3)} s (${(ioRequests / ioSeconds / 1e6).toFixed(2)} M requests/s)`);
 const load = typeof require("node:os").loadavg === "function" ? require("node:os").loadavg()[0].toFixed(1) : "?";
 console.log(`peak memory (max RSS): ${peakRssMiB.toFixed(0)} MiB; node ${process.version}; best of ${REPEATS}; load average ${load} on ${require("node:os").cpus().length} CPUs`);
-if (process.argv.includes("--json")) console.log(JSON.stringify({ rows, io: { runs: ioRows.length, requests: ioRequests, seconds: ioSeconds }, peakRssMiB }));
+if (process.argv.includes("--json")) console.log(JSON.stringify({ traces: traceRows, rows, io: { runs: ioRows.length, requests: ioRequests, seconds: ioSeconds }, peakRssMiB }));

@@ -1,19 +1,23 @@
 /**
  * The trace CLI: simulate a memory trace in one memory-virtualization mode.
  *
- *   npm run --silent sim -- --trace FILE [--format raw64|lackey] --mode native|shadow|nested
+ *   npm run --silent sim -- --trace FILE [--format raw64|lackey] [--data-only] --mode native|shadow|nested
  *     [--guest-levels 4|5] [--host-levels 4|5] [--tlb-sets N] [--tlb-ways N] [--json]
  *
  * Like the OSTEP simulators it echoes its parameters and ends with one line of statistics;
- * with --json it prints exactly one JSON object instead. Bad arguments print an error naming
- * the flag and what is allowed, and exit with code 2.
+ * with --json it prints exactly one JSON object instead. Bad arguments, a malformed or empty
+ * trace and an address outside the layout print an error (naming the flag, or the line and
+ * the address) and exit with code 2. The trace is streamed (trace-stream.ts: a scan, then the
+ * simulation), never held in memory beyond 4 M records, so a file of any length runs in
+ * constant memory.
  */
-import { ConfigError, KernelLibError, requireInt } from "../core/errors";
+import { ConfigError, KernelLibError, ParseError, requireInt } from "../core/errors";
 import { MEMORY_COST_PRESETS, memoryCostModel } from "../costs/memory";
 import { Machine, MEMORY_VIRTUALIZATION_MODES, type MemoryVirtualizationMode } from "../hypervisor/machine";
 import { x86Layout } from "../memory/layout";
-import { TRACE_FORMATS } from "../workloads/trace-readers";
-import { readTraceFile } from "../workloads/trace-file";
+import { TRACE_FORMATS } from "../workloads/trace-parse";
+import { traceFileSource } from "../workloads/trace-file";
+import { scanTrace, simulateTrace } from "../workloads/trace-stream";
 
 /** Text of --help. */
 export const SIM_HELP = `Usage: npm run --silent sim -- --trace FILE --mode native|shadow|nested [options]
@@ -23,8 +27,13 @@ memory-virtualization mode, and prints the counts and modeled cycles.
 
 Options:
   --trace FILE          trace file (required)
-  --format raw64|lackey raw64: little-endian 64-bit addresses (default);
+  --format raw64|lackey raw64: little-endian 64-bit addresses, 8 bytes each (default);
                         lackey: output of valgrind --tool=lackey --trace-mem=yes
+                        (I = instruction fetch, L = load, S = store, M = modify,
+                        counted as one write; ==pid== lines are skipped)
+  --data-only           lackey: leave out instruction fetches (I lines), so only the
+                        program's loads and stores go through the TLB (there is one,
+                        unified TLB; with I lines a loop's code pages share it)
   --mode MODE           native | shadow | nested (required)
   --guest-levels N      page-table levels of the process (guest) table: 4 or 5 (default 4)
   --host-levels N       levels of the host (EPT/NPT) table in nested mode: 4 or 5 (default 4)
@@ -41,7 +50,18 @@ Defaults worth knowing: every page the trace touches is mapped before the loop (
 loop has no page faults; in shadow mode the shadow table still fills lazily, one hidden
 page fault per page); no page-walk cache is used (walks have their architectural length);
 4 KiB pages on both sides; the default cost model (costs/memory.ts). "seconds" is the time
-of the simulation loop alone, not of reading the trace.
+of the simulation loop alone, not of reading the trace ("loopCpuSeconds": its CPU time,
+steadier on a busy machine); "endToEndSeconds" is all of it.
+
+Traces of any length: the file is read in 1 MiB pieces, once to find the pages it touches
+and check every line, and (beyond 4 M records, which are kept) once more to simulate; a
+long trace is never held in memory.
+
+Errors (exit code 2, nothing on stdout): a bad flag names the flag and what is allowed; a
+malformed lackey line gives FILE:LINE and the line's text; an address at or above 2^48
+(4-level) or 2^57 (5-level) gives the line (raw64: the record and byte offset) and the
+address in hex; an empty trace, or one whose records --data-only all drops, is an error;
+a text file read as raw64 suggests --format lackey.
 `;
 
 /** Parsed CLI options. */
@@ -68,6 +88,8 @@ export interface SimOptions {
   walkCacheEntries: number;
   /** --costs preset name. */
   costs: string;
+  /** --data-only: drop instruction fetches (lackey I lines). */
+  dataOnly: boolean;
   /** --json. */
   json: boolean;
   /** --help. */
@@ -82,6 +104,7 @@ export function parseSimArgs(argv: readonly string[]): SimOptions {
   const raw = new Map<string, string>();
   let json = false;
   let help = false;
+  let dataOnly = false;
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i]!;
     let value: string | undefined;
@@ -91,6 +114,7 @@ export function parseSimArgs(argv: readonly string[]): SimOptions {
       a = a.slice(0, eq);
     }
     if (a === "--json") json = true;
+    else if (a === "--data-only") dataOnly = true;
     else if (a === "--help" || a === "-h") help = true;
     else if (VALUE_FLAGS.includes(a)) {
       if (value === undefined) {
@@ -98,10 +122,10 @@ export function parseSimArgs(argv: readonly string[]): SimOptions {
         if (value === undefined || value.startsWith("--")) throw new ConfigError(a, value ?? null, "a value after the flag");
       }
       raw.set(a, value);
-    } else throw new ConfigError("argument", a, `one of ${[...VALUE_FLAGS, "--json", "--help"].join(", ")}`);
+    } else throw new ConfigError("argument", a, `one of ${[...VALUE_FLAGS, "--data-only", "--json", "--help"].join(", ")}`);
   }
   if (help) {
-    return { trace: "", format: "raw64", mode: "native", guestLevels: 4, hostLevels: 4, tlbSets: 16, tlbWays: 4, guestPageSizeBytes: 4096, hostPageSizeBytes: 4096, walkCacheEntries: 0, costs: "default", json, help };
+    return { trace: "", format: "raw64", mode: "native", guestLevels: 4, hostLevels: 4, tlbSets: 16, tlbWays: 4, guestPageSizeBytes: 4096, hostPageSizeBytes: 4096, walkCacheEntries: 0, costs: "default", dataOnly, json, help };
   }
   const pageSize = (flag: string): number => {
     const v = (raw.get(flag) ?? "4k").toLowerCase();
@@ -119,6 +143,7 @@ export function parseSimArgs(argv: readonly string[]): SimOptions {
   if (!trace) throw new ConfigError("--trace", null, "a trace file path");
   const format = raw.get("--format") ?? "raw64";
   if (!(TRACE_FORMATS as readonly string[]).includes(format)) throw new ConfigError("--format", format, TRACE_FORMATS.join(" | "));
+  if (dataOnly && format !== "lackey") throw new ConfigError("--data-only", format, "lackey traces only (a raw64 trace has no instruction fetches to leave out)");
   const mode = raw.get("--mode");
   if (!mode || !(MEMORY_VIRTUALIZATION_MODES as readonly string[]).includes(mode)) throw new ConfigError("--mode", mode ?? null, MEMORY_VIRTUALIZATION_MODES.join(" | "));
   const levels = (flag: string) => {
@@ -140,6 +165,7 @@ export function parseSimArgs(argv: readonly string[]): SimOptions {
     hostPageSizeBytes: pageSize("--host-page-size"),
     walkCacheEntries: int("--walk-cache", 0, 0, 4096),
     costs: costsPreset(raw.get("--costs") ?? "default"),
+    dataOnly,
     json,
     help,
   };
@@ -164,10 +190,19 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
     return 0;
   }
   try {
-    const trace = readTraceFile(o.trace, o.format);
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const guestLayout = x86Layout(o.guestLevels, "--guest-levels");
+    const source = traceFileSource(o.trace);
+    const parse = { includeInstructions: !o.dataOnly, virtualAddressBits: guestLayout.virtualAddressBits };
+    const scan = scanTrace(source, o.format, parse);
+    if (scan.records === 0) {
+      const why = o.dataOnly && scan.instructionRecords > 0 ? `all ${scan.instructionRecords} of its records are instruction fetches, which --data-only leaves out` : `it has no ${o.format === "lackey" ? "I/L/S/M lines" : "records"}`;
+      throw new ParseError(o.trace, 1, `nothing to simulate: ${why}`);
+    }
     const machine = new Machine({
       mode: o.mode,
-      guestLayout: x86Layout(o.guestLevels, "--guest-levels"),
+      guestLayout,
       hostLayout: x86Layout(o.hostLevels, "--host-levels"),
       tlb: { sets: o.tlbSets, ways: o.tlbWays },
       hostPageSizeBytes: o.hostPageSizeBytes,
@@ -175,15 +210,20 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
       costs: memoryCostModel({}, o.costs),
     });
     // Guest memory large enough for every touched page plus its tables, in 1 GiB steps.
-    const touched = trace.premap.reduce((n, r) => n + r.vpns.length, 0);
+    const touched = scan.touched.length;
     const big = Math.max(o.guestPageSizeBytes, o.hostPageSizeBytes);
     const perPage = Math.max(4096, o.guestPageSizeBytes);
     const needBytes = Math.max(big >= 2 ** 30 ? 4 * 2 ** 30 : 2 ** 30, Math.ceil(((touched * 1.25 + 4096) * perPage) / 2 ** 30) * 2 ** 30);
     const vm = machine.createVm({ memoryBytes: Math.min(needBytes, 8 * 2 ** 30), guestPageSizeBytes: o.guestPageSizeBytes });
-    const s = machine.run(trace, vm);
+    const run = simulateTrace(machine, vm, source, o.format, { ...parse, scan });
+    const s = run.stats;
+    const endToEndSeconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const result = {
       trace: o.trace,
       format: o.format,
+      dataOnly: o.dataOnly,
+      instructionFetches: scan.instructionRecords,
       mode: o.mode,
       guestLevels: o.guestLevels,
       hostLevels: o.hostLevels,
@@ -204,17 +244,21 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
       vmExitsByCause: s.vmExitsByCause,
       cycles: s.cycles,
       seconds: s.seconds,
+      loopCpuSeconds: run.loopCpuSeconds,
+      endToEndSeconds,
+      endToEndCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     };
     if (o.json) out(JSON.stringify(result) + "\n");
     else {
       out(
-        `ARG trace ${o.trace} (${o.format}), mode ${o.mode}, guest levels ${o.guestLevels}, host levels ${o.hostLevels}, ` +
+        `ARG trace ${o.trace} (${o.format}${o.dataOnly ? `, data only: ${scan.instructionRecords} instruction fetches left out` : ""}), mode ${o.mode}, guest levels ${o.guestLevels}, host levels ${o.hostLevels}, ` +
           `guest page ${o.guestPageSizeBytes} B, host page ${o.hostPageSizeBytes} B, TLB ${o.tlbSets} sets x ${o.tlbWays} ways, ` +
           `walk cache ${o.walkCacheEntries || "off"}, costs ${o.costs}\n`,
       );
       out(
         `FINALSTATS accesses ${s.accesses} tlbHits ${s.tlbHits} tlbMisses ${s.tlbMisses} hitRate ${(100 * s.tlbHitRate).toFixed(2)}% ` +
-          `walkRefs ${s.walkRefs} pageFaults ${s.pageFaults} vmExits ${s.vmExits} cycles ${Math.round(s.cycles)} seconds ${s.seconds.toFixed(3)}\n`,
+          `walkRefs ${s.walkRefs} pageFaults ${s.pageFaults} vmExits ${s.vmExits} cycles ${Math.round(s.cycles)} seconds ${s.seconds.toFixed(3)} endToEndSeconds ${endToEndSeconds.toFixed(3)}\n`,
       );
       const causes = Object.entries(s.vmExitsByCause).filter(([, n]) => n > 0);
       if (causes.length) out(`EXITS ${causes.map(([cause, n]) => `${cause} ${n}`).join(" ")}\n`);

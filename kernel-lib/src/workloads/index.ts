@@ -3,3 +3,6 @@
 export * from "./trace";
 export * from "./generators";
 export * from "./trace-readers";
+export * from "./trace-parse";
+export * from "./trace-stream";
+export * from "./page-set";

@@ -211,11 +211,14 @@ export function touchedPages(vpns: Float64Array): Float64Array {
 
 /** Checks that every page number of a trace fits `vpnLimit`; throws a ConfigError naming the first bad slot. */
 export function checkTracePages(trace: MemoryTrace, vpnLimit: number): void {
-  requireInt("trace.length", trace.length, 0, trace.ops.length);
-  for (let i = 0; i < trace.length; i++) {
-    const op = trace.ops[i]!;
+  const n = requireInt("trace.length", trace.length, 0, trace.ops.length);
+  // Locals, not trace.ops[i]: traces come in several object shapes, and this runs before every loop.
+  const ops = trace.ops;
+  const arg = trace.arg;
+  for (let i = 0; i < n; i++) {
+    const op = ops[i]!;
     if (op === OP_READ || op === OP_WRITE || op === OP_MAP || op === OP_UNMAP) {
-      const v = trace.arg[i]!;
+      const v = arg[i]!;
       if (!(v >= 0 && v < vpnLimit) || Math.floor(v) !== v) {
         throw new ConfigError(`trace.arg[${i}]`, v, `a page number from 0 to ${vpnLimit - 1} (the layout's virtual address space)`);
       }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ConfigError, Tlb, tlbTag } from "../../src";
+import { ConfigError, Machine, Tlb, tlbTag, uniformWorkload } from "../../src";
 
 /** A deliberately naive TLB: per set, a list ordered from least to most recently used. */
 class NaiveTlb {
@@ -130,6 +130,46 @@ describe("TLB", () => {
       }),
       { numRuns: 150, seed: 42 },
     );
+  });
+
+  it("large pages (2 MiB, 1 GiB) give the naive model's hits, misses and frames, page numbers beyond 2^31 too", () => {
+    const region = fc.constantFrom(0, 2 ** 31 - 2 ** 20, 2 ** 33, 2 ** 44);
+    const op = fc.record({ region, vpn: fc.integer({ min: 0, max: 2 ** 20 }), tag: fc.integer({ min: 0, max: 1 }), shift: fc.constantFrom(0, 9, 18) });
+    fc.assert(
+      fc.property(fc.constantFrom(1, 4, 16), fc.integer({ min: 1, max: 4 }), fc.array(op, { maxLength: 300 }), (sets, ways, ops) => {
+        const shifts = [0, 9, 18];
+        const real = new Tlb({ sets, ways, pageShifts: shifts });
+        const naive = new NaiveTlb(sets, ways, shifts);
+        for (const o of ops) {
+          const vpn = o.region + o.vpn;
+          const a = real.lookup(vpn, o.tag);
+          expect(a).toBe(naive.lookup(vpn, o.tag));
+          if (a < 0) {
+            real.insert(vpn, o.tag, vpn + 3, o.shift);
+            naive.insert(vpn, o.tag, vpn + 3, o.shift);
+          }
+        }
+        expect([real.hits, real.misses]).toEqual([naive.hits, naive.misses]);
+      }),
+      { numRuns: 150, seed: 7 },
+    );
+  });
+
+  it("large-page runs count what they counted before the large-page lookup was made fast", () => {
+    // Recorded with the previous lookup (one Math.floor/2**shift probe per size) on this trace.
+    const recorded: [string, number, number, number, number, number][] = [
+      ["native", 2 ** 21, 4096, 6214, 23786, 71358],
+      ["nested", 2 ** 21, 2 ** 21, 6214, 23786, 356790],
+      ["nested", 4096, 2 ** 21, 12, 29988, 569772],
+      ["shadow", 2 ** 21, 2 ** 21, 6214, 23826, 71476],
+      ["nested", 2 ** 30, 2 ** 30, 29999, 1, 8],
+    ];
+    const trace = uniformWorkload({ pages: 20000, accesses: 30000, seed: 5 });
+    for (const [mode, guestPage, hostPage, hits, misses, walkRefs] of recorded) {
+      const m = new Machine({ mode: mode as "native", hostPageSizeBytes: hostPage, tlb: { sets: 4, ways: 2 } });
+      const s = m.run(trace, m.createVm({ memoryBytes: 2 ** 31, guestPageSizeBytes: guestPage }));
+      expect([s.tlbHits, s.tlbMisses, s.walkRefs], `${mode} ${guestPage}/${hostPage}`).toEqual([hits, misses, walkRefs]);
+    }
   });
 
   it("rejects bad geometry", () => {
