@@ -249,6 +249,19 @@ describe("npm run handouts", () => {
       expect(student.split("// YOUR CODE HERE").length - 1).toBeGreaterThanOrEqual(solutions);
     });
 
+    it("student edition folds every reveal (a seeded problem's answers); the teacher edition shows them open", () => {
+      const cells = readNotebook(path.join(ROOT, nb)).cells;
+      const reveals = cells.flatMap((c, i) => (tagsOf(c).includes("reveal") ? [i + 1] : []));
+      if (!nb.includes("00-welcome")) expect(reveals.length, "every lesson's seeded problem has its reveal tagged").toBeGreaterThan(0);
+      const [student, teacher] = EDITIONS.map((e) => readFileSync(path.join(OUT, e, `${stem(nb)}.html`), "utf8"));
+      const section = (html: string, cell: number) => html.match(new RegExp(`<section class="[^"]*" data-cell="${cell}"[^>]*>[\\s\\S]*?</section>`))?.[0] ?? "";
+      for (const cell of reveals) {
+        expect(section(student, cell), `student cell ${cell}`).toMatch(/<div class="outputs"><details class="reveal"><summary>Show answer<\/summary>[\s\S]*<\/details><p class="answer-line">/);
+        expect(section(teacher, cell), `teacher cell ${cell}`).toMatch(/<details class="reveal" open>/);
+      }
+      expect(student, "no reveal left open for students").not.toMatch(/<details class="reveal" open>/);
+    });
+
     it("has a live playground: moving a slider re-runs the simulation in the page with new numbers", async () => {
       const { page, errors, blocked } = await open(path.join(OUT, "student", `${stem(nb)}.html`));
       try {

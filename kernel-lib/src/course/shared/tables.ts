@@ -22,6 +22,7 @@ export const LESSON_COLUMN_LABELS: Readonly<Record<string, string>> = Object.fre
   linkBusyPercent: "link busy (%)",
   exitsPerRequest: "VM exits / request",
   cyclesPerRequest: "CPU cycles / request",
+  iommuPageKiB: "IOMMU page (KiB)",
   iotlbEntries: "IOTLB entries",
   iotlbHitPercent: "IOTLB hits (%)",
   iommu: "IOMMU",
