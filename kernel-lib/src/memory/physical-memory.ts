@@ -95,7 +95,13 @@ export class PhysicalMemory {
     return this.slotPlusOne[frame]! !== 0;
   }
 
-  /** Byte offset of the frame's storage in the pool, giving it storage if it has none. */
+  /**
+   * Byte offset of the frame's storage in the pool, giving it storage if it has none.
+   * Giving storage may grow the pool, which replaces {@link bytes}, {@link u16} and
+   * {@link u32}: call this first and read the views afterwards. `this.bytes[this.backingOf(f)]
+   * = v` evaluates `this.bytes` before the call and stores into the discarded pool (the write
+   * is lost); use {@link storeByte}.
+   */
   private backingOf(frame: number): number {
     let slot = this.slotPlusOne[frame]! - 1;
     if (slot < 0) {
@@ -177,8 +183,13 @@ export class PhysicalMemory {
   writeByte(address: number, value: number): void {
     this.checkAddress("physicalAddress", address);
     requireInt("value", value, 0, 255);
-    const frame = Math.floor(address / this.pageSizeBytes);
-    this.bytes[this.backingOf(frame) + (address % this.pageSizeBytes)] = value;
+    this.storeByte(Math.floor(address / this.pageSizeBytes), address % this.pageSizeBytes, value);
+  }
+
+  /** Stores one byte at `offset` of `frame`, giving the frame storage first (unchecked). */
+  private storeByte(frame: number, offset: number, value: number): void {
+    const at = this.backingOf(frame); // may replace this.bytes: read the view only after this
+    this.bytes[at + offset] = value;
     this.contentGeneration++;
   }
 
