@@ -331,15 +331,17 @@ export class Machine implements VmMonitor {
     this.exits.record(cause, exitCycles(this.costs, cause));
   }
 
-  /** VmMonitor: a guest entry write; under shadow paging a write to a table page traps. */
-  onGuestEntryWrite(vm: VirtualMachine, guestFrame: number, byteOffset: number): void {
+  /**
+   * VmMonitor: a guest entry write; under shadow paging a write to a table page traps. Only
+   * what changed is invalidated: the shadow entries the write made stale and the TLB entries
+   * of that range (none when the guest filled an empty entry).
+   */
+  onGuestEntryWrite(vm: VirtualMachine, guestFrame: number, byteOffset: number, changed = true): void {
     if (this.mode !== "shadow" || vm.tablePage[guestFrame] !== 1 || !vm.shadow) return;
     this.exit("guest-pt-write");
-    const r = vm.shadow.onGuestEntryWrite(guestFrame, byteOffset);
+    const r = vm.shadow.onGuestEntryWrite(guestFrame, byteOffset, changed);
     if (r) {
-      const tag = tlbTag(vm.id, r.pid);
-      if (r.level === 1) this.mmu.tlb.flushPage(r.vpn, tag);
-      else this.mmu.tlb.flushTag(tag);
+      this.mmu.tlb.flushRange(r.vpn, r.pages, tlbTag(vm.id, r.pid));
       this.mmu.walker.flushWalkCache();
     }
   }

@@ -85,18 +85,24 @@ export class ShadowPager {
   }
 
   /**
-   * The guest wrote the entry at `byteOffset` of its table page `guestFrame`: drop the shadow
-   * entry covering the same virtual range. Returns the pid and first VPN affected and whether
-   * the entry was a leaf-level one, or null if the frame is not a guest table page.
+   * The guest wrote the entry at `byteOffset` of its table page `guestFrame` (the write
+   * trapped). If the entry's value changed, drops the shadow entry covering the same virtual
+   * range (and, for an upper-level entry, the shadow subtree below it): the next access
+   * refills it through a hidden fault, as KVM's kvm_mmu_pte_write() zaps the shadow PTE
+   * (arch/x86/kvm/mmu/mmu.c). Returns the range whose translations the TLB must forget, or
+   * null when no shadow entry was dropped: a write that fills a not-present entry (mapping into
+   * a fresh region) had no shadow entry and no TLB entry to invalidate.
    */
-  onGuestEntryWrite(guestFrame: number, byteOffset: number): { pid: number; vpn: number; level: number } | null {
+  onGuestEntryWrite(guestFrame: number, byteOffset: number, changed = true): { pid: number; vpn: number; pages: number; level: number } | null {
     const info = this.vm.tableInfo.get(guestFrame);
-    if (!info) return null;
+    if (!info || !changed) return null;
     const index = Math.floor(byteOffset / this.layout.pte.sizeBytes);
-    const vpn = info.firstVpn + index * this.layout.pagesAtLevel(info.level);
+    const pages = this.layout.pagesAtLevel(info.level);
+    const vpn = info.firstVpn + index * pages;
     const shadow = this.tables.get(info.pid);
-    if (shadow && shadow.clearEntry(vpn, info.level)) this.zaps++;
-    return { pid: info.pid, vpn, level: info.level };
+    if (!shadow || !shadow.clearEntry(vpn, info.level)) return null;
+    this.zaps++;
+    return { pid: info.pid, vpn, pages, level: info.level };
   }
 
   /** Frees the shadow table of an exited process. */

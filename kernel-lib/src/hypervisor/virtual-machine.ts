@@ -15,8 +15,11 @@ import type { ShadowPager } from "./shadow";
 
 /** What a VM asks of the hypervisor that runs it. */
 export interface VmMonitor {
-  /** The guest wrote an entry into guest frame `guestFrame` (the hypervisor may trap it). */
-  onGuestEntryWrite(vm: VirtualMachine, guestFrame: number, byteOffset: number): void;
+  /**
+   * The guest wrote an entry into guest frame `guestFrame` (the hypervisor may trap it);
+   * `changed` is false when the write stored the value the entry already held.
+   */
+  onGuestEntryWrite(vm: VirtualMachine, guestFrame: number, byteOffset: number, changed: boolean): void;
   /** The guest touched guest frame `guestFrame`; the hypervisor makes sure it is backed. */
   backGuestFrame(vm: VirtualMachine, guestFrame: number): void;
   /** The guest touched memory it was not given. */
@@ -61,8 +64,10 @@ export class GuestPhysicalMemory implements PageTableMemory {
       return;
     }
     this.monitor.backGuestFrame(this.vm, frame);
+    const oldLo = this.host.readEntryLo(h, byteOffset, sizeBytes);
+    const changed = oldLo !== lo >>> 0 || this.host.entryHi !== hi >>> 0;
     this.host.writeEntry(h, byteOffset, sizeBytes, lo, hi);
-    this.monitor.onGuestEntryWrite(this.vm, frame, byteOffset);
+    this.monitor.onGuestEntryWrite(this.vm, frame, byteOffset, changed);
   }
 
   /** Zeroes a guest frame (the guest kernel clearing a fresh page). */

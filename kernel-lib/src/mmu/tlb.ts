@@ -248,6 +248,28 @@ export class Tlb {
     }
   }
 
+  /**
+   * Removes the entries of `tag` whose pages overlap base pages [firstVpn, firstVpn + pages),
+   * of any page size, and returns how many it removed (0 when nothing in the range was cached).
+   * A hypervisor uses it to drop exactly the translations under a changed upper-level entry,
+   * as a range of INVLPGs would, instead of the whole address space.
+   */
+  flushRange(firstVpn: number, pages: number, tag: number): number {
+    const end = firstVpn + pages;
+    let dropped = 0;
+    for (let i = 0; i < this.entries; i++) {
+      const k = this.key[i]!;
+      if (k === -1 || Math.floor(k / 32) !== tag) continue;
+      const scale = 2 ** this.shift[i]!;
+      const start = this.pageNumber[i]! * scale;
+      if (start < end && start + scale > firstVpn) {
+        this.invalidate(i);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
   /** Valid entries, for display: page number (in its own size), tag, frame, shift, set. */
   contents(): { set: number; way: number; pageNumber: number; tag: number; frame: number; shift: number }[] {
     const out = [];
