@@ -4,3 +4,4 @@ export * from "./os-kernel";
 export * from "./virtual-machine";
 export * from "./shadow";
 export * from "./machine";
+export * from "./dirty-log";

@@ -24,8 +24,10 @@ import { PhysicalMemory } from "../memory/physical-memory";
 import type { WalkStep } from "../memory/walk-step";
 import { MMU_NATIVE, MMU_NESTED, MMU_SHADOW, Mmu, type MmuMode } from "../mmu/mmu";
 import { tlbTag, type TlbConfig } from "../mmu/tlb";
-import { WALK_OUT_OF_RANGE } from "../mmu/walker";
-import { OP_EXEC, OP_EXIT, OP_FORK, OP_MAP, OP_SWITCH, OP_UNMAP, OP_WRITE, checkTracePages, type MemoryTrace } from "../workloads/trace";
+import { pageFaultErrorCode } from "../mmu/page-fault";
+import { WALK_OUT_OF_RANGE, WALK_PROTECTION } from "../mmu/walker";
+import { OP_EXEC, OP_EXIT, OP_FORK, OP_MAP, OP_READ, OP_SWITCH, OP_UNMAP, OP_WRITE, checkTracePages, type MemoryTrace } from "../workloads/trace";
+import { DIRTY_LOG_METHODS, DirtyLog, type DirtyLogMethod } from "./dirty-log";
 import { OsKernel, type OsKernelHooks } from "./os-kernel";
 import { SHADOW_FILLED, SHADOW_GUEST_FAULT, ShadowPager } from "./shadow";
 import { GuestPhysicalMemory, VirtualMachine, type VmMonitor } from "./virtual-machine";
@@ -108,6 +110,10 @@ export interface MemoryRunStats {
   vmExitsByCause: Partial<Record<VmExitCause, number>>;
   /** Accesses stopped because they reached memory the VM was not given. */
   isolationFaults: number;
+  /** Writes stopped because the page was read-only and not copy-on-write. */
+  protectionFaults: number;
+  /** Copy-on-write faults the (guest) kernel handled. */
+  cowFaults: number;
   /** Total modeled cycles (see the cost model). */
   cycles: number;
   /** Cycles spent in VM exits. */
@@ -128,8 +134,11 @@ export interface MachineRunOptions {
 export interface MachineAccessResult {
   /** True if the access reached memory. */
   ok: boolean;
-  /** "ok", or "isolation-fault" when the VM tried to reach memory it was not given. */
-  event: "ok" | "isolation-fault";
+  /**
+   * "ok"; "isolation-fault" when the VM tried to reach memory it was not given;
+   * "protection-fault" for a write to a read-only page that is not copy-on-write.
+   */
+  event: "ok" | "isolation-fault" | "protection-fault";
   /** Host frame reached (-1 on a fault). */
   hostFrame: number;
   /** Host-physical address reached (-1 on a fault). */
@@ -144,6 +153,8 @@ export interface MachineAccessResult {
   steps: WalkStep[];
   /** Page faults the access caused. */
   pageFaults: number;
+  /** x86 error code of the last guest page fault it caused (mmu/page-fault.ts), -1 if none. */
+  pageFaultErrorCode: number;
   /** VM exits the access caused, by cause. */
   vmExits: Partial<Record<VmExitCause, number>>;
 }
@@ -160,6 +171,8 @@ interface Counters {
   exitTotal: number;
   exitCycles: number;
   isolationFaults: number;
+  protectionFaults: number;
+  cowFaults: number;
 }
 
 /** Host, hypervisor, VMs and MMU in one mode. */
@@ -186,6 +199,9 @@ export class Machine implements VmMonitor {
   readonly hostPageSizeBytes: number;
   /** Accesses stopped by isolation. */
   isolationFaults = 0;
+  /** Writes stopped because the page is read-only and not copy-on-write. */
+  protectionFaults = 0;
+  private lastFaultEvent: "isolation-fault" | "protection-fault" = "isolation-fault";
   /** Data accesses so far. */
   accesses = 0;
   /** The VM on the CPU. */
@@ -236,6 +252,7 @@ export class Machine implements VmMonitor {
     this.mmu = new Mmu(this.hostMemory, this.guestLayout, { tlb: config.tlb ?? {}, walkCacheEntries: config.walkCacheEntries ?? 0, memo: config.memo ?? true });
     this.mmu.modeCode = this.modeCode;
     this.mmu.hostLayout = this.modeCode === MMU_NESTED ? this.hostLayout : null;
+    if (this.modeCode === MMU_NESTED) this.mmu.walker.onHostDirty = (g) => this.onEptDirty(g);
   }
 
   /**
@@ -346,15 +363,94 @@ export class Machine implements VmMonitor {
     }
   }
 
-  /** VmMonitor: make sure the host table maps the guest frame (nested mode; an EPT violation if not). */
+  /**
+   * VmMonitor: the guest stores to guest frame `guestFrame` (its kernel writing a PTE, zeroing
+   * or copying a page). Nested mode: make sure the host table maps it (an EPT violation if not)
+   * and, while dirty logging, the store is logged as a CPU store would be.
+   */
   backGuestFrame(vm: VirtualMachine, guestFrame: number): void {
-    if (vm.hostTable === null) return;
+    if (vm.hostTable === null) {
+      vm.dirtyLog?.mark(guestFrame);
+      return;
+    }
     const chunk = Math.floor(guestFrame / this.hostPages);
-    if (vm.hostMapped[chunk] === 1) return;
     const gStart = chunk * this.hostPages;
-    vm.hostTable.map(gStart, vm.firstHostFrame + gStart, { level: this.hostLeafLevelInHost });
-    vm.hostMapped[chunk] = 1;
+    if (vm.hostMapped[chunk] !== 1) {
+      // Mapped accessed and dirty: nothing reads EPT A/D outside dirty logging, which clears them
+      // (Machine.startDirtyLog), so a first write needs no extra walk to set them.
+      vm.hostTable.map(gStart, vm.firstHostFrame + gStart, { level: this.hostLeafLevelInHost, dirty: true });
+      vm.hostMapped[chunk] = 1;
+      this.exit("ept-violation");
+      vm.dirtyLog?.mark(guestFrame); // KVM marks a page dirty when it maps it for a write fault
+      return;
+    }
+    const log = vm.dirtyLog;
+    if (!log) return;
+    const e = vm.hostTable.lookup(gStart);
+    if (log.method === "pml") {
+      if (!e.dirty) {
+        vm.hostTable.protect(gStart, { dirty: true });
+        if (log.logPml(guestFrame)) this.exit("pml-full");
+      }
+    } else if (!e.writable) this.onEptWriteProtected(vm, guestFrame);
+  }
+
+  /** A write hit an EPT entry write-protected for dirty logging: log the page, make it writable (one exit). */
+  private onEptWriteProtected(vm: VirtualMachine, guestFrame: number): void {
     this.exit("ept-violation");
+    const log = vm.dirtyLog;
+    if (log) {
+      log.writeProtectFaults++;
+      log.mark(guestFrame);
+    }
+    vm.hostTable!.protect(guestFrame - (guestFrame % this.hostPages), { writable: true });
+  }
+
+  /** The CPU set an EPT dirty bit of the running VM: Page-Modification Logging records the page. */
+  private onEptDirty(guestFrame: number): void {
+    const log = this.running?.dirtyLog;
+    if (log && log.method === "pml" && log.logPml(guestFrame)) this.exit("pml-full");
+  }
+
+  /**
+   * Starts logging which pages of `vm` are written (the service live migration builds on):
+   * by write-protecting every page (shadow or nested), or with Intel PML (nested only).
+   * Pages written from now on are returned by {@link collectDirtyLog}.
+   */
+  startDirtyLog(vm: VirtualMachine, method: DirtyLogMethod = "write-protect"): void {
+    if (!this.vms.includes(vm)) throw new ConfigError("vm", vm?.name, `a VM of this machine: ${this.vms.map((v) => v.name).join(", ")}`);
+    if (!DIRTY_LOG_METHODS.includes(method)) throw new ConfigError("method", method, DIRTY_LOG_METHODS.map((m) => JSON.stringify(m)).join(", "));
+    if (this.mode === "native" || vm.identity) throw new ConfigError("mode", this.mode, "shadow or nested with isolation (dirty logging is the hypervisor's)");
+    if (method === "pml" && this.mode !== "nested") throw new ConfigError("method", method, `"write-protect" under shadow paging (PML needs EPT A/D bits)`);
+    vm.dirtyLog = new DirtyLog(method, this.hostPages);
+    this.armDirtyLog(vm);
+  }
+
+  /** The guest frames of `vm` written since logging started or since the last call, ascending; re-arms the log. */
+  collectDirtyLog(vm: VirtualMachine): number[] {
+    const log = vm.dirtyLog;
+    if (!log) throw new ConfigError("vm", vm?.name, "a VM with dirty logging started (Machine.startDirtyLog)");
+    const dirty = log.collect();
+    this.armDirtyLog(vm);
+    return dirty;
+  }
+
+  /** Stops dirty logging of `vm` (pages stay as they are; nothing is logged any more). */
+  stopDirtyLog(vm: VirtualMachine): void {
+    vm.dirtyLog = null;
+  }
+
+  /** Write-protects every page (or clears every EPT dirty bit for PML), then flushes the VM's TLB entries. */
+  private armDirtyLog(vm: VirtualMachine): void {
+    const method = vm.dirtyLog!.method;
+    if (vm.hostTable) {
+      const t = vm.hostTable;
+      const leaves: number[] = [];
+      t.forEachMapping((g) => leaves.push(g));
+      for (const g of leaves) t.protect(g, method === "pml" ? { dirty: false } : { writable: false });
+    } else vm.shadow?.writeProtectAll();
+    this.mmu.tlb.flushVm(vm.id);
+    this.mmu.walker.flushWalkCache();
   }
 
   /** VmMonitor: the guest touched memory it was not given. */
@@ -384,8 +480,12 @@ export class Machine implements VmMonitor {
     else mmu.cr3 = p.table.rootFrame;
   }
 
-  /** Resolves a failed translation in software (fault handlers, exits); returns the host frame or -1. */
-  private resolveFault(vm: VirtualMachine, vpn: number): number {
+  /**
+   * Resolves a failed translation in software (fault handlers, exits); returns the host frame,
+   * or -1 for an isolation fault or a protection fault (a write the guest kernel refused:
+   * {@link lastFaultEvent} says which).
+   */
+  private resolveFault(vm: VirtualMachine, vpn: number, write: boolean): number {
     const mmu = this.mmu;
     const w = mmu.walker;
     const k = vm.kernel;
@@ -396,31 +496,41 @@ export class Machine implements VmMonitor {
         const g = w.faultGuestFrame;
         if (vm.identity || vm.hostFrameOf(g) < 0) {
           if (!vm.identity) this.exit("ept-violation");
-          this.isolationFaults++;
-          return -1;
+          return this.isolationFault();
         }
-        this.backGuestFrame(vm, g);
+        if (w.fault === WALK_PROTECTION) this.onEptWriteProtected(vm, g);
+        else this.backGuestFrame(vm, g);
       } else if (w.fault === WALK_OUT_OF_RANGE) {
-        this.isolationFaults++;
-        return -1;
+        return this.isolationFault();
       } else if (this.modeCode === MMU_SHADOW) {
-        const r = vm.shadow!.fill(p.pid, vpn);
+        const r = vm.shadow!.fill(p.pid, vpn, write);
         if (r === SHADOW_FILLED) this.exit("hidden-page-fault");
         else if (r === SHADOW_GUEST_FAULT) {
           this.exit("guest-page-fault");
-          k.handlePageFault(p, vpn);
+          if (!k.handlePageFault(p, vpn, vm.shadow!.lastErrorCode)) return this.protectionFault();
         } else {
           this.exit("hidden-page-fault");
-          this.isolationFaults++;
-          return -1;
+          return this.isolationFault();
         }
-      } else {
-        k.handlePageFault(p, vpn);
+      } else if (!k.handlePageFault(p, vpn, pageFaultErrorCode({ present: w.fault === WALK_PROTECTION, write }))) {
+        return this.protectionFault();
       }
-      const f = mmu.translate(vpn);
+      const f = write ? mmu.translateWrite(vpn) : mmu.translate(vpn);
       if (f >= 0) return f;
     }
     throw new Error(`internal: the fault at page ${vpn} was not resolved after 8 attempts`);
+  }
+
+  private isolationFault(): number {
+    this.isolationFaults++;
+    this.lastFaultEvent = "isolation-fault";
+    return -1;
+  }
+
+  private protectionFault(): number {
+    this.protectionFaults++;
+    this.lastFaultEvent = "protection-fault";
+    return -1;
   }
 
   private event(vm: VirtualMachine, op: number, arg: number): void {
@@ -447,9 +557,11 @@ export class Machine implements VmMonitor {
   private counters(): Counters {
     let pageFaults = 0;
     let pteWrites = 0;
+    let cowFaults = 0;
     for (const vm of this.vms) {
       pageFaults += vm.kernel.pageFaults;
       pteWrites += vm.kernel.pteWrites;
+      cowFaults += vm.kernel.cowFaults;
     }
     return {
       accesses: this.accesses,
@@ -463,6 +575,8 @@ export class Machine implements VmMonitor {
       exitTotal: this.exits.total,
       exitCycles: this.exits.totalCycles,
       isolationFaults: this.isolationFaults,
+      protectionFaults: this.protectionFaults,
+      cowFaults,
     };
   }
 
@@ -483,6 +597,8 @@ export class Machine implements VmMonitor {
       pteWrites: b.pteWrites - a.pteWrites,
       exitCycles: b.exitCycles - a.exitCycles,
       isolationFaults: b.isolationFaults - a.isolationFaults,
+      protectionFaults: b.protectionFaults - a.protectionFaults,
+      cowFaults: b.cowFaults - a.cowFaults,
     };
     const lookups = s.tlbHits + s.tlbMisses;
     const cycles =
@@ -505,6 +621,8 @@ export class Machine implements VmMonitor {
       vmExits: b.exitTotal - a.exitTotal,
       vmExitsByCause: byCause,
       isolationFaults: s.isolationFaults,
+      protectionFaults: s.protectionFaults,
+      cowFaults: s.cowFaults,
       cycles,
       exitCycles: s.exitCycles,
       seconds,
@@ -513,7 +631,7 @@ export class Machine implements VmMonitor {
 
   /** Everything counted since the machine was built, as run statistics (seconds = 0). */
   totals(): MemoryRunStats {
-    const zero: Counters = { accesses: 0, tlbHits: 0, tlbMisses: 0, walks: 0, walkRefs: 0, pageFaults: 0, pteWrites: 0, exits: {}, exitTotal: 0, exitCycles: 0, isolationFaults: 0 };
+    const zero: Counters = { accesses: 0, tlbHits: 0, tlbMisses: 0, walks: 0, walkRefs: 0, pageFaults: 0, pteWrites: 0, exits: {}, exitTotal: 0, exitCycles: 0, isolationFaults: 0, protectionFaults: 0, cowFaults: 0 };
     return this.diff(zero, this.counters(), 0);
   }
 
@@ -554,8 +672,8 @@ export class Machine implements VmMonitor {
       if (op <= OP_WRITE) {
         accesses++;
         const vpn = arg[i]!;
-        let f = mmu.translate(vpn);
-        if (f < 0) f = this.resolveFault(vm, vpn);
+        let f = op === OP_READ ? mmu.translate(vpn) : mmu.translateWrite(vpn);
+        if (f < 0) f = this.resolveFault(vm, vpn, op === OP_WRITE);
         if (out !== null) out[i] = f;
       } else {
         this.event(vm, op, arg[i]!);
@@ -584,14 +702,17 @@ export class Machine implements VmMonitor {
       k.switchTo(pid);
     }
     const before = this.counters();
-    const traced = this.mmu.translateTraced(vpn, { bypassTlb: options.bypassTlb ?? false });
+    const write = options.write ?? false;
+    const traced = this.mmu.translateTraced(vpn, { bypassTlb: options.bypassTlb ?? false, write });
     let f = traced.hostFrame;
-    if (f < 0) f = this.resolveFault(vm, vpn);
+    k.lastFault = null;
+    if (f < 0) f = this.resolveFault(vm, vpn, write);
     this.accesses++;
     const after = this.counters();
     const stats = this.diff(before, after, 0);
-    const base = { tlbHit: traced.tlbHit, walkRefs: traced.walkRefs, steps: traced.steps, pageFaults: stats.pageFaults, vmExits: stats.vmExitsByCause };
-    if (f < 0) return { ok: false, event: "isolation-fault", hostFrame: -1, hostPhysicalAddress: -1, value: -1, ...base };
+    const errorCode = k.lastFault ? (k.lastFault as { errorCode: number }).errorCode : -1;
+    const base = { tlbHit: traced.tlbHit, walkRefs: traced.walkRefs, steps: traced.steps, pageFaults: stats.pageFaults, pageFaultErrorCode: errorCode, vmExits: stats.vmExitsByCause };
+    if (f < 0) return { ok: false, event: this.lastFaultEvent, hostFrame: -1, hostPhysicalAddress: -1, value: -1, ...base };
     const hpa = f * this.hostMemory.pageSizeBytes + offset;
     let value: number;
     if (options.write) {

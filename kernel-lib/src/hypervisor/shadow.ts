@@ -21,7 +21,8 @@ import type { FrameAllocator } from "../memory/frame-allocator";
 import type { AddressLayout } from "../memory/layout";
 import { PageTable } from "../memory/page-table";
 import type { PhysicalMemory } from "../memory/physical-memory";
-import type { VirtualMachine } from "./virtual-machine";
+import { pageFaultErrorCode } from "../mmu/page-fault";
+import { GuestPhysicalMemory, type VirtualMachine } from "./virtual-machine";
 
 /** Outcome of a shadow fill: the shadow entry now exists. */
 export const SHADOW_FILLED = 0;
@@ -38,6 +39,10 @@ export class ShadowPager {
   fills = 0;
   /** Shadow entries dropped because the guest changed its table. */
   zaps = 0;
+  /** The x86 error code of the last guest fault {@link fill} found (mmu/page-fault.ts). */
+  lastErrorCode = 0;
+  /** The hypervisor's untrapped view of guest memory (it sets guest A/D bits through it). */
+  private readonly guestMemory: GuestPhysicalMemory;
 
   constructor(
     private readonly vm: VirtualMachine,
@@ -46,7 +51,9 @@ export class ShadowPager {
     private readonly pool: FrameAllocator,
     /** Leaf level of the host pages backing guest memory, in the guest layout (1 = base pages). */
     private readonly hostLeafLevel: number,
-  ) {}
+  ) {
+    this.guestMemory = new GuestPhysicalMemory(vm, host, null);
+  }
 
   /** The shadow table of guest process `pid`, created empty on first use. */
   tableFor(pid: number): PageTable {
@@ -59,29 +66,64 @@ export class ShadowPager {
     return t;
   }
 
-  /** Fills the shadow entry for `vpn` of `pid` from the guest's own table (a hidden fault). */
-  fill(pid: number, vpn: number): number {
+  /**
+   * Fills the shadow entry for `vpn` of `pid` from the guest's own table (a hidden fault), for
+   * a read or, with `write`, a write. Like KVM's shadow MMU (FNAME(page_fault) and
+   * FNAME(walk_addr_generic) in arch/x86/kvm/mmu/paging_tmpl.h) it sets the guest's accessed
+   * bits, and on a write the guest's dirty bit, then maps the shadow PTE writable only if the
+   * guest PTE is writable and already dirty (FNAME(protect_clean_gpte)), so the first write
+   * to a clean page faults to the hypervisor, which sets the guest's D bit and only then makes
+   * the shadow PTE writable. With dirty logging by write protection the shadow PTE also stays
+   * read-only until the page is logged dirty. A guest fault leaves its x86 error code in
+   * {@link lastErrorCode}.
+   */
+  fill(pid: number, vpn: number, write = false): number {
     const guest = this.vm.kernel.processes.get(pid);
+    this.lastErrorCode = pageFaultErrorCode({ present: false, write });
     if (!guest) return SHADOW_GUEST_FAULT;
     const g = guest.table.lookup(vpn);
     if (!g.present) return SHADOW_GUEST_FAULT;
+    if (write && !g.writable) {
+      this.lastErrorCode = pageFaultErrorCode({ present: true, write });
+      return SHADOW_GUEST_FAULT;
+    }
     const hostFrame = this.vm.hostFrameOf(g.frame);
     if (hostFrame < 0) return SHADOW_ISOLATION_FAULT;
+    guest.table.markAccessed(vpn, write, this.guestMemory);
+    const log = this.vm.dirtyLog;
+    if (write && log) log.mark(g.frame);
+    const writable = g.writable && (write || g.dirty) && (!log || log.isDirty(g.frame));
     // The shadow page can be no larger than the guest page or the host page behind it.
     const level = Math.min(g.level, this.hostLeafLevel);
     const pages = this.layout.pagesAtLevel(level);
     const start = vpn - (vpn % pages);
     const shadow = this.tableFor(pid);
     try {
-      shadow.map(start, hostFrame - (vpn - start), { level, writable: g.writable });
+      shadow.map(start, hostFrame - (vpn - start), { level, writable });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       // A stale entry of another size is in the way: drop it and map again.
       for (let l = 1; l <= this.layout.levels - 1; l++) shadow.clearEntry(start, l);
-      shadow.map(start, hostFrame - (vpn - start), { level, writable: g.writable });
+      shadow.map(start, hostFrame - (vpn - start), { level, writable });
     }
     this.fills++;
     return SHADOW_FILLED;
+  }
+
+  /**
+   * Write-protects every shadow PTE of this VM (dirty logging by write protection): the next
+   * write to each page faults to the hypervisor. Returns the PTEs changed.
+   */
+  writeProtectAll(): number {
+    let n = 0;
+    for (const t of this.tables.values()) {
+      const writable: number[] = [];
+      t.forEachMapping((vpn, _f, _l, w) => {
+        if (w) writable.push(vpn);
+      });
+      for (const vpn of writable) if (t.protect(vpn, { writable: false })) n++;
+    }
+    return n;
   }
 
   /**

@@ -13,6 +13,7 @@ export type VmExitCause =
   | "guest-page-fault" // shadow paging: a true guest fault, reflected into the guest
   | "ept-violation" // nested paging: the host (EPT/NPT) table has no mapping for a guest-physical page
   | "invlpg" // shadow paging: the guest flushed a TLB entry
+  | "pml-full" // nested paging with dirty logging: the page-modification log filled up
   // I/O virtualization
   | "pio" // port I/O instruction (IN/OUT)
   | "mmio" // access to an emulated device register

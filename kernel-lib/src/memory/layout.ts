@@ -26,9 +26,9 @@ export interface PteFormatSpec {
   writableBit?: number;
   /** The user/supervisor bit, if the format has one. */
   userBit?: number;
-  /** The accessed bit, if the format has one (set by hardware on x86; not modeled per access). */
+  /** The accessed bit, if the format has one (set by the walker in every entry a walk uses). */
   accessedBit?: number;
-  /** The dirty bit, if the format has one. */
+  /** The dirty bit, if the format has one (set by the walker in the leaf on a write). */
   dirtyBit?: number;
   /** The page-size bit that makes an upper-level entry a large-page leaf (PS on x86). */
   largePageBit?: number;
@@ -113,6 +113,10 @@ export class AddressLayout {
   readonly writableMask: number;
   /** User-bit mask (0 if the format has none). */
   readonly userMask: number;
+  /** Accessed-bit mask (0 if the format has none): the walker sets it in every entry it uses. */
+  readonly accessedMask: number;
+  /** Dirty-bit mask (0 if the format has none): the walker sets it in the leaf on a write. */
+  readonly dirtyMask: number;
 
   constructor(spec: AddressLayoutSpec) {
     if (spec === null || typeof spec !== "object") throw new ConfigError("layout", spec, "an AddressLayoutSpec object");
@@ -238,6 +242,8 @@ export class AddressLayout {
     this.largePageMask = largePageBit >= 0 ? (1 << largePageBit) >>> 0 : 0;
     this.writableMask = writableBit >= 0 ? (1 << writableBit) >>> 0 : 0;
     this.userMask = userBit >= 0 ? (1 << userBit) >>> 0 : 0;
+    this.accessedMask = accessedBit >= 0 ? (1 << accessedBit) >>> 0 : 0;
+    this.dirtyMask = dirtyBit >= 0 ? (1 << dirtyBit) >>> 0 : 0;
   }
 
   /** Depth (0 = root) of a level number (1 = last table). */

@@ -28,6 +28,8 @@ export interface PageTableMemory {
   writeEntry(frame: number, byteOffset: number, sizeBytes: number, lo: number, hi: number): void;
   /** Makes a frame all zeros (a fresh table must have no present entries). */
   zeroFrame(frame: number): void;
+  /** Copies one frame into another (a kernel's copy-on-write break). */
+  copyFrame?(from: number, to: number): void;
 }
 
 /** Where a page table gets frames for new tables. {@link FrameAllocator} is one. */
@@ -56,6 +58,8 @@ export interface MapOptions {
   writable?: boolean;
   /** User bit. Default true. */
   user?: boolean;
+  /** Dirty bit of the new leaf (and accessed with it). Default false: a clean page. */
+  dirty?: boolean;
 }
 
 /** The result of looking up one VPN. */
@@ -70,6 +74,10 @@ export interface PageLookup {
   writable: boolean;
   /** User bit of the leaf. */
   user: boolean;
+  /** Accessed bit of the leaf (set by the walker when the page is used). */
+  accessed: boolean;
+  /** Dirty bit of the leaf (set by the walker on a write); true for a format without one. */
+  dirty: boolean;
 }
 
 /** The result of translating one address with {@link PageTable.translate}. */
@@ -236,6 +244,8 @@ export class PageTable {
       present: true,
       writable: options.writable ?? true,
       user: options.user ?? true,
+      accessed: options.dirty ?? false,
+      dirty: options.dirty ?? false,
       largePage: level > 1,
       frame,
     });
@@ -341,15 +351,18 @@ export class PageTable {
     this.releaseTable(frame);
   }
 
-  /** Changes the writable/user bits of the leaf mapping `vpn`. Returns false if not mapped. */
-  protect(vpn: number, flags: { writable?: boolean; user?: boolean }): boolean {
+  /**
+   * Changes the writable/user bits of the leaf mapping `vpn` (and, for a hypervisor re-arming
+   * dirty tracking, its accessed/dirty bits). Returns false if not mapped.
+   */
+  protect(vpn: number, flags: { writable?: boolean; user?: boolean; accessed?: boolean; dirty?: boolean }): boolean {
     const L = this.layout;
     L.checkVpn("vpn", vpn);
     const p = this.path(vpn);
     const last = p[p.length - 1]!;
     if (!(last.lo & L.presentMask)) return false;
     const f = L.decodeEntry(last.lo, last.hi);
-    const e = L.encodeEntry({ ...f, writable: flags.writable ?? f.writable, user: flags.user ?? f.user });
+    const e = L.encodeEntry({ ...f, writable: flags.writable ?? f.writable, user: flags.user ?? f.user, accessed: flags.accessed ?? f.accessed, dirty: flags.dirty ?? f.dirty });
     this.write(last.frame, last.offset, e.lo, e.hi);
     return true;
   }
@@ -360,7 +373,7 @@ export class PageTable {
     const p = this.path(vpn);
     const last = p[p.length - 1]!;
     const level = L.levels - last.depth;
-    if (!(last.lo & L.presentMask)) return { present: false, frame: -1, level, writable: false, user: false };
+    if (!(last.lo & L.presentMask)) return { present: false, frame: -1, level, writable: false, user: false, accessed: false, dirty: false };
     const base = L.decodeFrame(last.lo, last.hi);
     const within = vpn % L.pagesPerEntryAtDepth[last.depth]!;
     return {
@@ -369,7 +382,29 @@ export class PageTable {
       level,
       writable: L.writableMask === 0 || (last.lo & L.writableMask) !== 0,
       user: L.userMask === 0 || (last.lo & L.userMask) !== 0,
+      accessed: (last.lo & L.accessedMask) !== 0,
+      dirty: (last.lo & L.dirtyMask) === L.dirtyMask,
     };
+  }
+
+  /**
+   * Sets the accessed bit of every entry on the path to `vpn`'s leaf and, with `dirty`, the
+   * leaf's dirty bit: what the hardware walker does (SDM Vol. 3A §4.8), and what a
+   * shadow-paging hypervisor does for the guest when it walks the guest's table in software
+   * (KVM: FNAME(update_accessed_dirty_bits), arch/x86/kvm/mmu/paging_tmpl.h). The writes go
+   * through `via` (a view of the same memory that does not trap) and are not counted as the
+   * kernel's entry writes. Returns false if `vpn` is not mapped.
+   */
+  markAccessed(vpn: number, dirty: boolean, via: PageTableMemory = this.memory): boolean {
+    const L = this.layout;
+    const p = this.path(vpn);
+    const last = p[p.length - 1]!;
+    if (!(last.lo & L.presentMask)) return false;
+    for (const step of p) {
+      const want = (step.lo | L.accessedMask | (step === last && dirty ? L.dirtyMask : 0)) >>> 0;
+      if (want !== step.lo >>> 0) via.writeEntry(step.frame, step.offset, L.pte.sizeBytes, want, step.hi);
+    }
+    return true;
   }
 
   /** Walks `vpn` and returns every entry read, root first. */

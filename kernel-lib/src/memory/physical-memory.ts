@@ -160,6 +160,32 @@ export class PhysicalMemory {
     else this.u16[at >>> 1] = lo;
   }
 
+  /**
+   * Overwrites the low 32 bits of an entry the walker just read (a backed frame), without
+   * starting a new content generation: the hardware setting an accessed or dirty bit. Unchecked.
+   */
+  setEntryLo(frame: number, byteOffset: number, sizeBytes: number, lo: number): void {
+    const at = (this.slotPlusOne[frame]! - 1) * this.pageSizeBytes + byteOffset;
+    if (sizeBytes >= 4) this.u32[at >>> 2] = lo;
+    else if (sizeBytes === 1) this.bytes[at] = lo;
+    else this.u16[at >>> 1] = lo;
+  }
+
+  /** Copies frame `from` into frame `to` (a copy-on-write break). */
+  copyFrame(from: number, to: number): void {
+    this.checkFrame("from", from);
+    this.checkFrame("to", to);
+    const src = this.slotPlusOne[from]! - 1;
+    if (src < 0) {
+      this.zeroFrame(to);
+      return;
+    }
+    const dst = this.backingOf(to); // may grow the pool: read the source offset after it
+    const base = (this.slotPlusOne[from]! - 1) * this.pageSizeBytes;
+    this.bytes.copyWithin(dst, base, base + this.pageSizeBytes);
+    this.contentGeneration++;
+  }
+
   /** Makes a frame read as zeros again and releases its storage. */
   zeroFrame(frame: number): void {
     const slot = this.slotPlusOne[frame]! - 1;

@@ -59,6 +59,8 @@ export class Tlb {
   private largeValid = 0;
   private readonly frame: Float64Array;
   private readonly shift: Uint8Array;
+  /** Per entry: the walk's PERM_* bits (writable, dirty), as an x86 TLB caches R/W and D (SDM Vol. 3A §4.10.2.2). */
+  private readonly perm: Uint8Array;
   private readonly stamp: Float64Array;
   private readonly validByShift: Int32Array;
   private clock = 0;
@@ -84,6 +86,7 @@ export class Tlb {
     this.key = new Float64Array(this.entries).fill(-1);
     this.frame = new Float64Array(this.entries);
     this.shift = new Uint8Array(this.entries);
+    this.perm = new Uint8Array(this.entries);
     this.stamp = new Float64Array(this.entries);
     this.validByShift = new Int32Array(32);
   }
@@ -166,10 +169,27 @@ export class Tlb {
   }
 
   /**
-   * Inserts the translation of the page containing base-page `vpn`, of size 2^shift base
-   * pages, whose base page maps to `frameOfVpn`. Evicts by LRU.
+   * The permission bits cached with the entry mapping base-page `vpn` under `tag` (writable 1,
+   * dirty 2; see mmu/walker.ts PERM_*), or -1 if none. No stats, no LRU: a write asks it after
+   * its lookup hit, to know whether the cached translation allows the write as is.
    */
-  insert(vpn: number, tag: number, frameOfVpn: number, shift = 0): void {
+  permOf(vpn: number, tag: number): number {
+    for (const shift of this.pageShifts) {
+      const pn = shift === 0 ? vpn : Math.floor(vpn / 2 ** shift);
+      const base = this.setOf(pn) * this.ways;
+      for (let i = base; i < base + this.ways; i++) {
+        if (this.pageNumber[i] === pn && this.key[i] === tag * 32 + shift) return this.perm[i]!;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Inserts the translation of the page containing base-page `vpn`, of size 2^shift base
+   * pages, whose base page maps to `frameOfVpn`, with the walk's permission bits `perm`
+   * (default writable and dirty). Evicts by LRU.
+   */
+  insert(vpn: number, tag: number, frameOfVpn: number, shift = 0, perm = 3): void {
     const scale = shift === 0 ? 1 : 2 ** shift;
     const pn = shift === 0 ? vpn : Math.floor(vpn / scale);
     const key = tag * 32 + shift;
@@ -201,6 +221,7 @@ export class Tlb {
     keys[victim] = key;
     this.frame[victim] = frameOfVpn - (vpn - pn * scale);
     this.shift[victim] = shift;
+    this.perm[victim] = perm;
     stamp[victim] = ++this.clock;
     this.validByShift[shift]!++;
     if (shift !== 0) this.largeValid++;
