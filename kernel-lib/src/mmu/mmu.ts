@@ -124,18 +124,14 @@ export class Mmu {
    */
   translateWrite(vpn: number): number {
     const hit = this.tlb.lookup(vpn, this.tag);
-    if (hit >= 0 && this.tlb.permOf(vpn, this.tag) === PERM_WRITE_DIRTY) return hit;
+    if (hit >= 0 && this.tlb.lastHitPerm() === PERM_WRITE_DIRTY) return hit;
     const w = this.walker;
     w.write = true;
-    let ok: boolean;
-    try {
-      ok =
-        this.modeCode === MMU_NESTED
-          ? w.walk2DMemo(this.layout, this.cr3, vpn, this.hostIdentity ? null : this.hostLayout, this.eptRoot)
-          : w.walk1DMemo(this.layout, this.cr3, vpn, this.modeCode === MMU_SHADOW ? DIM_SHADOW : DIM_NATIVE);
-    } finally {
-      w.write = false;
-    }
+    const ok =
+      this.modeCode === MMU_NESTED
+        ? w.walk2DMemo(this.layout, this.cr3, vpn, this.hostIdentity ? null : this.hostLayout, this.eptRoot)
+        : w.walk1DMemo(this.layout, this.cr3, vpn, this.modeCode === MMU_SHADOW ? DIM_SHADOW : DIM_NATIVE);
+    w.write = false;
     w.walks++;
     if (!ok) return -1;
     this.tlb.insert(vpn, this.tag, w.frame, this.tlbShiftFor[w.leafShift]!, w.perm);

@@ -72,6 +72,8 @@ export class Tlb {
   evictions = 0;
   /** Entries removed by flushes. */
   flushedEntries = 0;
+  /** Index of the entry the last hitting {@link lookup} found (read by {@link lastHitPerm}). */
+  private lastHit = 0;
 
   constructor(config: TlbConfig = {}) {
     this.sets = requirePowerOfTwo("tlb.sets", config.sets ?? 16, 1, 65536);
@@ -129,6 +131,7 @@ export class Tlb {
         if (keys[i] === key && pageNumber[i] === vpn) {
           this.stamp[i] = ++this.clock;
           this.hits++;
+          this.lastHit = i;
           return this.frame[i]!;
         }
       }
@@ -146,6 +149,7 @@ export class Tlb {
           if (pageNumber[i] === pn && keys[i] === k) {
             this.stamp[i] = ++this.clock;
             this.hits++;
+            this.lastHit = i;
             return this.frame[i]! + (vpn - pn * scale);
           }
         }
@@ -166,6 +170,11 @@ export class Tlb {
       }
     }
     return -1;
+  }
+
+  /** The permission bits (writable 1, dirty 2) of the entry the last hitting {@link lookup} returned. */
+  lastHitPerm(): number {
+    return this.perm[this.lastHit]!;
   }
 
   /**
