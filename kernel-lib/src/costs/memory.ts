@@ -46,6 +46,13 @@ export interface MemoryCostModel {
   vmExitRoundTripCycles: number;
   /** Hypervisor handler work per exit cause, on top of the round trip. */
   exitHandlerCycles: Record<MemoryExitCause, number>;
+  /**
+   * Shadow paging, `kvm` model: bringing one changed guest PTE of an unsync table back into
+   * the shadow during a CR3-load or INVLPG exit (no exit of its own). 391 cycles [D]: the
+   * software VMM's "ptemod" handler (Adams & Agesen 2006, figure B5), the same work without a
+   * hardware exit. Assumption: scanning the unchanged entries of the table is not charged.
+   */
+  shadowResyncEntryCycles: number;
 }
 
 /**
@@ -81,6 +88,7 @@ export const MEMORY_COSTS_DEFAULT: Readonly<MemoryCostModel> = Object.freeze({
     // measured in any cited figure and is taken as included.
     "pml-full": 565,
   }),
+  shadowResyncEntryCycles: 391,
 });
 
 /**
@@ -147,7 +155,7 @@ export function memoryCostModel(overrides: MemoryCostOverrides = {}, preset = "d
     name: base.name,
     exitHandlerCycles: { ...base.exitHandlerCycles, ...(overrides.exitHandlerCycles ?? {}) },
   };
-  for (const key of ["accessCycles", "tlbHitCycles", "walkRefCycles", "pteWriteCycles", "pageFaultCycles", "vmExitRoundTripCycles"] as const) {
+  for (const key of ["accessCycles", "tlbHitCycles", "walkRefCycles", "pteWriteCycles", "pageFaultCycles", "vmExitRoundTripCycles", "shadowResyncEntryCycles"] as const) {
     requireNumber(`costs.${key}`, model[key], 0);
   }
   for (const [cause, v] of Object.entries(model.exitHandlerCycles)) {

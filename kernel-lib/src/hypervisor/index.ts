@@ -5,3 +5,4 @@ export * from "./virtual-machine";
 export * from "./shadow";
 export * from "./machine";
 export * from "./dirty-log";
+export * from "./shadow-sync";

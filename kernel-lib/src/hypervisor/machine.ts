@@ -30,6 +30,7 @@ import { OP_EXEC, OP_EXIT, OP_FORK, OP_MAP, OP_READ, OP_SWITCH, OP_UNMAP, OP_WRI
 import { DIRTY_LOG_METHODS, DirtyLog, type DirtyLogMethod } from "./dirty-log";
 import { OsKernel, type OsKernelHooks } from "./os-kernel";
 import { SHADOW_FILLED, SHADOW_GUEST_FAULT, ShadowPager } from "./shadow";
+import { SYNC_DEFERRED, SYNC_IGNORE, SYNC_TRAP_UNSYNC, checkShadowPagingModel, type ShadowPagingModel } from "./shadow-sync";
 import { GuestPhysicalMemory, VirtualMachine, type VmMonitor } from "./virtual-machine";
 import { VmExitTally, type VmExitCause } from "./vm-exit";
 
@@ -72,6 +73,14 @@ export interface MachineConfig {
    * host-physical address, so VMs overwrite each other. Default true.
    */
   isolation?: boolean;
+  /**
+   * Shadow mode: which guest page-table writes exit and when the shadow is resynced
+   * (hypervisor/shadow-sync.ts). "trap-all" (default): every guest table page is
+   * write-protected from allocation, an upper bound on the traps. "kvm": as KVM's shadow MMU,
+   * only shadowed tables trap, last-level tables go unsync and are resynced at CR3 load and
+   * INVLPG. A lesson states which one it uses.
+   */
+  shadowPaging?: ShadowPagingModel;
 }
 
 /** Options of {@link Machine.createVm}. */
@@ -197,6 +206,8 @@ export class Machine implements VmMonitor {
   readonly isolation: boolean;
   /** Host page size backing guest memory. */
   readonly hostPageSizeBytes: number;
+  /** The shadow-paging model (shadow mode; see {@link MachineConfig.shadowPaging}). */
+  readonly shadowPaging: ShadowPagingModel;
   /** Accesses stopped by isolation. */
   isolationFaults = 0;
   /** Writes stopped because the page is read-only and not copy-on-write. */
@@ -242,6 +253,7 @@ export class Machine implements VmMonitor {
     this.pool = new FrameAllocator(1, poolFrames - 1, "hypervisorPoolBytes");
     this.hostFrames = new FrameAllocator(poolFrames, this.hostMemory.frameCount - poolFrames, "hostMemoryBytes");
     this.sharedFirstFrame = Math.ceil(poolFrames / this.hostPages) * this.hostPages;
+    this.shadowPaging = checkShadowPagingModel(config.shadowPaging ?? "trap-all");
     this.isolation = config.isolation ?? true;
     if (typeof this.isolation !== "boolean") throw new ConfigError("isolation", config.isolation, "true or false");
     const costs = config.costs ?? {};
@@ -297,7 +309,7 @@ export class Machine implements VmMonitor {
         pageSizeBytes: options.guestPageSizeBytes,
         hooks,
       });
-      if (this.mode === "shadow") vm.shadow = new ShadowPager(vm, this.hostMemory, this.guestLayout, this.pool, this.hostLeafLevelInGuest);
+      if (this.mode === "shadow") vm.shadow = new ShadowPager(vm, this.hostMemory, this.guestLayout, this.pool, this.hostLeafLevelInGuest, this.shadowPaging);
       if (this.mode === "nested" && !identity) {
         vm.hostTable = PageTable.create(this.hostMemory, this.hostLayout, this.pool);
         vm.hostTable.dimension = "host";
@@ -321,14 +333,21 @@ export class Machine implements VmMonitor {
         if (native) return;
         vm.tablePage[frame] = 0;
         vm.tableInfo.delete(frame);
+        vm.shadow?.sync?.forget(frame);
       },
       onInvlpg: (pid, vpn) => {
-        if (shadowMode) this.exit("invlpg");
+        if (shadowMode) {
+          this.exit("invlpg");
+          this.resyncShadow(vm, pid, "invlpg", vpn);
+        }
         this.mmu.tlb.flushPage(vpn, tlbTag(vm.id, pid));
         this.mmu.walker.flushWalkCache();
       },
       onCr3Load: (pid, flush) => {
-        if (shadowMode) this.exit("cr3-load");
+        if (shadowMode) {
+          this.exit("cr3-load");
+          this.resyncShadow(vm, pid, "cr3-load");
+        }
         if (flush) {
           this.mmu.tlb.flushTag(tlbTag(vm.id, pid));
           this.mmu.walker.flushWalkCache();
@@ -355,12 +374,38 @@ export class Machine implements VmMonitor {
    */
   onGuestEntryWrite(vm: VirtualMachine, guestFrame: number, byteOffset: number, changed = true): void {
     if (this.mode !== "shadow" || vm.tablePage[guestFrame] !== 1 || !vm.shadow) return;
-    this.exit("guest-pt-write");
+    const sync = vm.shadow.sync;
+    if (sync) {
+      // The kvm model (shadow-sync.ts): only shadowed tables trap; a last-level one goes unsync.
+      const e = vm.shadow.entryAt(guestFrame, byteOffset);
+      const c = e ? sync.onWrite(guestFrame, e.pid, e.level, e.vpn, changed) : SYNC_IGNORE;
+      if (c === SYNC_IGNORE || c === SYNC_DEFERRED) return;
+      this.exit("guest-pt-write");
+      if (c === SYNC_TRAP_UNSYNC) return;
+    } else this.exit("guest-pt-write");
     const r = vm.shadow.onGuestEntryWrite(guestFrame, byteOffset, changed);
-    if (r) {
-      this.mmu.tlb.flushRange(r.vpn, r.pages, tlbTag(vm.id, r.pid));
-      this.mmu.walker.flushWalkCache();
+    if (r) this.dropTranslations(vm, r);
+  }
+
+  /** Drops the TLB entries (and page-walk-cache entries) of a range whose shadow entries were dropped. */
+  private dropTranslations(vm: VirtualMachine, r: { pid: number; vpn: number; pages: number }): void {
+    this.mmu.tlb.flushRange(r.vpn, r.pages, tlbTag(vm.id, r.pid));
+    this.mmu.walker.flushWalkCache();
+  }
+
+  /**
+   * The kvm shadow model's resync (shadow-sync.ts) of `pid`'s unsync tables at a CR3 load, or
+   * of one page at an INVLPG: each changed entry's shadow PTE is dropped, charged to `cause`.
+   */
+  private resyncShadow(vm: VirtualMachine, pid: number, cause: "cr3-load" | "invlpg", vpn = -1): void {
+    const shadow = vm.shadow;
+    if (!shadow?.sync) return;
+    const vpns = vpn < 0 ? shadow.sync.takeAll(pid) : shadow.sync.takeOne(pid, vpn) ? [vpn] : [];
+    for (const v of vpns) {
+      const r = shadow.zap(pid, v, 1);
+      if (r) this.dropTranslations(vm, r);
     }
+    if (vpns.length > 0) this.exits.addCycles(cause, vpns.length * this.costs.shadowResyncEntryCycles);
   }
 
   /**

@@ -13,8 +13,8 @@
  *   the hypervisor walks the guest's table in software and fills the shadow entry; if the guest
  *   has no mapping either, the fault is the guest's and is reflected into it ("guest-page-fault").
  *
- * Simplification: every guest table page is write-protected from the moment it becomes a
- * table (KVM protects only pages it has shadowed): an upper bound on the traps.
+ * Which guest table pages are write-protected, and when a shadow is resynced, is the named
+ * model of shadow-sync.ts: `trap-all` (the default, an upper bound on the traps) or `kvm`.
  */
 import { ConfigError } from "../core/errors";
 import type { FrameAllocator } from "../memory/frame-allocator";
@@ -22,6 +22,7 @@ import type { AddressLayout } from "../memory/layout";
 import { PageTable } from "../memory/page-table";
 import type { PhysicalMemory } from "../memory/physical-memory";
 import { pageFaultErrorCode } from "../mmu/page-fault";
+import { ShadowSyncState, type ShadowPagingModel } from "./shadow-sync";
 import { GuestPhysicalMemory, type VirtualMachine } from "./virtual-machine";
 
 /** Outcome of a shadow fill: the shadow entry now exists. */
@@ -41,6 +42,8 @@ export class ShadowPager {
   zaps = 0;
   /** The x86 error code of the last guest fault {@link fill} found (mmu/page-fault.ts). */
   lastErrorCode = 0;
+  /** The `kvm` model's shadowed/unsync bookkeeping (shadow-sync.ts); null under `trap-all`. */
+  readonly sync: ShadowSyncState | null;
   /** The hypervisor's untrapped view of guest memory (it sets guest A/D bits through it). */
   private readonly guestMemory: GuestPhysicalMemory;
 
@@ -51,8 +54,11 @@ export class ShadowPager {
     private readonly pool: FrameAllocator,
     /** Leaf level of the host pages backing guest memory, in the guest layout (1 = base pages). */
     private readonly hostLeafLevel: number,
+    /** Which guest table writes exit and when the shadow is resynced (shadow-sync.ts). Default "trap-all". */
+    readonly model: ShadowPagingModel = "trap-all",
   ) {
     this.guestMemory = new GuestPhysicalMemory(vm, host, null);
+    this.sync = model === "kvm" ? new ShadowSyncState() : null;
   }
 
   /** The shadow table of guest process `pid`, created empty on first use. */
@@ -90,6 +96,7 @@ export class ShadowPager {
     const hostFrame = this.vm.hostFrameOf(g.frame);
     if (hostFrame < 0) return SHADOW_ISOLATION_FAULT;
     guest.table.markAccessed(vpn, write, this.guestMemory);
+    this.sync?.markShadowed(guest.table.pathTables(vpn));
     const log = this.vm.dirtyLog;
     if (write && log) log.mark(g.frame);
     const writable = g.writable && (write || g.dirty) && (!log || log.isDirty(g.frame));
@@ -136,19 +143,30 @@ export class ShadowPager {
    * a fresh region) had no shadow entry and no TLB entry to invalidate.
    */
   onGuestEntryWrite(guestFrame: number, byteOffset: number, changed = true): { pid: number; vpn: number; pages: number; level: number } | null {
+    const e = this.entryAt(guestFrame, byteOffset);
+    if (!e || !changed) return null;
+    return this.zap(e.pid, e.vpn, e.level);
+  }
+
+  /** The guest entry at `byteOffset` of table page `guestFrame`: owner, level and first VPN it covers. */
+  entryAt(guestFrame: number, byteOffset: number): { pid: number; vpn: number; level: number } | null {
     const info = this.vm.tableInfo.get(guestFrame);
-    if (!info || !changed) return null;
+    if (!info) return null;
     const index = Math.floor(byteOffset / this.layout.pte.sizeBytes);
-    const pages = this.layout.pagesAtLevel(info.level);
-    const vpn = info.firstVpn + index * pages;
-    const shadow = this.tables.get(info.pid);
-    if (!shadow || !shadow.clearEntry(vpn, info.level)) return null;
+    return { pid: info.pid, vpn: info.firstVpn + index * this.layout.pagesAtLevel(info.level), level: info.level };
+  }
+
+  /** Drops `pid`'s shadow entry at `level` covering `vpn`; returns the range dropped, or null if none was there. */
+  zap(pid: number, vpn: number, level: number): { pid: number; vpn: number; pages: number; level: number } | null {
+    const shadow = this.tables.get(pid);
+    if (!shadow || !shadow.clearEntry(vpn, level)) return null;
     this.zaps++;
-    return { pid: info.pid, vpn, pages, level: info.level };
+    return { pid, vpn, pages: this.layout.pagesAtLevel(level), level };
   }
 
   /** Frees the shadow table of an exited process. */
   drop(pid: number): void {
+    this.sync?.takeAll(pid);
     const t = this.tables.get(pid);
     if (t) {
       t.destroy();

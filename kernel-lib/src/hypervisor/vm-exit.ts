@@ -47,6 +47,15 @@ export class VmExitTally {
     this.totalCycles += cycles * times;
   }
 
+  /**
+   * Adds handler work done inside exits already counted (no new exit), e.g. resyncing unsync
+   * shadow tables during a CR3-load exit.
+   */
+  addCycles(cause: VmExitCause, cycles: number): void {
+    this.cycleSums.set(cause, (this.cycleSums.get(cause) ?? 0) + cycles);
+    this.totalCycles += cycles;
+  }
+
   /** Exits of one cause. */
   count(cause: VmExitCause): number {
     return this.counts.get(cause) ?? 0;

@@ -367,6 +367,11 @@ export class PageTable {
     return true;
   }
 
+  /** The table frames a walk of `vpn` reads, root first (as far as the walk goes). */
+  pathTables(vpn: number): number[] {
+    return this.path(vpn).map((s) => s.table);
+  }
+
   /** Looks up `vpn` without recording steps. */
   lookup(vpn: number): PageLookup {
     const L = this.layout;
