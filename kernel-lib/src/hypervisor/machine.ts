@@ -21,168 +21,20 @@ import { FrameAllocator } from "../memory/frame-allocator";
 import { X86_64_4LEVEL, type AddressLayout } from "../memory/layout";
 import { PageTable } from "../memory/page-table";
 import { PhysicalMemory } from "../memory/physical-memory";
-import type { WalkStep } from "../memory/walk-step";
-import { MMU_NATIVE, MMU_NESTED, MMU_SHADOW, Mmu, type MmuMode } from "../mmu/mmu";
-import { tlbTag, type TlbConfig } from "../mmu/tlb";
-import { pageFaultErrorCode } from "../mmu/page-fault";
-import { WALK_OUT_OF_RANGE, WALK_PROTECTION } from "../mmu/walker";
+import { MMU_NATIVE, MMU_NESTED, MMU_SHADOW, Mmu } from "../mmu/mmu";
 import { OP_EXEC, OP_EXIT, OP_FORK, OP_MAP, OP_READ, OP_SWITCH, OP_UNMAP, OP_WRITE, checkTracePages, type MemoryTrace } from "../workloads/trace";
 import { DIRTY_LOG_METHODS, DirtyLog, type DirtyLogMethod } from "./dirty-log";
-import { OsKernel, type OsKernelHooks } from "./os-kernel";
-import { SHADOW_FILLED, SHADOW_GUEST_FAULT, ShadowPager } from "./shadow";
-import { SYNC_DEFERRED, SYNC_IGNORE, SYNC_TRAP_UNSYNC, checkShadowPagingModel, type ShadowPagingModel } from "./shadow-sync";
+import { MEMORY_VIRTUALIZATION_MODES, type CreateVmOptions, type MachineAccessResult, type MachineConfig, type MachineRunOptions, type MemoryRunStats, type MemoryVirtualizationMode } from "./machine-types";
+import { MachineMonitor } from "./monitor";
+import { OsKernel } from "./os-kernel";
+import { ZERO_COUNTERS, runStats, type MachineCounters } from "./run-stats";
+import { ShadowPager } from "./shadow";
+import { checkShadowPagingModel, type ShadowPagingModel } from "./shadow-sync";
 import { GuestPhysicalMemory, VirtualMachine, type VmMonitor } from "./virtual-machine";
-import { VmExitTally, type VmExitCause } from "./vm-exit";
+import { VmExitTally } from "./vm-exit";
 
-/** The memory-virtualization modes. */
-export type MemoryVirtualizationMode = MmuMode;
-
-/** The allowed modes, for validation and CLIs. */
-export const MEMORY_VIRTUALIZATION_MODES: readonly MemoryVirtualizationMode[] = ["native", "shadow", "nested"];
-
-/** Configuration of a {@link Machine}. Every field has a default except `mode`. */
-export interface MachineConfig {
-  /** "native", "shadow" or "nested". */
-  mode: MemoryVirtualizationMode;
-  /** Layout of process page tables (the guest's, in a VM). Default x86-64 4-level. */
-  guestLayout?: AddressLayout;
-  /** Layout of the host (EPT/NPT) table in nested mode. Default x86-64 4-level. */
-  hostLayout?: AddressLayout;
-  /** Host memory in bytes. Default 16 GiB (stored lazily: only written frames cost memory). */
-  hostMemoryBytes?: number;
-  /** Frames reserved for the hypervisor's own tables (EPT, shadow). Default 1/8 of host memory. */
-  hypervisorPoolBytes?: number;
-  /**
-   * Size of the host pages backing guest memory: 4096 (default), 2 MiB or 1 GiB. In nested
-   * mode these are the host table's leaves; in shadow mode they cap the shadow page size.
-   */
-  hostPageSizeBytes?: number;
-  /** TLB geometry. Default 16 sets × 4 ways. */
-  tlb?: TlbConfig;
-  /** Page-walk cache entries per level (0, the default, = off: architectural reference counts). */
-  walkCacheEntries?: number;
-  /**
-   * The simulator's memos of completed walks: a speed-up that changes no translation and no
-   * count (a memo hit counts the walk's references). Default true; false checks exactly that.
-   */
-  memo?: boolean;
-  /** A full cost model, or overrides of the default one. */
-  costs?: MemoryCostModel | MemoryCostOverrides;
-  /**
-   * False for the no-isolation demo: every VM's guest-physical address is used as a
-   * host-physical address, so VMs overwrite each other. Default true.
-   */
-  isolation?: boolean;
-  /**
-   * Shadow mode: which guest page-table writes exit and when the shadow is resynced
-   * (hypervisor/shadow-sync.ts). "trap-all" (default): every guest table page is
-   * write-protected from allocation, an upper bound on the traps. "kvm": as KVM's shadow MMU,
-   * only shadowed tables trap, last-level tables go unsync and are resynced at CR3 load and
-   * INVLPG. A lesson states which one it uses.
-   */
-  shadowPaging?: ShadowPagingModel;
-}
-
-/** Options of {@link Machine.createVm}. */
-export interface CreateVmOptions {
-  /** A name, e.g. "Alex". Default "vm<id>". */
-  name?: string;
-  /** Guest memory in bytes, a multiple of the host page size. Default 1 GiB. */
-  memoryBytes?: number;
-  /** Page size the guest kernel maps data with (4 KiB default, 2 MiB, 1 GiB). */
-  guestPageSizeBytes?: number;
-}
-
-/** Counters of a run (or of the machine so far). */
-export interface MemoryRunStats {
-  /** The machine's mode. */
-  mode: MemoryVirtualizationMode;
-  /** Data accesses simulated. */
-  accesses: number;
-  /** TLB lookups that hit (a faulting access retries, so it can count more than one lookup). */
-  tlbHits: number;
-  /** TLB lookups that missed. */
-  tlbMisses: number;
-  /** tlbHits / (tlbHits + tlbMisses). */
-  tlbHitRate: number;
-  /** Hardware page walks. */
-  walks: number;
-  /** Page-table entries read by hardware walks. */
-  walkRefs: number;
-  /** Page faults handled by the (guest) kernel. */
-  pageFaults: number;
-  /** Page-table entry writes by the (guest) kernel. */
-  pteWrites: number;
-  /** VM exits, all causes. */
-  vmExits: number;
-  /** VM exits by cause. */
-  vmExitsByCause: Partial<Record<VmExitCause, number>>;
-  /** Accesses stopped because they reached memory the VM was not given. */
-  isolationFaults: number;
-  /** Writes stopped because the page was read-only and not copy-on-write. */
-  protectionFaults: number;
-  /** Copy-on-write faults the (guest) kernel handled. */
-  cowFaults: number;
-  /** Total modeled cycles (see the cost model). */
-  cycles: number;
-  /** Cycles spent in VM exits. */
-  exitCycles: number;
-  /** Wall-clock seconds of the simulation loop alone. */
-  seconds: number;
-}
-
-/** Options of {@link Machine.run}. */
-export interface MachineRunOptions {
-  /** Map the trace's premap pages before the loop (default true). */
-  premap?: boolean;
-  /** If given, receives the host frame of every operation (-1 for non-accesses and isolation faults). */
-  hostFramesOut?: Float64Array;
-}
-
-/** The outcome of one traced access ({@link Machine.access}). */
-export interface MachineAccessResult {
-  /** True if the access reached memory. */
-  ok: boolean;
-  /**
-   * "ok"; "isolation-fault" when the VM tried to reach memory it was not given;
-   * "protection-fault" for a write to a read-only page that is not copy-on-write.
-   */
-  event: "ok" | "isolation-fault" | "protection-fault";
-  /** Host frame reached (-1 on a fault). */
-  hostFrame: number;
-  /** Host-physical address reached (-1 on a fault). */
-  hostPhysicalAddress: number;
-  /** The byte read, or written. */
-  value: number;
-  /** True if the first lookup hit the TLB. */
-  tlbHit: boolean;
-  /** Entries read by the first walk. */
-  walkRefs: number;
-  /** The first walk's steps (empty on a TLB hit). */
-  steps: WalkStep[];
-  /** Page faults the access caused. */
-  pageFaults: number;
-  /** x86 error code of the last guest page fault it caused (mmu/page-fault.ts), -1 if none. */
-  pageFaultErrorCode: number;
-  /** VM exits the access caused, by cause. */
-  vmExits: Partial<Record<VmExitCause, number>>;
-}
-
-interface Counters {
-  accesses: number;
-  tlbHits: number;
-  tlbMisses: number;
-  walks: number;
-  walkRefs: number;
-  pageFaults: number;
-  pteWrites: number;
-  exits: Partial<Record<VmExitCause, number>>;
-  exitTotal: number;
-  exitCycles: number;
-  isolationFaults: number;
-  protectionFaults: number;
-  cowFaults: number;
-}
+export * from "./machine-types";
+export { runStats, type MachineCounters } from "./run-stats";
 
 /** Host, hypervisor, VMs and MMU in one mode. */
 export class Machine implements VmMonitor {
@@ -212,16 +64,19 @@ export class Machine implements VmMonitor {
   isolationFaults = 0;
   /** Writes stopped because the page is read-only and not copy-on-write. */
   protectionFaults = 0;
-  private lastFaultEvent: "isolation-fault" | "protection-fault" = "isolation-fault";
   /** Data accesses so far. */
   accesses = 0;
   /** The VM on the CPU. */
   running: VirtualMachine | null = null;
-  private readonly modeCode: number;
+  /** Mode code of the MMU (MMU_NATIVE, MMU_SHADOW, MMU_NESTED). */
+  readonly modeCode: number;
+  /** Base pages per host page backing guest memory. */
+  readonly hostPages: number;
+  /** Level of the host pages' leaves in the host (EPT/NPT) layout. */
+  readonly hostLeafLevelInHost: number;
+  private readonly monitor = new MachineMonitor(this);
   private readonly hostFrames: FrameAllocator;
   private readonly pool: FrameAllocator;
-  private readonly hostPages: number;
-  private readonly hostLeafLevelInHost: number;
   private readonly hostLeafLevelInGuest: number;
   private readonly sharedFirstFrame: number;
 
@@ -264,7 +119,7 @@ export class Machine implements VmMonitor {
     this.mmu = new Mmu(this.hostMemory, this.guestLayout, { tlb: config.tlb ?? {}, walkCacheEntries: config.walkCacheEntries ?? 0, memo: config.memo ?? true });
     this.mmu.modeCode = this.modeCode;
     this.mmu.hostLayout = this.modeCode === MMU_NESTED ? this.hostLayout : null;
-    if (this.modeCode === MMU_NESTED) this.mmu.walker.onHostDirty = (g) => this.onEptDirty(g);
+    if (this.modeCode === MMU_NESTED) this.mmu.walker.onHostDirty = (g) => this.monitor.onEptDirty(g);
   }
 
   /**
@@ -291,7 +146,7 @@ export class Machine implements VmMonitor {
       throw new ConfigError("memoryBytes", memoryBytes, `at most ${(this.hostMemory.frameCount - first) * page} bytes`);
     }
     const vm = new VirtualMachine(id, name, frames, first, identity, this.hostPages, this.hostMemory.frameCount);
-    const hooks = this.kernelHooks(vm);
+    const hooks = this.monitor.kernelHooks(vm);
     if (native) {
       vm.kernel = new OsKernel({
         memory: this.hostMemory,
@@ -319,142 +174,19 @@ export class Machine implements VmMonitor {
     return vm;
   }
 
-  private kernelHooks(vm: VirtualMachine): OsKernelHooks {
-    const shadowMode = this.mode === "shadow";
-    const native = this.mode === "native";
-    return {
-      onTableAllocated: (frame, level, firstVpn, pid) => {
-        if (native) return;
-        vm.tablePage[frame] = 1;
-        vm.tableInfo.set(frame, { pid, level, firstVpn });
-      },
-      onTableFreed: (frame) => {
-        this.mmu.walker.flushWalkCache();
-        if (native) return;
-        vm.tablePage[frame] = 0;
-        vm.tableInfo.delete(frame);
-        vm.shadow?.sync?.forget(frame);
-      },
-      onInvlpg: (pid, vpn) => {
-        if (shadowMode) {
-          this.exit("invlpg");
-          this.resyncShadow(vm, pid, "invlpg", vpn);
-        }
-        this.mmu.tlb.flushPage(vpn, tlbTag(vm.id, pid));
-        this.mmu.walker.flushWalkCache();
-      },
-      onCr3Load: (pid, flush) => {
-        if (shadowMode) {
-          this.exit("cr3-load");
-          this.resyncShadow(vm, pid, "cr3-load");
-        }
-        if (flush) {
-          this.mmu.tlb.flushTag(tlbTag(vm.id, pid));
-          this.mmu.walker.flushWalkCache();
-        }
-        if (this.running === vm) this.loadContext(vm);
-      },
-      onProcessExit: (pid) => {
-        vm.shadow?.drop(pid);
-        this.mmu.tlb.flushTag(tlbTag(vm.id, pid));
-        this.mmu.walker.flushWalkCache();
-      },
-    };
-  }
-
   /** Counts one VM exit of `cause` with its modeled cycles. */
   exit(cause: MemoryExitCause): void {
     this.exits.record(cause, exitCycles(this.costs, cause));
   }
 
-  /**
-   * VmMonitor: a guest entry write; under shadow paging a write to a table page traps. Only
-   * what changed is invalidated: the shadow entries the write made stale and the TLB entries
-   * of that range (none when the guest filled an empty entry).
-   */
+  /** VmMonitor: a guest entry write (under shadow paging a write to a table page traps; see monitor.ts). */
   onGuestEntryWrite(vm: VirtualMachine, guestFrame: number, byteOffset: number, changed = true): void {
-    if (this.mode !== "shadow" || vm.tablePage[guestFrame] !== 1 || !vm.shadow) return;
-    const sync = vm.shadow.sync;
-    if (sync) {
-      // The kvm model (shadow-sync.ts): only shadowed tables trap; a last-level one goes unsync.
-      const e = vm.shadow.entryAt(guestFrame, byteOffset);
-      const c = e ? sync.onWrite(guestFrame, e.pid, e.level, e.vpn, changed) : SYNC_IGNORE;
-      if (c === SYNC_IGNORE || c === SYNC_DEFERRED) return;
-      this.exit("guest-pt-write");
-      if (c === SYNC_TRAP_UNSYNC) return;
-    } else this.exit("guest-pt-write");
-    const r = vm.shadow.onGuestEntryWrite(guestFrame, byteOffset, changed);
-    if (r) this.dropTranslations(vm, r);
+    this.monitor.onGuestEntryWrite(vm, guestFrame, byteOffset, changed);
   }
 
-  /** Drops the TLB entries (and page-walk-cache entries) of a range whose shadow entries were dropped. */
-  private dropTranslations(vm: VirtualMachine, r: { pid: number; vpn: number; pages: number }): void {
-    this.mmu.tlb.flushRange(r.vpn, r.pages, tlbTag(vm.id, r.pid));
-    this.mmu.walker.flushWalkCache();
-  }
-
-  /**
-   * The kvm shadow model's resync (shadow-sync.ts) of `pid`'s unsync tables at a CR3 load, or
-   * of one page at an INVLPG: each changed entry's shadow PTE is dropped, charged to `cause`.
-   */
-  private resyncShadow(vm: VirtualMachine, pid: number, cause: "cr3-load" | "invlpg", vpn = -1): void {
-    const shadow = vm.shadow;
-    if (!shadow?.sync) return;
-    const vpns = vpn < 0 ? shadow.sync.takeAll(pid) : shadow.sync.takeOne(pid, vpn) ? [vpn] : [];
-    for (const v of vpns) {
-      const r = shadow.zap(pid, v, 1);
-      if (r) this.dropTranslations(vm, r);
-    }
-    if (vpns.length > 0) this.exits.addCycles(cause, vpns.length * this.costs.shadowResyncEntryCycles);
-  }
-
-  /**
-   * VmMonitor: the guest stores to guest frame `guestFrame` (its kernel writing a PTE, zeroing
-   * or copying a page). Nested mode: make sure the host table maps it (an EPT violation if not)
-   * and, while dirty logging, the store is logged as a CPU store would be.
-   */
+  /** VmMonitor: the guest stores to a guest frame (backed on an EPT violation, logged while dirty logging; see monitor.ts). */
   backGuestFrame(vm: VirtualMachine, guestFrame: number): void {
-    if (vm.hostTable === null) {
-      vm.dirtyLog?.mark(guestFrame);
-      return;
-    }
-    const chunk = Math.floor(guestFrame / this.hostPages);
-    const gStart = chunk * this.hostPages;
-    if (vm.hostMapped[chunk] !== 1) {
-      // Mapped accessed and dirty: nothing reads EPT A/D outside dirty logging, which clears them
-      // (Machine.startDirtyLog), so a first write needs no extra walk to set them.
-      vm.hostTable.map(gStart, vm.firstHostFrame + gStart, { level: this.hostLeafLevelInHost, dirty: true });
-      vm.hostMapped[chunk] = 1;
-      this.exit("ept-violation");
-      vm.dirtyLog?.mark(guestFrame); // KVM marks a page dirty when it maps it for a write fault
-      return;
-    }
-    const log = vm.dirtyLog;
-    if (!log) return;
-    const e = vm.hostTable.lookup(gStart);
-    if (log.method === "pml") {
-      if (!e.dirty) {
-        vm.hostTable.protect(gStart, { dirty: true });
-        if (log.logPml(guestFrame)) this.exit("pml-full");
-      }
-    } else if (!e.writable) this.onEptWriteProtected(vm, guestFrame);
-  }
-
-  /** A write hit an EPT entry write-protected for dirty logging: log the page, make it writable (one exit). */
-  private onEptWriteProtected(vm: VirtualMachine, guestFrame: number): void {
-    this.exit("ept-violation");
-    const log = vm.dirtyLog;
-    if (log) {
-      log.writeProtectFaults++;
-      log.mark(guestFrame);
-    }
-    vm.hostTable!.protect(guestFrame - (guestFrame % this.hostPages), { writable: true });
-  }
-
-  /** The CPU set an EPT dirty bit of the running VM: Page-Modification Logging records the page. */
-  private onEptDirty(guestFrame: number): void {
-    const log = this.running?.dirtyLog;
-    if (log && log.method === "pml" && log.logPml(guestFrame)) this.exit("pml-full");
+    this.monitor.backGuestFrame(vm, guestFrame);
   }
 
   /**
@@ -468,7 +200,7 @@ export class Machine implements VmMonitor {
     if (this.mode === "native" || vm.identity) throw new ConfigError("mode", this.mode, "shadow or nested with isolation (dirty logging is the hypervisor's)");
     if (method === "pml" && this.mode !== "nested") throw new ConfigError("method", method, `"write-protect" under shadow paging (PML needs EPT A/D bits)`);
     vm.dirtyLog = new DirtyLog(method, this.hostPages);
-    this.armDirtyLog(vm);
+    this.monitor.armDirtyLog(vm);
   }
 
   /** The guest frames of `vm` written since logging started or since the last call, ascending; re-arms the log. */
@@ -476,26 +208,13 @@ export class Machine implements VmMonitor {
     const log = vm.dirtyLog;
     if (!log) throw new ConfigError("vm", vm?.name, "a VM with dirty logging started (Machine.startDirtyLog)");
     const dirty = log.collect();
-    this.armDirtyLog(vm);
+    this.monitor.armDirtyLog(vm);
     return dirty;
   }
 
   /** Stops dirty logging of `vm` (pages stay as they are; nothing is logged any more). */
   stopDirtyLog(vm: VirtualMachine): void {
     vm.dirtyLog = null;
-  }
-
-  /** Write-protects every page (or clears every EPT dirty bit for PML), then flushes the VM's TLB entries. */
-  private armDirtyLog(vm: VirtualMachine): void {
-    const method = vm.dirtyLog!.method;
-    if (vm.hostTable) {
-      const t = vm.hostTable;
-      const leaves: number[] = [];
-      t.forEachMapping((g) => leaves.push(g));
-      for (const g of leaves) t.protect(g, method === "pml" ? { dirty: false } : { writable: false });
-    } else vm.shadow?.writeProtectAll();
-    this.mmu.tlb.flushVm(vm.id);
-    this.mmu.walker.flushWalkCache();
   }
 
   /** VmMonitor: the guest touched memory it was not given. */
@@ -510,7 +229,8 @@ export class Machine implements VmMonitor {
     this.loadContext(vm);
   }
 
-  private loadContext(vm: VirtualMachine): void {
+  /** Loads `vm`'s running process into the MMU (CR3 or shadow root, EPT pointer, TLB tag). */
+  loadContext(vm: VirtualMachine): void {
     const mmu = this.mmu;
     const p = vm.kernel.current;
     const pid = p ? p.pid : 0;
@@ -523,59 +243,6 @@ export class Machine implements VmMonitor {
     }
     if (this.modeCode === MMU_SHADOW) mmu.cr3 = vm.shadow!.tableFor(pid).rootFrame;
     else mmu.cr3 = p.table.rootFrame;
-  }
-
-  /**
-   * Resolves a failed translation in software (fault handlers, exits); returns the host frame,
-   * or -1 for an isolation fault or a protection fault (a write the guest kernel refused:
-   * {@link lastFaultEvent} says which).
-   */
-  private resolveFault(vm: VirtualMachine, vpn: number, write: boolean): number {
-    const mmu = this.mmu;
-    const w = mmu.walker;
-    const k = vm.kernel;
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const p = k.current;
-      if (!p) throw new ConfigError("trace", "an access", "a running process (switch to one after the current one exits)");
-      if (this.modeCode === MMU_NESTED && w.faultInHost) {
-        const g = w.faultGuestFrame;
-        if (vm.identity || vm.hostFrameOf(g) < 0) {
-          if (!vm.identity) this.exit("ept-violation");
-          return this.isolationFault();
-        }
-        if (w.fault === WALK_PROTECTION) this.onEptWriteProtected(vm, g);
-        else this.backGuestFrame(vm, g);
-      } else if (w.fault === WALK_OUT_OF_RANGE) {
-        return this.isolationFault();
-      } else if (this.modeCode === MMU_SHADOW) {
-        const r = vm.shadow!.fill(p.pid, vpn, write);
-        if (r === SHADOW_FILLED) this.exit("hidden-page-fault");
-        else if (r === SHADOW_GUEST_FAULT) {
-          this.exit("guest-page-fault");
-          if (!k.handlePageFault(p, vpn, vm.shadow!.lastErrorCode)) return this.protectionFault();
-        } else {
-          this.exit("hidden-page-fault");
-          return this.isolationFault();
-        }
-      } else if (!k.handlePageFault(p, vpn, pageFaultErrorCode({ present: w.fault === WALK_PROTECTION, write }))) {
-        return this.protectionFault();
-      }
-      const f = write ? mmu.translateWrite(vpn) : mmu.translate(vpn);
-      if (f >= 0) return f;
-    }
-    throw new Error(`internal: the fault at page ${vpn} was not resolved after 8 attempts`);
-  }
-
-  private isolationFault(): number {
-    this.isolationFaults++;
-    this.lastFaultEvent = "isolation-fault";
-    return -1;
-  }
-
-  private protectionFault(): number {
-    this.protectionFaults++;
-    this.lastFaultEvent = "protection-fault";
-    return -1;
   }
 
   private event(vm: VirtualMachine, op: number, arg: number): void {
@@ -599,7 +266,7 @@ export class Machine implements VmMonitor {
     }
   }
 
-  private counters(): Counters {
+  private counters(): MachineCounters {
     let pageFaults = 0;
     let pteWrites = 0;
     let cowFaults = 0;
@@ -625,59 +292,9 @@ export class Machine implements VmMonitor {
     };
   }
 
-  private diff(a: Counters, b: Counters, seconds: number): MemoryRunStats {
-    const c = this.costs;
-    const byCause: Partial<Record<VmExitCause, number>> = {};
-    for (const [cause, n] of Object.entries(b.exits) as [VmExitCause, number][]) {
-      const d = n - (a.exits[cause] ?? 0);
-      if (d > 0) byCause[cause] = d;
-    }
-    const s = {
-      accesses: b.accesses - a.accesses,
-      tlbHits: b.tlbHits - a.tlbHits,
-      tlbMisses: b.tlbMisses - a.tlbMisses,
-      walks: b.walks - a.walks,
-      walkRefs: b.walkRefs - a.walkRefs,
-      pageFaults: b.pageFaults - a.pageFaults,
-      pteWrites: b.pteWrites - a.pteWrites,
-      exitCycles: b.exitCycles - a.exitCycles,
-      isolationFaults: b.isolationFaults - a.isolationFaults,
-      protectionFaults: b.protectionFaults - a.protectionFaults,
-      cowFaults: b.cowFaults - a.cowFaults,
-    };
-    const lookups = s.tlbHits + s.tlbMisses;
-    const cycles =
-      s.accesses * c.accessCycles +
-      lookups * c.tlbHitCycles +
-      s.walkRefs * c.walkRefCycles +
-      s.pteWrites * c.pteWriteCycles +
-      s.pageFaults * c.pageFaultCycles +
-      s.exitCycles;
-    return {
-      mode: this.mode,
-      accesses: s.accesses,
-      tlbHits: s.tlbHits,
-      tlbMisses: s.tlbMisses,
-      tlbHitRate: lookups === 0 ? 0 : s.tlbHits / lookups,
-      walks: s.walks,
-      walkRefs: s.walkRefs,
-      pageFaults: s.pageFaults,
-      pteWrites: s.pteWrites,
-      vmExits: b.exitTotal - a.exitTotal,
-      vmExitsByCause: byCause,
-      isolationFaults: s.isolationFaults,
-      protectionFaults: s.protectionFaults,
-      cowFaults: s.cowFaults,
-      cycles,
-      exitCycles: s.exitCycles,
-      seconds,
-    };
-  }
-
   /** Everything counted since the machine was built, as run statistics (seconds = 0). */
   totals(): MemoryRunStats {
-    const zero: Counters = { accesses: 0, tlbHits: 0, tlbMisses: 0, walks: 0, walkRefs: 0, pageFaults: 0, pteWrites: 0, exits: {}, exitTotal: 0, exitCycles: 0, isolationFaults: 0, protectionFaults: 0, cowFaults: 0 };
-    return this.diff(zero, this.counters(), 0);
+    return runStats(this.mode, this.costs, ZERO_COUNTERS, this.counters(), 0);
   }
 
   /** Maps the trace's premap pages in `vm` (creating processes) and puts process 0 on the CPU. */
@@ -718,7 +335,7 @@ export class Machine implements VmMonitor {
         accesses++;
         const vpn = arg[i]!;
         let f = op === OP_READ ? mmu.translate(vpn) : mmu.translateWrite(vpn);
-        if (f < 0) f = this.resolveFault(vm, vpn, op === OP_WRITE);
+        if (f < 0) f = this.monitor.resolveFault(vm, vpn, op === OP_WRITE);
         if (out !== null) out[i] = f;
       } else {
         this.event(vm, op, arg[i]!);
@@ -727,7 +344,7 @@ export class Machine implements VmMonitor {
     }
     const seconds = (performance.now() - t0) / 1000;
     this.accesses += accesses;
-    return this.diff(before, this.counters(), seconds);
+    return runStats(this.mode, this.costs, before, this.counters(), seconds);
   }
 
   /**
@@ -751,13 +368,13 @@ export class Machine implements VmMonitor {
     const traced = this.mmu.translateTraced(vpn, { bypassTlb: options.bypassTlb ?? false, write });
     let f = traced.hostFrame;
     k.lastFault = null;
-    if (f < 0) f = this.resolveFault(vm, vpn, write);
+    if (f < 0) f = this.monitor.resolveFault(vm, vpn, write);
     this.accesses++;
     const after = this.counters();
-    const stats = this.diff(before, after, 0);
+    const stats = runStats(this.mode, this.costs, before, after, 0);
     const errorCode = k.lastFault ? (k.lastFault as { errorCode: number }).errorCode : -1;
     const base = { tlbHit: traced.tlbHit, walkRefs: traced.walkRefs, steps: traced.steps, pageFaults: stats.pageFaults, pageFaultErrorCode: errorCode, vmExits: stats.vmExitsByCause };
-    if (f < 0) return { ok: false, event: this.lastFaultEvent, hostFrame: -1, hostPhysicalAddress: -1, value: -1, ...base };
+    if (f < 0) return { ok: false, event: this.monitor.lastFaultEvent, hostFrame: -1, hostPhysicalAddress: -1, value: -1, ...base };
     const hpa = f * this.hostMemory.pageSizeBytes + offset;
     let value: number;
     if (options.write) {
