@@ -21,45 +21,18 @@
  */
 import type { AddressLayout } from "../memory/layout";
 import type { PhysicalMemory } from "../memory/physical-memory";
-import { requireInt } from "../core/errors";
+import { PageWalkCache } from "./walk-cache";
+import { PERM_DIRTY, PERM_WRITE, PERM_WRITE_DIRTY, WALK_NOT_PRESENT, WALK_OK, WALK_OUT_OF_RANGE, WALK_PROTECTION, type PageWalkerOptions } from "./walk-codes";
 import { WalkMemo } from "./walk-memo";
 import { DIM_GUEST, DIM_HOST, WalkStepBuffer } from "./walk-steps";
 
-/** Walk outcome: translated. */
-export const WALK_OK = 0;
-/** Walk outcome: an entry on the way was not present. */
-export const WALK_NOT_PRESENT = 1;
-/** Walk outcome: an address outside the table's range or a frame outside physical memory. */
-export const WALK_OUT_OF_RANGE = 2;
-/** Walk outcome: the translation exists but forbids the access (a write to a read-only page). */
-export const WALK_PROTECTION = 3;
-
-/** Permission bit of a walk result: every level allows writes (R/W = 1 at each level, SDM Vol. 3A §4.6). */
-export const PERM_WRITE = 1;
-/** Permission bit of a walk result: the leaf's dirty bit is set (or the format has none), so a write needs no walk to set it. */
-export const PERM_DIRTY = 2;
-/** Both: a cached translation that a write may use as is. */
-export const PERM_WRITE_DIRTY = 3;
+export * from "./walk-codes";
 
 const HOST_MEMO_SIZE = 65536;
 const RESULT_MEMO_SIZE = 65536;
 /** Result-memo key of a 1D walk's (absent) host root, and of a 2D walk over the identity. */
 const NO_HOST_ROOT = -1;
 const IDENTITY_HOST_ROOT = -2;
-
-/** Options of {@link PageWalker}. */
-export interface PageWalkerOptions {
-  /**
-   * Entries per level of the page-walk cache (paging-structure cache), per dimension.
-   * 0 (the default) disables it, giving the architectural reference counts.
-   */
-  walkCacheEntries?: number;
-  /**
-   * The simulator's memos of completed walks (host walks, whole walks): they change no result
-   * or count, only speed. Default true; false is for tests that check exactly that.
-   */
-  memo?: boolean;
-}
 
 /** Reads page tables from host memory, counting every entry read. */
 export class PageWalker {
@@ -107,10 +80,7 @@ export class PageWalker {
   readonly steps = new WalkStepBuffer(80);
   /** Record every entry read into {@link steps}. Off in bulk runs. */
   recordSteps = false;
-  private readonly pwcEntries: number;
-  private readonly pwcKey: Float64Array;
-  private readonly pwcRoot: Float64Array;
-  private readonly pwcFrame: Float64Array;
+  private readonly pwc: PageWalkCache;
   private hostForGuestLevel = 0;
   // Per depth: the last table frame read and where its storage starts (32-bit words), so
   // consecutive walks through the same upper tables skip the frame -> storage lookup.
@@ -128,13 +98,8 @@ export class PageWalker {
 
   constructor(memory: PhysicalMemory, options: PageWalkerOptions = {}) {
     this.memory = memory;
-    this.pwcEntries = requireInt("walkCacheEntries", options.walkCacheEntries ?? 0, 0, 4096);
-    // Layout: [dimension 0..3][depth 0..7][entry] flattened.
-    const n = Math.max(1, 4 * 8 * this.pwcEntries);
-    this.pwcKey = new Float64Array(n).fill(-1);
-    this.pwcRoot = new Float64Array(n).fill(-1);
-    this.pwcFrame = new Float64Array(n);
-    this.memoOn = this.pwcEntries === 0 && (options.memo ?? true);
+    this.pwc = new PageWalkCache(options.walkCacheEntries ?? 0);
+    this.memoOn = this.pwc.entries === 0 && (options.memo ?? true);
   }
 
   /** Host walk of guest frame `gfn` (result in frame/leafShift), through the memo when possible. */
@@ -211,7 +176,7 @@ export class PageWalker {
 
   /** Drops every page-walk-cache entry (after any page-table change). */
   flushWalkCache(): void {
-    this.pwcKey.fill(-1);
+    this.pwc.flush();
   }
 
   /**
@@ -248,18 +213,13 @@ export class PageWalker {
     const vpnLo = (vpn - vpnHi * 4294967296) >>> 0;
     let table = rootFrame;
     let d = 0;
-    const pwc = this.pwcEntries;
+    const pwc = this.pwc.entries;
     if (pwc > 0) {
       // Deepest cached table first: each hit skips the reads above it.
-      for (let cd = n - 1; cd >= 1; cd--) {
-        const prefix = Math.floor(vpn / L.pagesPerEntryAtDepth[cd - 1]!);
-        const k = (dim * 8 + cd) * pwc + ((prefix - Math.floor(prefix / pwc) * pwc) | 0);
-        if (this.pwcKey[k] === prefix && this.pwcRoot[k] === rootFrame) {
-          table = this.pwcFrame[k]!;
-          d = cd;
-          this.walkCacheHits += cd;
-          break;
-        }
+      d = this.pwc.deepest(L, dim, rootFrame, vpn);
+      if (d > 0) {
+        table = this.pwc.table;
+        this.walkCacheHits += d;
       }
     }
     const rec = this.recordSteps;
@@ -351,13 +311,7 @@ export class PageWalker {
         this.fault = WALK_OK;
         return true;
       }
-      if (pwc > 0 && d + 1 < n) {
-        const prefix = Math.floor(vpn / pagesPerEntry[d]!);
-        const k = (dim * 8 + d + 1) * pwc + ((prefix - Math.floor(prefix / pwc) * pwc) | 0);
-        this.pwcKey[k] = prefix;
-        this.pwcRoot[k] = rootFrame;
-        this.pwcFrame[k] = next;
-      }
+      if (pwc > 0 && d + 1 < n) this.pwc.store(L, dim, rootFrame, vpn, d, next);
       table = next;
     }
     this.totalRefs += refs;
