@@ -10,7 +10,7 @@
  * fault): the child gets a copy of every page-table entry, each private writable page becomes
  * read-only in both processes and is marked copy-on-write, and the parent's TLB entries are
  * flushed (one CR3 reload, as flush_tlb_mm does). The first write to such a page faults with
- * P=1 W/R=1 (mm/page-fault.ts); the handler copies the page into a fresh frame (or, for the
+ * P=1 W/R=1 (mmu/page-fault.ts); the handler copies the page into a fresh frame (or, for the
  * last sharer, just makes it writable again) and INVLPGs it. A write to a page that is
  * read-only and not copy-on-write is a protection fault the process dies of in a real kernel
  * (SIGSEGV): here it is counted and the access fails.

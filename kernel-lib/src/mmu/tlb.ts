@@ -178,22 +178,6 @@ export class Tlb {
   }
 
   /**
-   * The permission bits cached with the entry mapping base-page `vpn` under `tag` (writable 1,
-   * dirty 2; see mmu/walker.ts PERM_*), or -1 if none. No stats, no LRU: a write asks it after
-   * its lookup hit, to know whether the cached translation allows the write as is.
-   */
-  permOf(vpn: number, tag: number): number {
-    for (const shift of this.pageShifts) {
-      const pn = shift === 0 ? vpn : Math.floor(vpn / 2 ** shift);
-      const base = this.setOf(pn) * this.ways;
-      for (let i = base; i < base + this.ways; i++) {
-        if (this.pageNumber[i] === pn && this.key[i] === tag * 32 + shift) return this.perm[i]!;
-      }
-    }
-    return -1;
-  }
-
-  /**
    * Inserts the translation of the page containing base-page `vpn`, of size 2^shift base
    * pages, whose base page maps to `frameOfVpn`, with the walk's permission bits `perm`
    * (default writable and dirty). Evicts by LRU.
