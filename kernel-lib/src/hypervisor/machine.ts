@@ -372,7 +372,9 @@ export class Machine implements VmMonitor {
     this.accesses++;
     const after = this.counters();
     const stats = runStats(this.mode, this.costs, before, after, 0);
-    const errorCode = k.lastFault ? (k.lastFault as { errorCode: number }).errorCode : -1;
+    // resolveFault may have set it since the reset above (TypeScript's narrowing cannot see that).
+    const fault = k.lastFault as OsKernel["lastFault"];
+    const errorCode = fault ? fault.errorCode : -1;
     const base = { tlbHit: traced.tlbHit, walkRefs: traced.walkRefs, steps: traced.steps, pageFaults: stats.pageFaults, pageFaultErrorCode: errorCode, vmExits: stats.vmExitsByCause };
     if (f < 0) return { ok: false, event: this.monitor.lastFaultEvent, hostFrame: -1, hostPhysicalAddress: -1, value: -1, ...base };
     const hpa = f * this.hostMemory.pageSizeBytes + offset;
