@@ -100,18 +100,20 @@ export class ShadowPager {
     const log = this.vm.dirtyLog;
     if (write && log) log.mark(g.frame);
     const writable = g.writable && (write || g.dirty) && (!log || log.isDirty(g.frame));
+    // A writable shadow PTE is made dirty too: the guest page already is, so the hardware need
+    // not walk again to set D in the shadow on the first write.
     // The shadow page can be no larger than the guest page or the host page behind it.
     const level = Math.min(g.level, this.hostLeafLevel);
     const pages = this.layout.pagesAtLevel(level);
     const start = vpn - (vpn % pages);
     const shadow = this.tableFor(pid);
     try {
-      shadow.map(start, hostFrame - (vpn - start), { level, writable });
+      shadow.map(start, hostFrame - (vpn - start), { level, writable, dirty: writable });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       // A stale entry of another size is in the way: drop it and map again.
       for (let l = 1; l <= this.layout.levels - 1; l++) shadow.clearEntry(start, l);
-      shadow.map(start, hostFrame - (vpn - start), { level, writable });
+      shadow.map(start, hostFrame - (vpn - start), { level, writable, dirty: writable });
     }
     this.fills++;
     return SHADOW_FILLED;
