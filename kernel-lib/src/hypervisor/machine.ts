@@ -22,7 +22,7 @@ import { X86_64_4LEVEL, type AddressLayout } from "../memory/layout";
 import { PageTable } from "../memory/page-table";
 import { PhysicalMemory } from "../memory/physical-memory";
 import { MMU_NATIVE, MMU_NESTED, MMU_SHADOW, Mmu } from "../mmu/mmu";
-import { OP_EXEC, OP_EXIT, OP_FORK, OP_MAP, OP_READ, OP_SWITCH, OP_UNMAP, OP_WRITE, checkTracePages, type MemoryTrace } from "../workloads/trace";
+import { OP_EXEC, OP_EXIT, OP_FORK, OP_MAP, OP_SWITCH, OP_UNMAP, OP_WRITE, checkTracePages, type MemoryTrace } from "../workloads/trace";
 import { DIRTY_LOG_METHODS, DirtyLog, type DirtyLogMethod } from "./dirty-log";
 import { MEMORY_VIRTUALIZATION_MODES, type CreateVmOptions, type MachineAccessResult, type MachineConfig, type MachineRunOptions, type MemoryRunStats, type MemoryVirtualizationMode } from "./machine-types";
 import { MachineMonitor } from "./monitor";
@@ -334,7 +334,7 @@ export class Machine implements VmMonitor {
       if (op <= OP_WRITE) {
         accesses++;
         const vpn = arg[i]!;
-        let f = op === OP_READ ? mmu.translate(vpn) : mmu.translateWrite(vpn);
+        let f = mmu.translateAccess(vpn, op); // OP_READ = 0, OP_WRITE = 1
         if (f < 0) f = this.monitor.resolveFault(vm, vpn, op === OP_WRITE);
         if (out !== null) out[i] = f;
       } else {
