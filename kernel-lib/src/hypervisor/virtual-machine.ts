@@ -18,9 +18,9 @@ import type { ShadowPager } from "./shadow";
 export interface VmMonitor {
   /**
    * The guest wrote an entry into guest frame `guestFrame` (the hypervisor may trap it);
-   * `changed` is false when the write stored the value the entry already held.
+   * `changed` is false when the write stored the value the entry already held (default true).
    */
-  onGuestEntryWrite(vm: VirtualMachine, guestFrame: number, byteOffset: number, changed: boolean): void;
+  onGuestEntryWrite(vm: VirtualMachine, guestFrame: number, byteOffset: number, changed?: boolean): void;
   /** The guest touched guest frame `guestFrame`; the hypervisor makes sure it is backed. */
   backGuestFrame(vm: VirtualMachine, guestFrame: number): void;
   /** The guest touched memory it was not given. */
