@@ -20,6 +20,10 @@ export const MEMORY_COST_SOURCES: Readonly<Record<MemoryCostConstant, CostSource
   pteWriteCycles: { figure: ["B5"], how: "[B5] 'ptemod' natively is a single-cycle store." },
   pageFaultCycles: { figure: ["B5"], how: "[B5] 'pgfault' natively: 1,093 cycles." },
   vmExitRoundTripCycles: { figure: ["B7"], how: "[B7] direct cost of a VM exit plus entry, about 2,000 cycles." },
+  shadowResyncEntryCycles: {
+    figure: ["B5"],
+    how: "[B5] derived: resyncing one changed entry of an unsync shadow table is the software VMM's 'ptemod' work, 391 cycles (scanning unchanged entries is not charged: an assumption of the kvm shadow preset).",
+  },
 });
 
 /** Sources of the default model's handler cost per exit cause. */
@@ -30,4 +34,5 @@ export const MEMORY_EXIT_HANDLER_SOURCES: Readonly<Record<MemoryExitCause, CostS
   "cr3-load": { figure: ["B11", "B7"], how: "[B11] minus [B7]: a kernel-handled exit, 2,565 − 2,000 = 565 cycles." },
   invlpg: { figure: ["B11", "B7"], how: "[B11] minus [B7]: the same small kernel-handled exit, 565 cycles." },
   "ept-violation": { figure: ["B5"], how: "[B5] derived: the VMM fault path, 2,834 cycles." },
+  "pml-full": { figure: ["B11", "B7"], how: "[B11] minus [B7]: draining a full page-modification log is a kernel-handled exit, 565 cycles (the drain's per-entry work is an assumption: taken as included)." },
 });

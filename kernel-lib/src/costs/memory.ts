@@ -50,6 +50,13 @@ export interface MemoryCostModel {
   vmExitRoundTripCycles: number;
   /** Hypervisor handler work per exit cause, on top of the round trip. */
   exitHandlerCycles: Record<MemoryExitCause, number>;
+  /**
+   * Shadow paging, `kvm` model: bringing one changed guest PTE of an unsync table back into
+   * the shadow during a CR3-load or INVLPG exit (no exit of its own). 391 cycles [D]: the
+   * software VMM's "ptemod" handler (Adams & Agesen 2006, figure B5), the same work without a
+   * hardware exit. Assumption: scanning the unchanged entries of the table is not charged.
+   */
+  shadowResyncEntryCycles: number;
 }
 
 /**
@@ -80,7 +87,12 @@ export const MEMORY_COSTS_DEFAULT = Object.freeze({
     invlpg: 565,
     // Backing a guest-physical page on an EPT violation: the VMM fault path [D] (B5), as above.
     "ept-violation": 2834,
+    // Draining a full page-modification log (512 GPAs) into the dirty bitmap: a kernel-handled
+    // exit, 565 cycles [D] (B11 − B7). Assumption: the per-entry work of the drain is not
+    // measured in any cited figure and is taken as included.
+    "pml-full": 565,
   } satisfies Partial<Record<VmExitCause, number>>),
+  shadowResyncEntryCycles: 391,
 });
 
 /**
@@ -98,6 +110,7 @@ export const MEMORY_COSTS_FIRST_GEN_VTX: Readonly<MemoryCostModel> = Object.free
     "cr3-load": 565, // not measured in B5; default [D] from B11 − B7
     invlpg: 565, // not measured in B5; default [D] from B11 − B7
     "ept-violation": 11242 - 2000 - 1093, // no EPT on that machine; same fault path (B5)
+    "pml-full": 565, // no PML on that machine; default [D] from B11 − B7
   }),
 });
 
@@ -146,7 +159,7 @@ export function memoryCostModel(overrides: MemoryCostOverrides = {}, preset = "d
     name: base.name,
     exitHandlerCycles: { ...base.exitHandlerCycles, ...(overrides.exitHandlerCycles ?? {}) },
   };
-  for (const key of ["accessCycles", "tlbHitCycles", "walkRefCycles", "pteWriteCycles", "pageFaultCycles", "vmExitRoundTripCycles"] as const) {
+  for (const key of ["accessCycles", "tlbHitCycles", "walkRefCycles", "pteWriteCycles", "pageFaultCycles", "vmExitRoundTripCycles", "shadowResyncEntryCycles"] as const) {
     requireNumber(`costs.${key}`, model[key], 0);
   }
   for (const [cause, v] of Object.entries(model.exitHandlerCycles)) {

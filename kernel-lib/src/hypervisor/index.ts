@@ -4,3 +4,5 @@ export * from "./os-kernel";
 export * from "./virtual-machine";
 export * from "./shadow";
 export * from "./machine";
+export * from "./dirty-log";
+export * from "./shadow-sync";

@@ -21,146 +21,20 @@ import { FrameAllocator } from "../memory/frame-allocator";
 import { X86_64_4LEVEL, type AddressLayout } from "../memory/layout";
 import { PageTable } from "../memory/page-table";
 import { PhysicalMemory } from "../memory/physical-memory";
-import type { WalkStep } from "../memory/walk-step";
-import { MMU_NATIVE, MMU_NESTED, MMU_SHADOW, Mmu, type MmuMode } from "../mmu/mmu";
-import { tlbTag, type TlbConfig } from "../mmu/tlb";
-import { WALK_OUT_OF_RANGE } from "../mmu/walker";
+import { MMU_NATIVE, MMU_NESTED, MMU_SHADOW, Mmu } from "../mmu/mmu";
 import { OP_EXEC, OP_EXIT, OP_FORK, OP_MAP, OP_SWITCH, OP_UNMAP, OP_WRITE, checkTracePages, type MemoryTrace } from "../workloads/trace";
-import { OsKernel, type OsKernelHooks } from "./os-kernel";
-import { SHADOW_FILLED, SHADOW_GUEST_FAULT, ShadowPager } from "./shadow";
+import { DIRTY_LOG_METHODS, DirtyLog, type DirtyLogMethod } from "./dirty-log";
+import { MEMORY_VIRTUALIZATION_MODES, type CreateVmOptions, type MachineAccessResult, type MachineConfig, type MachineRunOptions, type MemoryRunStats, type MemoryVirtualizationMode } from "./machine-types";
+import { MachineMonitor } from "./monitor";
+import { OsKernel } from "./os-kernel";
+import { ZERO_COUNTERS, runStats, type MachineCounters } from "./run-stats";
+import { ShadowPager } from "./shadow";
+import { checkShadowPagingModel, type ShadowPagingModel } from "./shadow-sync";
 import { GuestPhysicalMemory, VirtualMachine, type VmMonitor } from "./virtual-machine";
-import { VmExitTally, type VmExitCause } from "./vm-exit";
+import { VmExitTally } from "./vm-exit";
 
-/** The memory-virtualization modes. */
-export type MemoryVirtualizationMode = MmuMode;
-
-/** The allowed modes, for validation and CLIs. */
-export const MEMORY_VIRTUALIZATION_MODES: readonly MemoryVirtualizationMode[] = ["native", "shadow", "nested"];
-
-/** Configuration of a {@link Machine}. Every field has a default except `mode`. */
-export interface MachineConfig {
-  /** "native", "shadow" or "nested". */
-  mode: MemoryVirtualizationMode;
-  /** Layout of process page tables (the guest's, in a VM). Default x86-64 4-level. */
-  guestLayout?: AddressLayout;
-  /** Layout of the host (EPT/NPT) table in nested mode. Default x86-64 4-level. */
-  hostLayout?: AddressLayout;
-  /** Host memory in bytes. Default 16 GiB (stored lazily: only written frames cost memory). */
-  hostMemoryBytes?: number;
-  /** Frames reserved for the hypervisor's own tables (EPT, shadow). Default 1/8 of host memory. */
-  hypervisorPoolBytes?: number;
-  /**
-   * Size of the host pages backing guest memory: 4096 (default), 2 MiB or 1 GiB. In nested
-   * mode these are the host table's leaves; in shadow mode they cap the shadow page size.
-   */
-  hostPageSizeBytes?: number;
-  /** TLB geometry. Default 16 sets × 4 ways. */
-  tlb?: TlbConfig;
-  /** Page-walk cache entries per level (0, the default, = off: architectural reference counts). */
-  walkCacheEntries?: number;
-  /**
-   * The simulator's memos of completed walks: a speed-up that changes no translation and no
-   * count (a memo hit counts the walk's references). Default true; false checks exactly that.
-   */
-  memo?: boolean;
-  /** A full cost model, or overrides of the default one. */
-  costs?: MemoryCostModel | MemoryCostOverrides;
-  /**
-   * False for the no-isolation demo: every VM's guest-physical address is used as a
-   * host-physical address, so VMs overwrite each other. Default true.
-   */
-  isolation?: boolean;
-}
-
-/** Options of {@link Machine.createVm}. */
-export interface CreateVmOptions {
-  /** A name, e.g. "Alex". Default "vm<id>". */
-  name?: string;
-  /** Guest memory in bytes, a multiple of the host page size. Default 1 GiB. */
-  memoryBytes?: number;
-  /** Page size the guest kernel maps data with (4 KiB default, 2 MiB, 1 GiB). */
-  guestPageSizeBytes?: number;
-}
-
-/** Counters of a run (or of the machine so far). */
-export interface MemoryRunStats {
-  /** The machine's mode. */
-  mode: MemoryVirtualizationMode;
-  /** Data accesses simulated. */
-  accesses: number;
-  /** TLB lookups that hit (a faulting access retries, so it can count more than one lookup). */
-  tlbHits: number;
-  /** TLB lookups that missed. */
-  tlbMisses: number;
-  /** tlbHits / (tlbHits + tlbMisses). */
-  tlbHitRate: number;
-  /** Hardware page walks. */
-  walks: number;
-  /** Page-table entries read by hardware walks. */
-  walkRefs: number;
-  /** Page faults handled by the (guest) kernel. */
-  pageFaults: number;
-  /** Page-table entry writes by the (guest) kernel. */
-  pteWrites: number;
-  /** VM exits, all causes. */
-  vmExits: number;
-  /** VM exits by cause. */
-  vmExitsByCause: Partial<Record<VmExitCause, number>>;
-  /** Accesses stopped because they reached memory the VM was not given. */
-  isolationFaults: number;
-  /** Total modeled cycles (see the cost model). */
-  cycles: number;
-  /** Cycles spent in VM exits. */
-  exitCycles: number;
-  /** Wall-clock seconds of the simulation loop alone. */
-  seconds: number;
-}
-
-/** Options of {@link Machine.run}. */
-export interface MachineRunOptions {
-  /** Map the trace's premap pages before the loop (default true). */
-  premap?: boolean;
-  /** If given, receives the host frame of every operation (-1 for non-accesses and isolation faults). */
-  hostFramesOut?: Float64Array;
-}
-
-/** The outcome of one traced access ({@link Machine.access}). */
-export interface MachineAccessResult {
-  /** True if the access reached memory. */
-  ok: boolean;
-  /** "ok", or "isolation-fault" when the VM tried to reach memory it was not given. */
-  event: "ok" | "isolation-fault";
-  /** Host frame reached (-1 on a fault). */
-  hostFrame: number;
-  /** Host-physical address reached (-1 on a fault). */
-  hostPhysicalAddress: number;
-  /** The byte read, or written. */
-  value: number;
-  /** True if the first lookup hit the TLB. */
-  tlbHit: boolean;
-  /** Entries read by the first walk. */
-  walkRefs: number;
-  /** The first walk's steps (empty on a TLB hit). */
-  steps: WalkStep[];
-  /** Page faults the access caused. */
-  pageFaults: number;
-  /** VM exits the access caused, by cause. */
-  vmExits: Partial<Record<VmExitCause, number>>;
-}
-
-interface Counters {
-  accesses: number;
-  tlbHits: number;
-  tlbMisses: number;
-  walks: number;
-  walkRefs: number;
-  pageFaults: number;
-  pteWrites: number;
-  exits: Partial<Record<VmExitCause, number>>;
-  exitTotal: number;
-  exitCycles: number;
-  isolationFaults: number;
-}
+export * from "./machine-types";
+export { runStats, type MachineCounters } from "./run-stats";
 
 /** Host, hypervisor, VMs and MMU in one mode. */
 export class Machine implements VmMonitor {
@@ -184,17 +58,25 @@ export class Machine implements VmMonitor {
   readonly isolation: boolean;
   /** Host page size backing guest memory. */
   readonly hostPageSizeBytes: number;
+  /** The shadow-paging model (shadow mode; see {@link MachineConfig.shadowPaging}). */
+  readonly shadowPaging: ShadowPagingModel;
   /** Accesses stopped by isolation. */
   isolationFaults = 0;
+  /** Writes stopped because the page is read-only and not copy-on-write. */
+  protectionFaults = 0;
   /** Data accesses so far. */
   accesses = 0;
   /** The VM on the CPU. */
   running: VirtualMachine | null = null;
-  private readonly modeCode: number;
+  /** Mode code of the MMU (MMU_NATIVE, MMU_SHADOW, MMU_NESTED). */
+  readonly modeCode: number;
+  /** Base pages per host page backing guest memory. */
+  readonly hostPages: number;
+  /** Level of the host pages' leaves in the host (EPT/NPT) layout. */
+  readonly hostLeafLevelInHost: number;
+  private readonly monitor = new MachineMonitor(this);
   private readonly hostFrames: FrameAllocator;
   private readonly pool: FrameAllocator;
-  private readonly hostPages: number;
-  private readonly hostLeafLevelInHost: number;
   private readonly hostLeafLevelInGuest: number;
   private readonly sharedFirstFrame: number;
 
@@ -226,6 +108,7 @@ export class Machine implements VmMonitor {
     this.pool = new FrameAllocator(1, poolFrames - 1, "hypervisorPoolBytes");
     this.hostFrames = new FrameAllocator(poolFrames, this.hostMemory.frameCount - poolFrames, "hostMemoryBytes");
     this.sharedFirstFrame = Math.ceil(poolFrames / this.hostPages) * this.hostPages;
+    this.shadowPaging = checkShadowPagingModel(config.shadowPaging ?? "trap-all");
     this.isolation = config.isolation ?? true;
     if (typeof this.isolation !== "boolean") throw new ConfigError("isolation", config.isolation, "true or false");
     const costs = config.costs ?? {};
@@ -236,6 +119,7 @@ export class Machine implements VmMonitor {
     this.mmu = new Mmu(this.hostMemory, this.guestLayout, { tlb: config.tlb ?? {}, walkCacheEntries: config.walkCacheEntries ?? 0, memo: config.memo ?? true });
     this.mmu.modeCode = this.modeCode;
     this.mmu.hostLayout = this.modeCode === MMU_NESTED ? this.hostLayout : null;
+    if (this.modeCode === MMU_NESTED) this.mmu.walker.onHostDirty = (g) => this.monitor.onEptDirty(g);
   }
 
   /**
@@ -262,7 +146,7 @@ export class Machine implements VmMonitor {
       throw new ConfigError("memoryBytes", memoryBytes, `at most ${(this.hostMemory.frameCount - first) * page} bytes`);
     }
     const vm = new VirtualMachine(id, name, frames, first, identity, this.hostPages, this.hostMemory.frameCount);
-    const hooks = this.kernelHooks(vm);
+    const hooks = this.monitor.kernelHooks(vm);
     if (native) {
       vm.kernel = new OsKernel({
         memory: this.hostMemory,
@@ -280,7 +164,7 @@ export class Machine implements VmMonitor {
         pageSizeBytes: options.guestPageSizeBytes,
         hooks,
       });
-      if (this.mode === "shadow") vm.shadow = new ShadowPager(vm, this.hostMemory, this.guestLayout, this.pool, this.hostLeafLevelInGuest);
+      if (this.mode === "shadow") vm.shadow = new ShadowPager(vm, this.hostMemory, this.guestLayout, this.pool, this.hostLeafLevelInGuest, this.shadowPaging);
       if (this.mode === "nested" && !identity) {
         vm.hostTable = PageTable.create(this.hostMemory, this.hostLayout, this.pool);
         vm.hostTable.dimension = "host";
@@ -290,69 +174,47 @@ export class Machine implements VmMonitor {
     return vm;
   }
 
-  private kernelHooks(vm: VirtualMachine): OsKernelHooks {
-    const shadowMode = this.mode === "shadow";
-    const native = this.mode === "native";
-    return {
-      onTableAllocated: (frame, level, firstVpn, pid) => {
-        if (native) return;
-        vm.tablePage[frame] = 1;
-        vm.tableInfo.set(frame, { pid, level, firstVpn });
-      },
-      onTableFreed: (frame) => {
-        this.mmu.walker.flushWalkCache();
-        if (native) return;
-        vm.tablePage[frame] = 0;
-        vm.tableInfo.delete(frame);
-      },
-      onInvlpg: (pid, vpn) => {
-        if (shadowMode) this.exit("invlpg");
-        this.mmu.tlb.flushPage(vpn, tlbTag(vm.id, pid));
-        this.mmu.walker.flushWalkCache();
-      },
-      onCr3Load: (pid, flush) => {
-        if (shadowMode) this.exit("cr3-load");
-        if (flush) {
-          this.mmu.tlb.flushTag(tlbTag(vm.id, pid));
-          this.mmu.walker.flushWalkCache();
-        }
-        if (this.running === vm) this.loadContext(vm);
-      },
-      onProcessExit: (pid) => {
-        vm.shadow?.drop(pid);
-        this.mmu.tlb.flushTag(tlbTag(vm.id, pid));
-        this.mmu.walker.flushWalkCache();
-      },
-    };
-  }
-
   /** Counts one VM exit of `cause` with its modeled cycles. */
   exit(cause: MemoryExitCause): void {
     this.exits.record(cause, exitCycles(this.costs, cause));
   }
 
-  /** VmMonitor: a guest entry write; under shadow paging a write to a table page traps. */
-  onGuestEntryWrite(vm: VirtualMachine, guestFrame: number, byteOffset: number): void {
-    if (this.mode !== "shadow" || vm.tablePage[guestFrame] !== 1 || !vm.shadow) return;
-    this.exit("guest-pt-write");
-    const r = vm.shadow.onGuestEntryWrite(guestFrame, byteOffset);
-    if (r) {
-      const tag = tlbTag(vm.id, r.pid);
-      if (r.level === 1) this.mmu.tlb.flushPage(r.vpn, tag);
-      else this.mmu.tlb.flushTag(tag);
-      this.mmu.walker.flushWalkCache();
-    }
+  /** VmMonitor: a guest entry write (under shadow paging a write to a table page traps; see monitor.ts). */
+  onGuestEntryWrite(vm: VirtualMachine, guestFrame: number, byteOffset: number, changed = true): void {
+    this.monitor.onGuestEntryWrite(vm, guestFrame, byteOffset, changed);
   }
 
-  /** VmMonitor: make sure the host table maps the guest frame (nested mode; an EPT violation if not). */
+  /** VmMonitor: the guest stores to a guest frame (backed on an EPT violation, logged while dirty logging; see monitor.ts). */
   backGuestFrame(vm: VirtualMachine, guestFrame: number): void {
-    if (vm.hostTable === null) return;
-    const chunk = Math.floor(guestFrame / this.hostPages);
-    if (vm.hostMapped[chunk] === 1) return;
-    const gStart = chunk * this.hostPages;
-    vm.hostTable.map(gStart, vm.firstHostFrame + gStart, { level: this.hostLeafLevelInHost });
-    vm.hostMapped[chunk] = 1;
-    this.exit("ept-violation");
+    this.monitor.backGuestFrame(vm, guestFrame);
+  }
+
+  /**
+   * Starts logging which pages of `vm` are written (the service live migration builds on):
+   * by write-protecting every page (shadow or nested), or with Intel PML (nested only).
+   * Pages written from now on are returned by {@link collectDirtyLog}.
+   */
+  startDirtyLog(vm: VirtualMachine, method: DirtyLogMethod = "write-protect"): void {
+    if (!this.vms.includes(vm)) throw new ConfigError("vm", vm?.name, `a VM of this machine: ${this.vms.map((v) => v.name).join(", ")}`);
+    if (!DIRTY_LOG_METHODS.includes(method)) throw new ConfigError("method", method, DIRTY_LOG_METHODS.map((m) => JSON.stringify(m)).join(", "));
+    if (this.mode === "native" || vm.identity) throw new ConfigError("mode", this.mode, "shadow or nested with isolation (dirty logging is the hypervisor's)");
+    if (method === "pml" && this.mode !== "nested") throw new ConfigError("method", method, `"write-protect" under shadow paging (PML needs EPT A/D bits)`);
+    vm.dirtyLog = new DirtyLog(method, this.hostPages);
+    this.monitor.armDirtyLog(vm);
+  }
+
+  /** The guest frames of `vm` written since logging started or since the last call, ascending; re-arms the log. */
+  collectDirtyLog(vm: VirtualMachine): number[] {
+    const log = vm.dirtyLog;
+    if (!log) throw new ConfigError("vm", vm?.name, "a VM with dirty logging started (Machine.startDirtyLog)");
+    const dirty = log.collect();
+    this.monitor.armDirtyLog(vm);
+    return dirty;
+  }
+
+  /** Stops dirty logging of `vm` (pages stay as they are; nothing is logged any more). */
+  stopDirtyLog(vm: VirtualMachine): void {
+    vm.dirtyLog = null;
   }
 
   /** VmMonitor: the guest touched memory it was not given. */
@@ -367,7 +229,8 @@ export class Machine implements VmMonitor {
     this.loadContext(vm);
   }
 
-  private loadContext(vm: VirtualMachine): void {
+  /** Loads `vm`'s running process into the MMU (CR3 or shadow root, EPT pointer, TLB tag). */
+  loadContext(vm: VirtualMachine): void {
     const mmu = this.mmu;
     const p = vm.kernel.current;
     const pid = p ? p.pid : 0;
@@ -380,45 +243,6 @@ export class Machine implements VmMonitor {
     }
     if (this.modeCode === MMU_SHADOW) mmu.cr3 = vm.shadow!.tableFor(pid).rootFrame;
     else mmu.cr3 = p.table.rootFrame;
-  }
-
-  /** Resolves a failed translation in software (fault handlers, exits); returns the host frame or -1. */
-  private resolveFault(vm: VirtualMachine, vpn: number): number {
-    const mmu = this.mmu;
-    const w = mmu.walker;
-    const k = vm.kernel;
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const p = k.current;
-      if (!p) throw new ConfigError("trace", "an access", "a running process (switch to one after the current one exits)");
-      if (this.modeCode === MMU_NESTED && w.faultInHost) {
-        const g = w.faultGuestFrame;
-        if (vm.identity || vm.hostFrameOf(g) < 0) {
-          if (!vm.identity) this.exit("ept-violation");
-          this.isolationFaults++;
-          return -1;
-        }
-        this.backGuestFrame(vm, g);
-      } else if (w.fault === WALK_OUT_OF_RANGE) {
-        this.isolationFaults++;
-        return -1;
-      } else if (this.modeCode === MMU_SHADOW) {
-        const r = vm.shadow!.fill(p.pid, vpn);
-        if (r === SHADOW_FILLED) this.exit("hidden-page-fault");
-        else if (r === SHADOW_GUEST_FAULT) {
-          this.exit("guest-page-fault");
-          k.handlePageFault(p, vpn);
-        } else {
-          this.exit("hidden-page-fault");
-          this.isolationFaults++;
-          return -1;
-        }
-      } else {
-        k.handlePageFault(p, vpn);
-      }
-      const f = mmu.translate(vpn);
-      if (f >= 0) return f;
-    }
-    throw new Error(`internal: the fault at page ${vpn} was not resolved after 8 attempts`);
   }
 
   private event(vm: VirtualMachine, op: number, arg: number): void {
@@ -442,12 +266,14 @@ export class Machine implements VmMonitor {
     }
   }
 
-  private counters(): Counters {
+  private counters(): MachineCounters {
     let pageFaults = 0;
     let pteWrites = 0;
+    let cowFaults = 0;
     for (const vm of this.vms) {
       pageFaults += vm.kernel.pageFaults;
       pteWrites += vm.kernel.pteWrites;
+      cowFaults += vm.kernel.cowFaults;
     }
     return {
       accesses: this.accesses,
@@ -461,58 +287,14 @@ export class Machine implements VmMonitor {
       exitTotal: this.exits.total,
       exitCycles: this.exits.totalCycles,
       isolationFaults: this.isolationFaults,
-    };
-  }
-
-  private diff(a: Counters, b: Counters, seconds: number): MemoryRunStats {
-    const c = this.costs;
-    const byCause: Partial<Record<VmExitCause, number>> = {};
-    for (const [cause, n] of Object.entries(b.exits) as [VmExitCause, number][]) {
-      const d = n - (a.exits[cause] ?? 0);
-      if (d > 0) byCause[cause] = d;
-    }
-    const s = {
-      accesses: b.accesses - a.accesses,
-      tlbHits: b.tlbHits - a.tlbHits,
-      tlbMisses: b.tlbMisses - a.tlbMisses,
-      walks: b.walks - a.walks,
-      walkRefs: b.walkRefs - a.walkRefs,
-      pageFaults: b.pageFaults - a.pageFaults,
-      pteWrites: b.pteWrites - a.pteWrites,
-      exitCycles: b.exitCycles - a.exitCycles,
-      isolationFaults: b.isolationFaults - a.isolationFaults,
-    };
-    const lookups = s.tlbHits + s.tlbMisses;
-    const cycles =
-      s.accesses * c.accessCycles +
-      lookups * c.tlbHitCycles +
-      s.walkRefs * c.walkRefCycles +
-      s.pteWrites * c.pteWriteCycles +
-      s.pageFaults * c.pageFaultCycles +
-      s.exitCycles;
-    return {
-      mode: this.mode,
-      accesses: s.accesses,
-      tlbHits: s.tlbHits,
-      tlbMisses: s.tlbMisses,
-      tlbHitRate: lookups === 0 ? 0 : s.tlbHits / lookups,
-      walks: s.walks,
-      walkRefs: s.walkRefs,
-      pageFaults: s.pageFaults,
-      pteWrites: s.pteWrites,
-      vmExits: b.exitTotal - a.exitTotal,
-      vmExitsByCause: byCause,
-      isolationFaults: s.isolationFaults,
-      cycles,
-      exitCycles: s.exitCycles,
-      seconds,
+      protectionFaults: this.protectionFaults,
+      cowFaults,
     };
   }
 
   /** Everything counted since the machine was built, as run statistics (seconds = 0). */
   totals(): MemoryRunStats {
-    const zero: Counters = { accesses: 0, tlbHits: 0, tlbMisses: 0, walks: 0, walkRefs: 0, pageFaults: 0, pteWrites: 0, exits: {}, exitTotal: 0, exitCycles: 0, isolationFaults: 0 };
-    return this.diff(zero, this.counters(), 0);
+    return runStats(this.mode, this.costs, ZERO_COUNTERS, this.counters(), 0);
   }
 
   /** Maps the trace's premap pages in `vm` (creating processes) and puts process 0 on the CPU. */
@@ -552,8 +334,8 @@ export class Machine implements VmMonitor {
       if (op <= OP_WRITE) {
         accesses++;
         const vpn = arg[i]!;
-        let f = mmu.translate(vpn);
-        if (f < 0) f = this.resolveFault(vm, vpn);
+        let f = mmu.translateAccess(vpn, op); // OP_READ = 0, OP_WRITE = 1
+        if (f < 0) f = this.monitor.resolveFault(vm, vpn, op === OP_WRITE);
         if (out !== null) out[i] = f;
       } else {
         this.event(vm, op, arg[i]!);
@@ -562,7 +344,7 @@ export class Machine implements VmMonitor {
     }
     const seconds = (performance.now() - t0) / 1000;
     this.accesses += accesses;
-    return this.diff(before, this.counters(), seconds);
+    return runStats(this.mode, this.costs, before, this.counters(), seconds);
   }
 
   /**
@@ -582,14 +364,19 @@ export class Machine implements VmMonitor {
       k.switchTo(pid);
     }
     const before = this.counters();
-    const traced = this.mmu.translateTraced(vpn, { bypassTlb: options.bypassTlb ?? false });
+    const write = options.write ?? false;
+    const traced = this.mmu.translateTraced(vpn, { bypassTlb: options.bypassTlb ?? false, write });
     let f = traced.hostFrame;
-    if (f < 0) f = this.resolveFault(vm, vpn);
+    k.lastFault = null;
+    if (f < 0) f = this.monitor.resolveFault(vm, vpn, write);
     this.accesses++;
     const after = this.counters();
-    const stats = this.diff(before, after, 0);
-    const base = { tlbHit: traced.tlbHit, walkRefs: traced.walkRefs, steps: traced.steps, pageFaults: stats.pageFaults, vmExits: stats.vmExitsByCause };
-    if (f < 0) return { ok: false, event: "isolation-fault", hostFrame: -1, hostPhysicalAddress: -1, value: -1, ...base };
+    const stats = runStats(this.mode, this.costs, before, after, 0);
+    // resolveFault may have set it since the reset above (TypeScript's narrowing cannot see that).
+    const fault = k.lastFault as OsKernel["lastFault"];
+    const errorCode = fault ? fault.errorCode : -1;
+    const base = { tlbHit: traced.tlbHit, walkRefs: traced.walkRefs, steps: traced.steps, pageFaults: stats.pageFaults, pageFaultErrorCode: errorCode, vmExits: stats.vmExitsByCause };
+    if (f < 0) return { ok: false, event: this.monitor.lastFaultEvent, hostFrame: -1, hostPhysicalAddress: -1, value: -1, ...base };
     const hpa = f * this.hostMemory.pageSizeBytes + offset;
     let value: number;
     if (options.write) {

@@ -6,15 +6,24 @@
  * guest-physical memory, every entry write visible to the hypervisor). It never knows which:
  * that is the point of virtualization, and it is why shadow paging has to trap its writes.
  *
- * Simplifications, stated so a student can find them: fork copies every mapping into the
- * child, sharing the data frames (copy-on-write faults are not modeled); a kernel zeroes every
- * frame it allocates; TLB maintenance is one INVLPG per unmapped page and one CR3 reload per
- * torn-down address space.
+ * Fork is copy-on-write, as in Linux (mm/memory.c: copy_page_range at fork, do_wp_page on the
+ * fault): the child gets a copy of every page-table entry, each private writable page becomes
+ * read-only in both processes and is marked copy-on-write, and the parent's TLB entries are
+ * flushed (one CR3 reload, as flush_tlb_mm does). The first write to such a page faults with
+ * P=1 W/R=1 (mmu/page-fault.ts); the handler copies the page into a fresh frame (or, for the
+ * last sharer, just makes it writable again) and INVLPGs it. A write to a page that is
+ * read-only and not copy-on-write is a protection fault the process dies of in a real kernel
+ * (SIGSEGV): here it is counted and the access fails.
+ *
+ * Simplifications, stated so a student can find them: a kernel zeroes every frame it
+ * allocates; TLB maintenance is one INVLPG per unmapped page and one CR3 reload per torn-down
+ * address space; pages mapped explicitly to a chosen frame are shared by fork, not copied.
  */
 import { ConfigError } from "../core/errors";
 import type { FrameAllocator } from "../memory/frame-allocator";
 import type { AddressLayout } from "../memory/layout";
 import { PageTable, type PageTableMemory } from "../memory/page-table";
+import { PF_PRESENT, PF_WRITE } from "../mmu/page-fault";
 
 /** What the kernel tells the machine it runs on (the hypervisor, or the bare-metal CPU). */
 export interface OsKernelHooks {
@@ -40,6 +49,8 @@ export class OsProcess {
     /** Its page table (in the kernel's physical memory). */
     readonly table: PageTable,
   ) {}
+  /** Start VPNs of its copy-on-write pages (shared read-only since a fork). */
+  readonly cow = new Set<number>();
 }
 
 /** Options of {@link OsKernel}. */
@@ -76,6 +87,12 @@ export class OsKernel {
   pageFaults = 0;
   /** Page-table entry writes the kernel made. */
   pteWrites = 0;
+  /** Copy-on-write faults handled (a page copied, or made writable again by its last sharer). */
+  cowFaults = 0;
+  /** Writes to read-only pages that were not copy-on-write (SIGSEGV in a real kernel). */
+  protectionFaults = 0;
+  /** The last page fault: page and x86 error code (mmu/page-fault.ts). */
+  lastFault: { pid: number; vpn: number; errorCode: number } | null = null;
   private readonly hooks: OsKernelHooks;
   private readonly frameRefs = new Map<number, number>();
 
@@ -118,10 +135,11 @@ export class OsKernel {
     return p;
   }
 
-  private allocateData(): number {
+  private allocateData(copyOf = -1): number {
     const frame = this.dataPages === 1 ? this.frames.allocate() : this.frames.allocateContiguous(this.dataPages, this.dataPages);
     for (let i = 0; i < this.dataPages; i++) {
-      this.memory.zeroFrame(frame + i);
+      if (copyOf >= 0 && this.memory.copyFrame) this.memory.copyFrame(copyOf + i, frame + i);
+      else this.memory.zeroFrame(frame + i);
       this.hooks.onFrameAllocated?.(frame + i);
     }
     this.frameRefs.set(frame, 1);
@@ -144,22 +162,61 @@ export class OsKernel {
    * Maps the data page containing `vpn` in `p`. With `frame` the page is mapped to that
    * frame (which need not exist: a buggy or malicious kernel can point anywhere); otherwise a
    * fresh zeroed frame is allocated. Returns the frame, or -1 if the page was already mapped.
+   * A fresh writable page is mapped dirty, as Linux maps an anonymous page it has just
+   * allocated (do_anonymous_page: pte_mkdirty); a chosen frame is mapped clean. `dirty`
+   * overrides both (false: a clean page whose first write sets D, like a file page).
    */
-  mapPage(p: OsProcess, vpn: number, options: { frame?: number; writable?: boolean } = {}): number {
+  mapPage(p: OsProcess, vpn: number, options: { frame?: number; writable?: boolean; dirty?: boolean } = {}): number {
     this.layout.checkVpn("vpn", vpn);
     const start = vpn - (vpn % this.dataPages);
     if (p.table.lookup(start).present) return -1;
     const frame = options.frame ?? this.allocateData();
+    const writable = options.writable ?? true;
     const before = p.table.entryWrites;
-    p.table.map(start, frame, { level: this.dataLevel, writable: options.writable ?? true });
+    p.table.map(start, frame, { level: this.dataLevel, writable, dirty: options.dirty ?? (writable && options.frame === undefined) });
     this.pteWrites += p.table.entryWrites - before;
     return frame;
   }
 
-  /** Handles a page fault at `vpn` in `p`: demand-allocates and maps the page. */
-  handlePageFault(p: OsProcess, vpn: number): void {
+  /**
+   * Handles a page fault at `vpn` in `p` with x86 error code `errorCode` (default 0: a read of
+   * a page that is not present). Not present: demand-allocates and maps the page. A write to a
+   * present page (P=1, W/R=1): breaks copy-on-write. Returns false when the fault cannot be
+   * resolved (a write to a read-only page that is not copy-on-write): the access fails.
+   */
+  handlePageFault(p: OsProcess, vpn: number, errorCode = 0): boolean {
     this.pageFaults++;
-    this.mapPage(p, vpn);
+    this.lastFault = { pid: p.pid, vpn, errorCode };
+    if (!(errorCode & PF_PRESENT)) {
+      this.mapPage(p, vpn);
+      return true;
+    }
+    const r = p.table.lookup(vpn);
+    const start = r.present ? vpn - (vpn % this.layout.pagesAtLevel(r.level)) : vpn;
+    if (errorCode & PF_WRITE && r.present && r.writable) return true; // already fixed (a stale TLB entry)
+    if (errorCode & PF_WRITE && r.present && p.cow.has(start)) {
+      this.breakCow(p, start, r.frame - (vpn - start), r.level);
+      return true;
+    }
+    this.protectionFaults++;
+    return false;
+  }
+
+  /** Gives `p` its own writable copy of the copy-on-write page at `start` (Linux do_wp_page). */
+  private breakCow(p: OsProcess, start: number, frame: number, level: number): void {
+    this.cowFaults++;
+    p.cow.delete(start);
+    const before = p.table.entryWrites;
+    const refs = this.frameRefs.get(frame) ?? 1;
+    // Both paths map the page writable and dirty (pte_mkdirty in wp_page_reuse and wp_page_copy).
+    if (refs <= 1) p.table.protect(start, { writable: true, dirty: true, accessed: true }); // the last sharer keeps the frame
+    else {
+      const copy = this.allocateData(frame);
+      this.frameRefs.set(frame, refs - 1);
+      p.table.map(start, copy, { level, writable: true, dirty: true });
+    }
+    this.pteWrites += p.table.entryWrites - before;
+    this.hooks.onInvlpg?.(p.pid, start);
   }
 
   /** Unmaps the page containing `vpn` (munmap): clears the PTE, frees the frame, INVLPG. */
@@ -171,6 +228,7 @@ export class OsKernel {
     const frame = r.frame - (vpn - start);
     const before = p.table.entryWrites;
     p.table.unmap(start);
+    p.cow.delete(start);
     this.pteWrites += p.table.entryWrites - before;
     this.releaseData(frame);
     this.hooks.onInvlpg?.(p.pid, start);
@@ -186,21 +244,35 @@ export class OsKernel {
       p.table.unmap(vpn);
       this.releaseData(frame);
     }
+    p.cow.clear();
     this.pteWrites += p.table.entryWrites - before;
   }
 
-  /** Forks `parent` into a new process `childPid` that shares every data frame. */
+  /**
+   * Forks `parent` into a new process `childPid`: every entry is copied, and every private
+   * writable page is shared copy-on-write (read-only in both until one writes it).
+   */
   fork(parent: OsProcess, childPid?: number): OsProcess {
     const child = this.createProcess(childPid);
     const maps: [number, number, number, boolean][] = [];
     parent.table.forEachMapping((vpn, frame, level, writable) => maps.push([vpn, frame, level, writable]));
-    const before = child.table.entryWrites;
+    const before = child.table.entryWrites + parent.table.entryWrites;
+    let protectedAny = false;
     for (const [vpn, frame, level, writable] of maps) {
-      child.table.map(vpn, frame, { level, writable });
       const refs = this.frameRefs.get(frame);
+      const cow = refs !== undefined && (writable || parent.cow.has(vpn));
+      if (cow && writable) {
+        parent.table.protect(vpn, { writable: false });
+        parent.cow.add(vpn);
+        protectedAny = true;
+      }
+      if (cow) child.cow.add(vpn);
+      child.table.map(vpn, frame, { level, writable: writable && !cow });
       if (refs !== undefined) this.frameRefs.set(frame, refs + 1);
     }
-    this.pteWrites += child.table.entryWrites - before;
+    this.pteWrites += child.table.entryWrites + parent.table.entryWrites - before;
+    // The parent's TLB may still hold its pages writable: flush them (Linux dup_mmap -> flush_tlb_mm).
+    if (protectedAny) this.hooks.onCr3Load?.(parent.pid, true);
     return child;
   }
 

@@ -10,13 +10,17 @@
  */
 import type { PageTableMemory, PageTable } from "../memory/page-table";
 import type { PhysicalMemory } from "../memory/physical-memory";
+import type { DirtyLog } from "./dirty-log";
 import type { OsKernel } from "./os-kernel";
 import type { ShadowPager } from "./shadow";
 
 /** What a VM asks of the hypervisor that runs it. */
 export interface VmMonitor {
-  /** The guest wrote an entry into guest frame `guestFrame` (the hypervisor may trap it). */
-  onGuestEntryWrite(vm: VirtualMachine, guestFrame: number, byteOffset: number): void;
+  /**
+   * The guest wrote an entry into guest frame `guestFrame` (the hypervisor may trap it);
+   * `changed` is false when the write stored the value the entry already held (default true).
+   */
+  onGuestEntryWrite(vm: VirtualMachine, guestFrame: number, byteOffset: number, changed?: boolean): void;
   /** The guest touched guest frame `guestFrame`; the hypervisor makes sure it is backed. */
   backGuestFrame(vm: VirtualMachine, guestFrame: number): void;
   /** The guest touched memory it was not given. */
@@ -32,10 +36,14 @@ export class GuestPhysicalMemory implements PageTableMemory {
   /** High half of the last entry read. */
   entryHi = 0;
 
+  /**
+   * `monitor` sees every write (and may trap it); null gives the hypervisor's own untrapped
+   * view of the guest's memory (it writes guest A/D bits for the guest under shadow paging).
+   */
   constructor(
     private readonly vm: VirtualMachine,
     private readonly host: PhysicalMemory,
-    private readonly monitor: VmMonitor,
+    private readonly monitor: VmMonitor | null,
   ) {
     this.pageSizeBytes = host.pageSizeBytes;
     this.frameCount = vm.frameSpace;
@@ -55,25 +63,36 @@ export class GuestPhysicalMemory implements PageTableMemory {
 
   /** Writes an entry of a guest frame; the hypervisor sees the write (shadow paging traps it). */
   writeEntry(frame: number, byteOffset: number, sizeBytes: number, lo: number, hi: number): void {
-    const h = this.vm.hostFrameOf(frame);
-    if (h < 0) {
-      this.monitor.onIsolationFault(this.vm, frame);
-      return;
-    }
-    this.monitor.backGuestFrame(this.vm, frame);
+    const h = this.hostFrameFor(frame);
+    if (h < 0) return;
+    const oldLo = this.host.readEntryLo(h, byteOffset, sizeBytes);
+    const changed = oldLo !== lo >>> 0 || this.host.entryHi !== hi >>> 0;
     this.host.writeEntry(h, byteOffset, sizeBytes, lo, hi);
-    this.monitor.onGuestEntryWrite(this.vm, frame, byteOffset);
+    this.monitor?.onGuestEntryWrite(this.vm, frame, byteOffset, changed);
   }
 
   /** Zeroes a guest frame (the guest kernel clearing a fresh page). */
   zeroFrame(frame: number): void {
+    const h = this.hostFrameFor(frame);
+    if (h >= 0) this.host.zeroFrame(h);
+  }
+
+  /** Copies a guest frame into another (the guest kernel breaking copy-on-write). */
+  copyFrame(from: number, to: number): void {
+    const src = this.vm.hostFrameOf(from);
+    const dst = this.hostFrameFor(to);
+    if (src >= 0 && dst >= 0) this.host.copyFrame(src, dst);
+  }
+
+  /** The host frame behind a guest frame the guest is about to write (backed first), or -1 after an isolation fault. */
+  private hostFrameFor(frame: number): number {
     const h = this.vm.hostFrameOf(frame);
     if (h < 0) {
-      this.monitor.onIsolationFault(this.vm, frame);
-      return;
+      this.monitor?.onIsolationFault(this.vm, frame);
+      return -1;
     }
-    this.monitor.backGuestFrame(this.vm, frame);
-    this.host.zeroFrame(h);
+    this.monitor?.backGuestFrame(this.vm, frame);
+    return h;
   }
 }
 
@@ -85,6 +104,8 @@ export class VirtualMachine {
   shadow: ShadowPager | null = null;
   /** Host (EPT/NPT) table mapping guest-physical to host-physical (nested mode, with isolation). */
   hostTable: PageTable | null = null;
+  /** The dirty log while the hypervisor tracks this VM's writes (Machine.startDirtyLog), else null. */
+  dirtyLog: DirtyLog | null = null;
   /** Per guest frame: 1 if it holds a guest page-table page (write-protected under shadow paging). */
   readonly tablePage: Uint8Array;
   /** Guest page-table pages: owner pid, level and first VPN covered (the hypervisor's reverse map). */

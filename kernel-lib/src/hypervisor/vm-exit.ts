@@ -13,6 +13,7 @@ export type VmExitCause =
   | "guest-page-fault" // shadow paging: a true guest fault, reflected into the guest
   | "ept-violation" // nested paging: the host (EPT/NPT) table has no mapping for a guest-physical page
   | "invlpg" // shadow paging: the guest flushed a TLB entry
+  | "pml-full" // nested paging with dirty logging: the page-modification log filled up
   // I/O virtualization
   | "pio" // port I/O instruction (IN/OUT)
   | "mmio" // access to an emulated device register
@@ -44,6 +45,15 @@ export class VmExitTally {
     this.cycleSums.set(cause, (this.cycleSums.get(cause) ?? 0) + cycles * times);
     this.total += times;
     this.totalCycles += cycles * times;
+  }
+
+  /**
+   * Adds handler work done inside exits already counted (no new exit), e.g. resyncing unsync
+   * shadow tables during a CR3-load exit.
+   */
+  addCycles(cause: VmExitCause, cycles: number): void {
+    this.cycleSums.set(cause, (this.cycleSums.get(cause) ?? 0) + cycles);
+    this.totalCycles += cycles;
   }
 
   /** Exits of one cause. */

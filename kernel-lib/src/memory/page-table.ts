@@ -12,85 +12,10 @@
  */
 import { ConfigError, requireInt } from "../core/errors";
 import type { AddressLayout } from "./layout";
+import type { MapOptions, PageLookup, PageTableHooks, PageTableMemory, TableFrameSource, Translation } from "./page-table-types";
 import { entryHex, type WalkDimension, type WalkStep } from "./walk-step";
 
-/** What a page table needs from the memory holding it. {@link PhysicalMemory} is one. */
-export interface PageTableMemory {
-  /** Frame size in bytes. */
-  readonly pageSizeBytes: number;
-  /** Number of frames. */
-  readonly frameCount: number;
-  /** High 32 bits of the last entry read. */
-  entryHi: number;
-  /** Reads the low 32 bits of an entry (high bits to entryHi). */
-  readEntryLo(frame: number, byteOffset: number, sizeBytes: number): number;
-  /** Writes an entry as low/high halves. */
-  writeEntry(frame: number, byteOffset: number, sizeBytes: number, lo: number, hi: number): void;
-  /** Makes a frame all zeros (a fresh table must have no present entries). */
-  zeroFrame(frame: number): void;
-}
-
-/** Where a page table gets frames for new tables. {@link FrameAllocator} is one. */
-export interface TableFrameSource {
-  /** One frame. */
-  allocate(): number;
-  /** A contiguous aligned run (for a root table larger than a page). */
-  allocateContiguous(count: number, alignFrames: number): number;
-  /** Returns a frame. */
-  free(frame: number): void;
-}
-
-/** Callbacks when table frames come and go (a shadow-paging hypervisor write-protects them). */
-export interface PageTableHooks {
-  /** A frame became a table at `level` covering VPNs from `firstVpn`. */
-  onTableAllocated?(frame: number, level: number, firstVpn: number): void;
-  /** A frame stopped being a table. */
-  onTableFreed?(frame: number): void;
-}
-
-/** Options of {@link PageTable.map}. */
-export interface MapOptions {
-  /** Leaf level: 1 for a base page, 2 for an x86 2 MiB page, 3 for 1 GiB. Default 1. */
-  level?: number;
-  /** Writable bit. Default true. */
-  writable?: boolean;
-  /** User bit. Default true. */
-  user?: boolean;
-}
-
-/** The result of looking up one VPN. */
-export interface PageLookup {
-  /** True if the VPN is mapped. */
-  present: boolean;
-  /** Frame of the VPN's base page (for a large leaf: the leaf frame plus the page's offset in it). */
-  frame: number;
-  /** Level of the leaf that maps it (1 = base page); for a fault, the level whose entry was not present. */
-  level: number;
-  /** Writable bit of the leaf. */
-  writable: boolean;
-  /** User bit of the leaf. */
-  user: boolean;
-}
-
-/** The result of translating one address with {@link PageTable.translate}. */
-export interface Translation {
-  /** True if the address is mapped. */
-  ok: boolean;
-  /** Physical address (valid when ok). */
-  physicalAddress: number;
-  /** Virtual page number. */
-  vpn: number;
-  /** Page offset. */
-  offset: number;
-  /** Frame of the page (valid when ok). */
-  frame: number;
-  /** Leaf level, or the level that faulted. */
-  level: number;
-  /** Why it failed, e.g. "entry not present at level 2" (empty when ok). */
-  fault: string;
-  /** Every entry read, root first. */
-  steps: WalkStep[];
-}
+export type { MapOptions, PageLookup, PageTableHooks, PageTableMemory, TableFrameSource, Translation } from "./page-table-types";
 
 interface TableInfo {
   level: number;
@@ -236,6 +161,8 @@ export class PageTable {
       present: true,
       writable: options.writable ?? true,
       user: options.user ?? true,
+      accessed: options.dirty ?? false,
+      dirty: options.dirty ?? false,
       largePage: level > 1,
       frame,
     });
@@ -341,17 +268,25 @@ export class PageTable {
     this.releaseTable(frame);
   }
 
-  /** Changes the writable/user bits of the leaf mapping `vpn`. Returns false if not mapped. */
-  protect(vpn: number, flags: { writable?: boolean; user?: boolean }): boolean {
+  /**
+   * Changes the writable/user bits of the leaf mapping `vpn` (and, for a hypervisor re-arming
+   * dirty tracking, its accessed/dirty bits). Returns false if not mapped.
+   */
+  protect(vpn: number, flags: { writable?: boolean; user?: boolean; accessed?: boolean; dirty?: boolean }): boolean {
     const L = this.layout;
     L.checkVpn("vpn", vpn);
     const p = this.path(vpn);
     const last = p[p.length - 1]!;
     if (!(last.lo & L.presentMask)) return false;
     const f = L.decodeEntry(last.lo, last.hi);
-    const e = L.encodeEntry({ ...f, writable: flags.writable ?? f.writable, user: flags.user ?? f.user });
+    const e = L.encodeEntry({ ...f, writable: flags.writable ?? f.writable, user: flags.user ?? f.user, accessed: flags.accessed ?? f.accessed, dirty: flags.dirty ?? f.dirty });
     this.write(last.frame, last.offset, e.lo, e.hi);
     return true;
+  }
+
+  /** The table frames a walk of `vpn` reads, root first (as far as the walk goes). */
+  pathTables(vpn: number): number[] {
+    return this.path(vpn).map((s) => s.table);
   }
 
   /** Looks up `vpn` without recording steps. */
@@ -360,7 +295,7 @@ export class PageTable {
     const p = this.path(vpn);
     const last = p[p.length - 1]!;
     const level = L.levels - last.depth;
-    if (!(last.lo & L.presentMask)) return { present: false, frame: -1, level, writable: false, user: false };
+    if (!(last.lo & L.presentMask)) return { present: false, frame: -1, level, writable: false, user: false, accessed: false, dirty: false };
     const base = L.decodeFrame(last.lo, last.hi);
     const within = vpn % L.pagesPerEntryAtDepth[last.depth]!;
     return {
@@ -369,7 +304,29 @@ export class PageTable {
       level,
       writable: L.writableMask === 0 || (last.lo & L.writableMask) !== 0,
       user: L.userMask === 0 || (last.lo & L.userMask) !== 0,
+      accessed: (last.lo & L.accessedMask) !== 0,
+      dirty: (last.lo & L.dirtyMask) === L.dirtyMask,
     };
+  }
+
+  /**
+   * Sets the accessed bit of every entry on the path to `vpn`'s leaf and, with `dirty`, the
+   * leaf's dirty bit: what the hardware walker does (SDM Vol. 3A §4.8), and what a
+   * shadow-paging hypervisor does for the guest when it walks the guest's table in software
+   * (KVM: FNAME(update_accessed_dirty_bits), arch/x86/kvm/mmu/paging_tmpl.h). The writes go
+   * through `via` (a view of the same memory that does not trap) and are not counted as the
+   * kernel's entry writes. Returns false if `vpn` is not mapped.
+   */
+  markAccessed(vpn: number, dirty: boolean, via: PageTableMemory = this.memory): boolean {
+    const L = this.layout;
+    const p = this.path(vpn);
+    const last = p[p.length - 1]!;
+    if (!(last.lo & L.presentMask)) return false;
+    for (const step of p) {
+      const want = (step.lo | L.accessedMask | (step === last && dirty ? L.dirtyMask : 0)) >>> 0;
+      if (want !== step.lo >>> 0) via.writeEntry(step.frame, step.offset, L.pte.sizeBytes, want, step.hi);
+    }
+    return true;
   }
 
   /** Walks `vpn` and returns every entry read, root first. */

@@ -95,7 +95,13 @@ export class PhysicalMemory {
     return this.slotPlusOne[frame]! !== 0;
   }
 
-  /** Byte offset of the frame's storage in the pool, giving it storage if it has none. */
+  /**
+   * Byte offset of the frame's storage in the pool, giving it storage if it has none.
+   * Giving storage may grow the pool, which replaces {@link bytes}, {@link u16} and
+   * {@link u32}: call this first and read the views afterwards. `this.bytes[this.backingOf(f)]
+   * = v` evaluates `this.bytes` before the call and stores into the discarded pool (the write
+   * is lost); use {@link storeByte}.
+   */
   private backingOf(frame: number): number {
     let slot = this.slotPlusOne[frame]! - 1;
     if (slot < 0) {
@@ -154,6 +160,32 @@ export class PhysicalMemory {
     else this.u16[at >>> 1] = lo;
   }
 
+  /**
+   * Overwrites the low 32 bits of an entry the walker just read (a backed frame), without
+   * starting a new content generation: the hardware setting an accessed or dirty bit. Unchecked.
+   */
+  setEntryLo(frame: number, byteOffset: number, sizeBytes: number, lo: number): void {
+    const at = (this.slotPlusOne[frame]! - 1) * this.pageSizeBytes + byteOffset;
+    if (sizeBytes >= 4) this.u32[at >>> 2] = lo;
+    else if (sizeBytes === 1) this.bytes[at] = lo;
+    else this.u16[at >>> 1] = lo;
+  }
+
+  /** Copies frame `from` into frame `to` (a copy-on-write break). */
+  copyFrame(from: number, to: number): void {
+    this.checkFrame("from", from);
+    this.checkFrame("to", to);
+    const src = this.slotPlusOne[from]! - 1;
+    if (src < 0) {
+      this.zeroFrame(to);
+      return;
+    }
+    const dst = this.backingOf(to); // may grow the pool: read the source offset after it
+    const base = (this.slotPlusOne[from]! - 1) * this.pageSizeBytes;
+    this.bytes.copyWithin(dst, base, base + this.pageSizeBytes);
+    this.contentGeneration++;
+  }
+
   /** Makes a frame read as zeros again and releases its storage. */
   zeroFrame(frame: number): void {
     const slot = this.slotPlusOne[frame]! - 1;
@@ -177,8 +209,13 @@ export class PhysicalMemory {
   writeByte(address: number, value: number): void {
     this.checkAddress("physicalAddress", address);
     requireInt("value", value, 0, 255);
-    const frame = Math.floor(address / this.pageSizeBytes);
-    this.bytes[this.backingOf(frame) + (address % this.pageSizeBytes)] = value;
+    this.storeByte(Math.floor(address / this.pageSizeBytes), address % this.pageSizeBytes, value);
+  }
+
+  /** Stores one byte at `offset` of `frame`, giving the frame storage first (unchecked). */
+  private storeByte(frame: number, offset: number, value: number): void {
+    const at = this.backingOf(frame); // may replace this.bytes: read the view only after this
+    this.bytes[at + offset] = value;
     this.contentGeneration++;
   }
 

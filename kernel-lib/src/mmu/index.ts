@@ -3,3 +3,4 @@ export * from "./tlb";
 export * from "./walk-steps";
 export * from "./walker";
 export * from "./mmu";
+export * from "./page-fault";

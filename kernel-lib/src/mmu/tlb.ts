@@ -60,6 +60,8 @@ export class Tlb {
   private largeValid = 0;
   private readonly frame: Float64Array;
   private readonly shift: Uint8Array;
+  /** Per entry: the walk's PERM_* bits (writable, dirty), as an x86 TLB caches R/W and D (SDM Vol. 3A §4.10.2.2). */
+  private readonly perm: Uint8Array;
   private readonly stamp: Float64Array;
   private readonly validByShift: Int32Array;
   /** The large page sizes held (shifts above 0), ascending, for the lookup loop. */
@@ -75,6 +77,8 @@ export class Tlb {
   evictions = 0;
   /** Entries removed by flushes. */
   flushedEntries = 0;
+  /** Index of the entry the last hitting {@link lookup} found (read by {@link lastHitPerm}). */
+  private lastHit = 0;
 
   constructor(config: TlbConfig = {}) {
     this.sets = requirePowerOfTwo("tlb.sets", config.sets ?? 16, 1, 65536);
@@ -89,6 +93,7 @@ export class Tlb {
     this.key = new Float64Array(this.entries).fill(-1);
     this.frame = new Float64Array(this.entries);
     this.shift = new Uint8Array(this.entries);
+    this.perm = new Uint8Array(this.entries);
     this.stamp = new Float64Array(this.entries);
     this.validByShift = new Int32Array(32);
     this.largeShifts = Int32Array.from(this.pageShifts.filter((sh) => sh > 0));
@@ -133,6 +138,7 @@ export class Tlb {
         if (keys[i] === key && pageNumber[i] === vpn) {
           this.stamp[i] = ++this.clock;
           this.hits++;
+          this.lastHit = i;
           return this.frame[i]!;
         }
       }
@@ -177,6 +183,7 @@ export class Tlb {
         if (keys[i] === k && pageNumber[i] === pn) {
           this.stamp[i] = ++this.clock;
           this.hits++;
+          this.lastHit = i;
           return this.frame[i]! + within;
         }
       }
@@ -197,11 +204,17 @@ export class Tlb {
     return -1;
   }
 
+  /** The permission bits (writable 1, dirty 2) of the entry the last hitting {@link lookup} returned. */
+  lastHitPerm(): number {
+    return this.perm[this.lastHit]!;
+  }
+
   /**
    * Inserts the translation of the page containing base-page `vpn`, of size 2^shift base
-   * pages, whose base page maps to `frameOfVpn`. Evicts by LRU.
+   * pages, whose base page maps to `frameOfVpn`, with the walk's permission bits `perm`
+   * (default writable and dirty). Evicts by LRU.
    */
-  insert(vpn: number, tag: number, frameOfVpn: number, shift = 0): void {
+  insert(vpn: number, tag: number, frameOfVpn: number, shift = 0, perm = 3): void {
     const scale = shift === 0 ? 1 : 2 ** shift;
     const pn = shift === 0 ? vpn : Math.floor(vpn / scale);
     const key = tag * 32 + shift;
@@ -233,6 +246,7 @@ export class Tlb {
     keys[victim] = key;
     this.frame[victim] = frameOfVpn - (vpn - pn * scale);
     this.shift[victim] = shift;
+    this.perm[victim] = perm;
     stamp[victim] = ++this.clock;
     this.validByShift[shift]!++;
     if (shift !== 0) this.largeValid++;
@@ -278,6 +292,28 @@ export class Tlb {
         if (this.pageNumber[i] === pn && this.key[i] === tag * 32 + shift) this.invalidate(i);
       }
     }
+  }
+
+  /**
+   * Removes the entries of `tag` whose pages overlap base pages [firstVpn, firstVpn + pages),
+   * of any page size, and returns how many it removed (0 when nothing in the range was cached).
+   * A hypervisor uses it to drop exactly the translations under a changed upper-level entry,
+   * as a range of INVLPGs would, instead of the whole address space.
+   */
+  flushRange(firstVpn: number, pages: number, tag: number): number {
+    const end = firstVpn + pages;
+    let dropped = 0;
+    for (let i = 0; i < this.entries; i++) {
+      const k = this.key[i]!;
+      if (k === -1 || Math.floor(k / 32) !== tag) continue;
+      const scale = 2 ** this.shift[i]!;
+      const start = this.pageNumber[i]! * scale;
+      if (start < end && start + scale > firstVpn) {
+        this.invalidate(i);
+        dropped++;
+      }
+    }
+    return dropped;
   }
 
   /** Valid entries, for display: page number (in its own size), tag, frame, shift, set. */

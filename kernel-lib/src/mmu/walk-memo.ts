@@ -17,6 +17,8 @@ export class WalkMemo {
   leafShift = 0;
   /** Result of the last successful {@link probe}: entry reads of the walk. */
   refs = 0;
+  /** Result of the last successful {@link probe}: the walk's PERM_* bits (writable, dirty). */
+  perm = 0;
   private readonly size: number;
   private mask = 0;
   private key = new Float64Array(1).fill(-1);
@@ -26,6 +28,7 @@ export class WalkMemo {
   private frames = new Float64Array(1);
   private refCounts = new Uint8Array(1);
   private shifts = new Uint8Array(1);
+  private perms = new Uint8Array(1);
 
   /** `size`: entries, a power of two. */
   constructor(size: number) {
@@ -44,11 +47,12 @@ export class WalkMemo {
     this.frame = this.frames[i]!;
     this.leafShift = this.shifts[i]!;
     this.refs = this.refCounts[i]!;
+    this.perm = this.perms[i]!;
     return true;
   }
 
   /** Remembers a successful walk (refs must fit in a byte: a 2D walk reads at most 35 entries here). */
-  store(key: number, root: number, hostRoot: number, generation: number, frame: number, leafShift: number, refs: number): void {
+  store(key: number, root: number, hostRoot: number, generation: number, frame: number, leafShift: number, refs: number, perm: number): void {
     if (this.mask === 0) this.allocate();
     const i = this.slotOf(key);
     this.key[i] = key;
@@ -58,6 +62,7 @@ export class WalkMemo {
     this.frames[i] = frame;
     this.shifts[i] = leafShift;
     this.refCounts[i] = refs;
+    this.perms[i] = perm;
   }
 
   /** Forgets everything (e.g. when the memo is asked about another layout). */
@@ -75,5 +80,6 @@ export class WalkMemo {
     this.frames = new Float64Array(n);
     this.refCounts = new Uint8Array(n);
     this.shifts = new Uint8Array(n);
+    this.perms = new Uint8Array(n);
   }
 }

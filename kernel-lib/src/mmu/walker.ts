@@ -12,7 +12,8 @@
  *   A 2 MiB leaf on either side removes one level on that side, 1 GiB two (A8).
  *
  * Counting convention (figure A5): page-table references only; the final data access is not
- * counted; accessed/dirty-bit write-backs are not modeled. An optional page-walk cache (off by
+ * counted; accessed/dirty-bit write-backs are made (every walk sets A in each entry it uses, a
+ * write sets D in the leaf, and a nested walk sets EPT A/D too) but not counted as references. An optional page-walk cache (off by
  * default) lets a walk start below the root when the upper levels' result is cached (A9, A10, A17).
  *
  * Page numbers are doubles (exact to 2^53) split into two 32-bit halves for index arithmetic,
@@ -20,36 +21,18 @@
  */
 import type { AddressLayout } from "../memory/layout";
 import type { PhysicalMemory } from "../memory/physical-memory";
-import { requireInt } from "../core/errors";
+import { PageWalkCache } from "./walk-cache";
+import { PERM_DIRTY, PERM_WRITE, PERM_WRITE_DIRTY, WALK_NOT_PRESENT, WALK_OK, WALK_OUT_OF_RANGE, WALK_PROTECTION, type PageWalkerOptions } from "./walk-codes";
 import { WalkMemo } from "./walk-memo";
 import { DIM_GUEST, DIM_HOST, WalkStepBuffer } from "./walk-steps";
 
-/** Walk outcome: translated. */
-export const WALK_OK = 0;
-/** Walk outcome: an entry on the way was not present. */
-export const WALK_NOT_PRESENT = 1;
-/** Walk outcome: an address outside the table's range or a frame outside physical memory. */
-export const WALK_OUT_OF_RANGE = 2;
+export * from "./walk-codes";
 
 const HOST_MEMO_SIZE = 65536;
 const RESULT_MEMO_SIZE = 65536;
 /** Result-memo key of a 1D walk's (absent) host root, and of a 2D walk over the identity. */
 const NO_HOST_ROOT = -1;
 const IDENTITY_HOST_ROOT = -2;
-
-/** Options of {@link PageWalker}. */
-export interface PageWalkerOptions {
-  /**
-   * Entries per level of the page-walk cache (paging-structure cache), per dimension.
-   * 0 (the default) disables it, giving the architectural reference counts.
-   */
-  walkCacheEntries?: number;
-  /**
-   * The simulator's memos of completed walks (host walks, whole walks): they change no result
-   * or count, only speed. Default true; false is for tests that check exactly that.
-   */
-  memo?: boolean;
-}
 
 /** Reads page tables from host memory, counting every entry read. */
 export class PageWalker {
@@ -67,6 +50,26 @@ export class PageWalker {
   faultInHost = false;
   /** Result (nested): the guest frame whose host translation failed. */
   faultGuestFrame = -1;
+  /**
+   * Result: PERM_WRITE and PERM_DIRTY of the translation (for a nested walk, of both
+   * dimensions: the guest's table and the EPT/NPT leaf of the data page).
+   */
+  perm = 0;
+  /**
+   * Input: the access is a write. The walk checks R/W at every level (a read-only level gives
+   * WALK_PROTECTION) and sets the leaf's dirty bit. Every walk sets the accessed bit of each
+   * entry it uses (SDM Vol. 3A §4.8). Set by the MMU around a write's walk.
+   */
+  write = false;
+  /**
+   * Called when a host (EPT/NPT) walk sets an EPT dirty bit, with the guest frame: Intel's
+   * page-modification logging records exactly these (SDM Vol. 3C §29.3.6). Null when off.
+   */
+  onHostDirty: ((guestFrame: number) => void) | null = null;
+  // Inside a 2D walk: host walks of guest table frames set EPT A and D (guest paging-structure
+  // accesses count as writes for EPT A/D, SDM Vol. 3C §29.3.5) but are not permission-checked.
+  private adWrite = false;
+  private permWrite = false;
   /** Every entry read so far, all walks together. */
   totalRefs = 0;
   /** Walks started (top-level; a nested walk counts once). */
@@ -77,10 +80,7 @@ export class PageWalker {
   readonly steps = new WalkStepBuffer(80);
   /** Record every entry read into {@link steps}. Off in bulk runs. */
   recordSteps = false;
-  private readonly pwcEntries: number;
-  private readonly pwcKey: Float64Array;
-  private readonly pwcRoot: Float64Array;
-  private readonly pwcFrame: Float64Array;
+  private readonly pwc: PageWalkCache;
   private hostForGuestLevel = 0;
   // Per depth: the last table frame read and where its storage starts (32-bit words), so
   // consecutive walks through the same upper tables skip the frame -> storage lookup.
@@ -98,19 +98,17 @@ export class PageWalker {
 
   constructor(memory: PhysicalMemory, options: PageWalkerOptions = {}) {
     this.memory = memory;
-    this.pwcEntries = requireInt("walkCacheEntries", options.walkCacheEntries ?? 0, 0, 4096);
-    // Layout: [dimension 0..3][depth 0..7][entry] flattened.
-    const n = Math.max(1, 4 * 8 * this.pwcEntries);
-    this.pwcKey = new Float64Array(n).fill(-1);
-    this.pwcRoot = new Float64Array(n).fill(-1);
-    this.pwcFrame = new Float64Array(n);
-    this.memoOn = this.pwcEntries === 0 && (options.memo ?? true);
+    this.pwc = new PageWalkCache(options.walkCacheEntries ?? 0);
+    this.memoOn = this.pwc.entries === 0 && (options.memo ?? true);
   }
 
   /** Host walk of guest frame `gfn` (result in frame/leafShift), through the memo when possible. */
-  private hostWalk(H: AddressLayout, hostRoot: number, gfn: number): boolean {
-    if (!this.memoOn || this.recordSteps) return this.walk1D(H, hostRoot, gfn, DIM_HOST);
-    return this.walk1DThrough(this.hostMemo, H, hostRoot, gfn, DIM_HOST);
+  private hostWalk(H: AddressLayout, hostRoot: number, gfn: number, adWrite: boolean, permWrite: boolean): boolean {
+    this.adWrite = adWrite;
+    this.permWrite = permWrite;
+    const ok = !this.memoOn || this.recordSteps ? this.walk1DFlags(H, hostRoot, gfn, DIM_HOST) : this.walk1DThrough(this.hostMemo, H, hostRoot, gfn, DIM_HOST);
+    this.adWrite = this.permWrite = false;
+    return ok;
   }
 
   /**
@@ -120,16 +118,23 @@ export class PageWalker {
   walk1DMemo(L: AddressLayout, rootFrame: number, vpn: number, dim: number): boolean {
     if (!this.memoOn || this.recordSteps) return this.walk1D(L, rootFrame, vpn, dim);
     this.checkMemoLayouts(L, null);
-    return this.walk1DThrough(this.resultMemo, L, rootFrame, vpn, dim);
+    this.adWrite = this.permWrite = this.write;
+    const ok = this.walk1DThrough(this.resultMemo, L, rootFrame, vpn, dim);
+    this.adWrite = this.permWrite = false;
+    return ok;
   }
 
-  /** A 1D walk answered from `memo` when it can be, stored in it when it succeeds. */
+  /**
+   * A 1D walk answered from `memo` when it can be, stored in it when it succeeds. A write is
+   * answered only by a walk that left the page writable and dirty: otherwise the real walk
+   * must run to fault or to set the dirty bit.
+   */
   private walk1DThrough(memo: WalkMemo, L: AddressLayout, rootFrame: number, vpn: number, dim: number): boolean {
     const gen = this.memory.contentGeneration;
-    if (memo.probe(vpn, rootFrame, NO_HOST_ROOT, gen)) return this.fromMemo(memo);
+    if (memo.probe(vpn, rootFrame, NO_HOST_ROOT, gen) && (!this.adWrite || memo.perm === PERM_WRITE_DIRTY)) return this.fromMemo(memo);
     const before = this.totalRefs;
-    if (!this.walk1D(L, rootFrame, vpn, dim)) return false;
-    memo.store(vpn, rootFrame, NO_HOST_ROOT, gen, this.frame, this.leafShift, this.totalRefs - before);
+    if (!this.walk1DFlags(L, rootFrame, vpn, dim)) return false;
+    memo.store(vpn, rootFrame, NO_HOST_ROOT, this.memory.contentGeneration, this.frame, this.leafShift, this.totalRefs - before, this.perm);
     return true;
   }
 
@@ -140,13 +145,13 @@ export class PageWalker {
     const memo = this.resultMemo;
     const gen = this.memory.contentGeneration;
     const hostKey = H === null ? IDENTITY_HOST_ROOT : hostRoot;
-    if (memo.probe(vpn, guestRoot, hostKey, gen)) {
+    if (memo.probe(vpn, guestRoot, hostKey, gen) && (!this.write || memo.perm === PERM_WRITE_DIRTY)) {
       this.faultInHost = false;
       return this.fromMemo(memo);
     }
     const before = this.totalRefs;
     if (!this.walk2D(G, guestRoot, vpn, H, hostRoot)) return false;
-    memo.store(vpn, guestRoot, hostKey, gen, this.frame, this.leafShift, this.totalRefs - before);
+    memo.store(vpn, guestRoot, hostKey, this.memory.contentGeneration, this.frame, this.leafShift, this.totalRefs - before, this.perm);
     return true;
   }
 
@@ -155,6 +160,7 @@ export class PageWalker {
     this.totalRefs += memo.refs;
     this.frame = memo.frame;
     this.leafShift = memo.leafShift;
+    this.perm = memo.perm;
     this.fault = WALK_OK;
     return true;
   }
@@ -170,7 +176,7 @@ export class PageWalker {
 
   /** Drops every page-walk-cache entry (after any page-table change). */
   flushWalkCache(): void {
-    this.pwcKey.fill(-1);
+    this.pwc.flush();
   }
 
   /**
@@ -179,6 +185,14 @@ export class PageWalker {
    * `dim` labels recorded steps (DIM_NATIVE, DIM_SHADOW or DIM_HOST).
    */
   walk1D(L: AddressLayout, rootFrame: number, vpn: number, dim: number): boolean {
+    this.adWrite = this.permWrite = this.write;
+    const ok = this.walk1DFlags(L, rootFrame, vpn, dim);
+    this.adWrite = this.permWrite = false;
+    return ok;
+  }
+
+  /** {@link walk1D} with the write flags as set by the caller (adWrite: set D; permWrite: check R/W). */
+  private walk1DFlags(L: AddressLayout, rootFrame: number, vpn: number, dim: number): boolean {
     const mem = this.memory;
     const slots = mem.slotPlusOne;
     const u32 = mem.u32;
@@ -199,18 +213,13 @@ export class PageWalker {
     const vpnLo = (vpn - vpnHi * 4294967296) >>> 0;
     let table = rootFrame;
     let d = 0;
-    const pwc = this.pwcEntries;
+    const pwc = this.pwc.entries;
     if (pwc > 0) {
       // Deepest cached table first: each hit skips the reads above it.
-      for (let cd = n - 1; cd >= 1; cd--) {
-        const prefix = Math.floor(vpn / L.pagesPerEntryAtDepth[cd - 1]!);
-        const k = (dim * 8 + cd) * pwc + ((prefix - Math.floor(prefix / pwc) * pwc) | 0);
-        if (this.pwcKey[k] === prefix && this.pwcRoot[k] === rootFrame) {
-          table = this.pwcFrame[k]!;
-          d = cd;
-          this.walkCacheHits += cd;
-          break;
-        }
+      d = this.pwc.deepest(L, dim, rootFrame, vpn);
+      if (d > 0) {
+        table = this.pwc.table;
+        this.walkCacheHits += d;
       }
     }
     const rec = this.recordSteps;
@@ -226,6 +235,10 @@ export class PageWalker {
     const fLowMask = L.frameLowMask;
     const fHighMask = L.frameHighMask;
     const fHighScale = L.frameHighScale;
+    const aMask = L.accessedMask;
+    const dMask = L.dirtyMask;
+    const wMask = L.writableMask;
+    let writable = true;
     let refs = 0;
     const smallVpn = vpnHi === 0;
     for (; d < n; d++) {
@@ -240,9 +253,10 @@ export class PageWalker {
       }
       let lo = 0;
       let hi = 0;
+      let w = -1;
       if (size === 8 && seenFrame[d] === tf) {
         // Same table as the last walk at this depth: skip the frame -> storage lookup.
-        const w = seenWord[d]! + (off >>> 2);
+        w = seenWord[d]! + (off >>> 2);
         lo = u32[w]!;
         hi = u32[w + 1]!;
       } else {
@@ -258,7 +272,7 @@ export class PageWalker {
             const base = (slot * page) >>> 2;
             seenFrame[d] = tf;
             seenWord[d] = base;
-            const w = base + (off >>> 2);
+            w = base + (off >>> 2);
             lo = u32[w]!;
             hi = u32[w + 1]!;
           } else {
@@ -276,21 +290,28 @@ export class PageWalker {
       }
       const leaf = d === n - 1 || ((lo & largeMask) !== 0 && leafAllowed[d] === 1);
       if (rec) this.steps.push(dim, n - d, table, index, lo, hi, true, leaf, this.hostForGuestLevel);
+      // The accessed bit of every entry used (SDM Vol. 3A §4.8): not a change any memo depends on.
+      if ((lo & aMask) !== aMask) lo = this.setBits(w, tf, off, size, lo, aMask, false);
+      if ((lo & wMask) !== wMask) writable = false;
       const next = ((lo >>> fLowShift) & fLowMask) + (hi & fHighMask) * fHighScale;
       if (leaf) {
         this.totalRefs += refs;
+        if (this.permWrite && !writable) {
+          this.fault = WALK_PROTECTION;
+          this.faultLevel = n - d;
+          return false;
+        }
+        if (this.adWrite && writable && (lo & dMask) !== dMask) {
+          lo = this.setBits(w, tf, off, size, lo, dMask, true);
+          if (dim === DIM_HOST && this.onHostDirty !== null) this.onHostDirty(vpn);
+        }
+        this.perm = (writable ? PERM_WRITE : 0) | ((lo & dMask) === dMask ? PERM_DIRTY : 0);
         this.frame = s === 0 ? next : next + (vpnLo & (pagesPerEntry[d]! - 1));
         this.leafShift = s;
         this.fault = WALK_OK;
         return true;
       }
-      if (pwc > 0 && d + 1 < n) {
-        const prefix = Math.floor(vpn / pagesPerEntry[d]!);
-        const k = (dim * 8 + d + 1) * pwc + ((prefix - Math.floor(prefix / pwc) * pwc) | 0);
-        this.pwcKey[k] = prefix;
-        this.pwcRoot[k] = rootFrame;
-        this.pwcFrame[k] = next;
-      }
+      if (pwc > 0 && d + 1 < n) this.pwc.store(L, dim, rootFrame, vpn, d, next);
       table = next;
     }
     this.totalRefs += refs;
@@ -321,6 +342,9 @@ export class PageWalker {
     const vpnHi = Math.floor(vpn / 4294967296);
     const vpnLo = (vpn - vpnHi * 4294967296) >>> 0;
     const rec = this.recordSteps;
+    const write = this.write;
+    let writable = true;
+    let guestDirty = false;
     let gTable = guestRoot;
     let dataFrame = -1;
     let guestShift = 0;
@@ -329,7 +353,7 @@ export class PageWalker {
       let hTable = gTable;
       if (H !== null) {
         this.hostForGuestLevel = n - d;
-        if (!this.hostWalk(H, hostRoot, gTable)) return this.hostFault(gTable);
+        if (!this.hostWalk(H, hostRoot, gTable, true, false)) return this.hostFault(gTable);
         hTable = this.frame;
       } else if (gTable >= mem.frameCount) return this.hostFault(gTable, true);
       const s = shiftAt[d]!;
@@ -342,12 +366,13 @@ export class PageWalker {
       }
       let lo = 0;
       let hi = 0;
+      let w = -1;
       if (mem.layoutGeneration !== this.seenGeneration) {
         this.seenFrame.fill(-1);
         this.seenGeneration = mem.layoutGeneration;
       }
       if (size === 8 && this.seenFrame[8 + d] === hTable) {
-        const w = this.seenWord[8 + d]! + (off >>> 2);
+        w = this.seenWord[8 + d]! + (off >>> 2);
         lo = mem.u32[w]!;
         hi = mem.u32[w + 1]!;
       } else {
@@ -357,7 +382,7 @@ export class PageWalker {
             const base = (slot * page) >>> 2;
             this.seenFrame[8 + d] = hTable;
             this.seenWord[8 + d] = base;
-            const w = base + (off >>> 2);
+            w = base + (off >>> 2);
             lo = mem.u32[w]!;
             hi = mem.u32[w + 1]!;
           } else lo = mem.readEntryLo(hTable, off, size);
@@ -372,26 +397,54 @@ export class PageWalker {
         this.faultLevel = n - d;
         return false;
       }
+      // Guest accessed bits are set by the hardware walker in guest memory: no exit (SDM Vol. 3A §4.8).
+      if ((lo & G.accessedMask) !== G.accessedMask) lo = this.setBits(w, hTable, off, size, lo, G.accessedMask, false);
+      if ((lo & G.writableMask) !== G.writableMask) writable = false;
       const next = ((lo >>> G.frameLowShift) & G.frameLowMask) + (hi & G.frameHighMask) * G.frameHighScale;
       if (leaf) {
+        if (write && !writable) {
+          this.fault = WALK_PROTECTION;
+          this.faultLevel = n - d;
+          return false;
+        }
+        if (write && (lo & G.dirtyMask) !== G.dirtyMask) lo = this.setBits(w, hTable, off, size, lo, G.dirtyMask, true);
+        guestDirty = (lo & G.dirtyMask) === G.dirtyMask;
         dataFrame = s === 0 ? next : next + (vpnLo & (G.pagesPerEntryAtDepth[d]! - 1));
         guestShift = s;
         break;
       }
       gTable = next;
     }
-    // Final host walk: the guest-physical frame of the data page.
+    const guestPerm = (writable ? PERM_WRITE : 0) | (guestDirty ? PERM_DIRTY : 0);
+    // Final host walk: the guest-physical frame of the data page (a write checks EPT W and sets EPT D).
     if (H !== null) {
       this.hostForGuestLevel = 0;
-      if (!this.hostWalk(H, hostRoot, dataFrame)) return this.hostFault(dataFrame);
+      if (!this.hostWalk(H, hostRoot, dataFrame, write, write)) return this.hostFault(dataFrame);
       if (this.leafShift > guestShift) this.leafShift = guestShift;
+      this.perm &= guestPerm;
     } else {
       if (dataFrame >= mem.frameCount) return this.hostFault(dataFrame, true);
       this.frame = dataFrame;
       this.leafShift = guestShift;
+      this.perm = guestPerm;
     }
     this.fault = WALK_OK;
     return true;
+  }
+
+  /**
+   * Sets `mask` in an entry the walk just read (word `w` of the pool, or frame/offset for
+   * entries narrower than 8 bytes) and returns the new low word. Setting a dirty bit changes
+   * what a memoized walk would answer for a write, so it starts a new content generation;
+   * setting an accessed bit changes no translation and keeps the memos.
+   */
+  private setBits(w: number, frame: number, off: number, size: number, lo: number, mask: number, dirty: boolean): number {
+    const v = (lo | mask) >>> 0;
+    const mem = this.memory;
+    if (w >= 0) mem.u32[w] = v;
+    else mem.setEntryLo(frame, off, size, v);
+    if (dirty) mem.contentGeneration++;
+    return v;
   }
 
   private hostFault(guestFrame: number, identity = false): boolean {

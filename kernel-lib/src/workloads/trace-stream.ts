@@ -162,6 +162,8 @@ export function addRunStats(a: MemoryRunStats, b: MemoryRunStats): MemoryRunStat
     vmExits: a.vmExits + b.vmExits,
     vmExitsByCause: byCause,
     isolationFaults: a.isolationFaults + b.isolationFaults,
+    protectionFaults: a.protectionFaults + b.protectionFaults,
+    cowFaults: a.cowFaults + b.cowFaults,
     cycles: a.cycles + b.cycles,
     exitCycles: a.exitCycles + b.exitCycles,
     seconds: a.seconds + b.seconds,
