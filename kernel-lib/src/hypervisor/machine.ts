@@ -34,6 +34,7 @@ import { GuestPhysicalMemory, VirtualMachine, type VmMonitor } from "./virtual-m
 import { VmExitTally } from "./vm-exit";
 
 export * from "./machine-types";
+export type { ShadowPagingModel } from "./shadow-sync";
 export { runStats, type MachineCounters } from "./run-stats";
 
 /** Host, hypervisor, VMs and MMU in one mode. */

@@ -14,3 +14,4 @@ export * from "./crossover";
 export * from "./large-pages";
 export * from "./summary";
 export * from "./overhead-model";
+export * from "./shadow-presets";

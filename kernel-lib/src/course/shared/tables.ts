@@ -40,6 +40,9 @@ export const LESSON_COLUMN_LABELS: Readonly<Record<string, string>> = Object.fre
   walkReferences: "memory reads / walk",
   tlbHitPercent: "TLB hits (%)",
   tlbReachKiB: "TLB reach (KiB)",
+  shadowPaging: "shadow model",
+  costs: "exit costs",
+  b6Slowdown: "B6 measured (× native)",
 });
 
 /** Rows with their keys renamed by LESSON_COLUMN_LABELS (unknown keys kept), for showTable. */
