@@ -224,7 +224,7 @@ def build_folder(notebooks: list[Path], out: Path, force: bool = False) -> list[
         (out / name).write_text(text, encoding="utf-8")
         written[name] = _digest(out / name)
     (out / MANIFEST).write_text(json.dumps(written, indent=1, sort_keys=True) + "\n")
-    return [out / name for name in texts]
+    return [out / p.name for p in notebooks]
 
 
 def main(argv: list[str] | None = None) -> int:
