@@ -110,6 +110,12 @@ describe("what must stay with the teacher", () => {
     expect(SECRETS.hidden.size).toBeGreaterThan(0);
     expect(SECRETS.teacher.size).toBeGreaterThan(20);
   });
+
+  it("the search finds them in the teacher's own notebooks (so an empty result below means something)", () => {
+    const texts = new Map(LESSONS.map((f) => [name(f), readable(f)]));
+    const found = leaks(texts).map((l) => l.split(": ")[1]);
+    for (const kind of ["solution", "hidden", "teacher"]) expect(found, kind).toContain(kind);
+  });
 });
 
 describe("npm run lab -- --student: the student edition folder", () => {
@@ -169,7 +175,8 @@ describe("npm run publish-student: the branch Binder and hubs pull", () => {
   beforeAll(() => {
     git(TMP, "clone", "-q", ROOT, teacher);
     first = runInEnv(["python", path.join(teacher, "tools/publish_student.py")]);
-    git(TMP, "clone", "-q", "--branch", "student-edition", "--single-branch", teacher, student);
+    // --no-local: what a remote clone gets (a local clone would copy every object of the teacher's repository).
+    git(TMP, "clone", "-q", "--no-local", "--branch", "student-edition", "--single-branch", teacher, student);
   });
 
   it("holds the project with the student edition of every lesson, no test suites, and no answer in any file", () => {
