@@ -44,7 +44,7 @@ case "$task" in
     else
       bold=$'\e[1m'; off=$'\e[0m'
       echo "${bold}[lab] TEACHER'S EDITION${off} (notebooks/): exercise solutions, hidden tests and teacher notes included."
-      echo "      Do not share this screen's files with students. Student edition: npm run lab -- --student"
+      echo "      What students get: npm run lab -- --student (and for Binder and hubs: npm run publish-student)."
     fi
     cd "$serve"
     extra=()
