@@ -1,9 +1,10 @@
 """The project's cell conventions, in one place: the tag vocabulary, the answer markers and the
 nbgrader metadata an exercise cell carries. `tools/tidy.py` checks every notebook against them;
-the handout builder and grading read the same definitions (README, "Cell tags").
+the handout builder and grading read the same definitions (README, "Cell tags"); what a student
+edition does with each tag is tools/student_edition.py.
 
-    tag            cell       student edition (handouts, assignments)
-    teacher        markdown   removed (teacher notes: delivery tips, answers, timing)
+    tag            cell       student edition (notebooks, handouts, slides, assignments)
+    teacher        markdown   removed (teacher notes: delivery tips, timing, every answer to a question)
     solution       code       answer between `// BEGIN SOLUTION` and `// END SOLUTION` replaced by a stub
     tests          code       autograded checks; `// BEGIN HIDDEN TESTS` ... `// END HIDDEN TESTS` removed
     uses-solution  code       outputs dropped (they were computed with the teacher's answer)

@@ -16,20 +16,16 @@ byte of it in view: markdown by mistune (nbconvert's own markdown engine), code 
 (inline CSS), assets inlined; a handout makes no network request at all. Lessons use plain
 markdown (no LaTeX), so no math renderer is shipped.
 
-Editions (cell tags, see README "Cell tags"):
+Editions (cell tags, see README "Cell tags"; defined once in tools/student_edition.py):
   teacher  everything; `teacher` cells styled as "Teacher notes"
-  student  `teacher` cells removed; in `solution` cells the region between `// BEGIN SOLUTION`
-           and `// END SOLUTION` is replaced by `// YOUR CODE HERE` + `throw new Error("not
-           implemented");` and the cell's outputs are dropped; in `tests` cells hidden tests
-           (`// BEGIN HIDDEN TESTS` ... `// END HIDDEN TESTS`) are removed, outputs dropped;
-           `uses-solution` cells (code whose output was computed with an exercise's answer) keep
-           their code, their outputs are dropped and a note says to run them after the exercise.
+  student  the student edition (teacher cells removed, solutions stubbed, hidden tests removed,
+           outputs of solution, tests and uses-solution cells dropped); `uses-solution` cells get
+           a note saying to run them after the exercise, `reveal` outputs are folded.
 """
 from __future__ import annotations
 
 import argparse
 import base64
-import copy
 import datetime as _dt
 import html
 import json
@@ -54,14 +50,13 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from nbexec import run_notebook  # noqa: E402  (the one execution layer)
 # The tag vocabulary and answer markers: the project's one set of cell conventions.
-from cells import (CALLOUTS, HIDDEN_BEGIN, HIDDEN_END, REVEAL, SOLUTION_BEGIN, SOLUTION_END,  # noqa: E402
-                   USES_SOLUTION, is_navigation)
+from cells import CALLOUTS, REVEAL, USES_SOLUTION, is_navigation  # noqa: E402
+from student_edition import EDITIONS, NotebookError, edition_cells  # noqa: E402  (the one definition of each edition)
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLAYGROUND_MIME = "application/vnd.computropolis.playground+json"
 PLOTLY_JS = ROOT / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.min.js"
 MAX_HANDOUT_BYTES = 4 * 1024 * 1024
-EDITIONS = ("student", "teacher")
 
 USES_SOLUTION_NOTE = {
     "student": "Output not shown: this cell uses your exercise code. Run it in JupyterLab once your solution passes its tests.",
@@ -69,91 +64,16 @@ USES_SOLUTION_NOTE = {
 }
 
 
-class HandoutError(Exception):
-    """A problem in one notebook, named by notebook and cell."""
+# Edition and rendering problems alike name the notebook and the cell: one error type.
+HandoutError = NotebookError
 
 
-# ---------------------------------------------------------------- editions (tests/handouts.test.ts, fixture 01-tags)
+# ---------------------------------------------------------------- editions
+# What each edition shows is defined once, in tools/student_edition.py (also used by
+# `npm run lab -- --student` and `npm run publish-student`); tests/handouts.test.ts, fixture 01-tags.
 
 def _tags(cell) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
-
-
-def _replace_regions(source: str, begin: re.Pattern, end: re.Pattern, stub, where: str, what: str) -> str:
-    out: list[str] = []
-    inside = False
-    for line in source.splitlines():
-        if not inside and begin.match(line):
-            inside = True
-            out.extend(stub(begin.match(line)))
-        elif inside and end.match(line):
-            inside = False
-        elif not inside:
-            if end.match(line):
-                raise HandoutError(f"{where}: `{line.strip()}` without a matching BEGIN {what}")
-            out.append(line)
-    if inside:
-        raise HandoutError(f"{where}: BEGIN {what} without a matching `// END {what}`")
-    return "\n".join(out)
-
-
-def strip_solution(source: str, where: str, markdown: bool = False) -> str:
-    """The student's starting code: each solution region replaced by a stub."""
-    def stub(m):
-        if markdown:
-            return ["YOUR ANSWER HERE"]
-        return [f"{m['indent']}// YOUR CODE HERE", f'{m["indent"]}throw new Error("not implemented");']
-    if not any(SOLUTION_BEGIN.match(l) for l in source.splitlines()):
-        # nbgrader replaces an unmarked solution cell entirely.
-        return "YOUR ANSWER HERE" if markdown else '// YOUR CODE HERE\nthrow new Error("not implemented");'
-    return _replace_regions(source, SOLUTION_BEGIN, SOLUTION_END, stub, where, "SOLUTION")
-
-
-def strip_hidden_tests(source: str, where: str) -> str:
-    return _replace_regions(source, HIDDEN_BEGIN, HIDDEN_END, lambda m: [], where, "HIDDEN TESTS")
-
-
-def edition_cells(nb, edition: str, notebook: str) -> list:
-    """The cells of `nb` as `edition` shows them (copies; the notebook is not changed)."""
-    if edition not in EDITIONS:
-        raise HandoutError(f"edition: got {edition!r}; allowed: {', '.join(EDITIONS)}")
-    cells = []
-    for index, cell in enumerate(nb.cells):
-        if is_navigation(cell):
-            continue  # the handout draws its own navigation between lessons
-        tags = _tags(cell)
-        where = f"{notebook}: cell {index + 1}"
-        cell = copy.deepcopy(cell)
-        # Markers count in code cells (tagged or not: an untagged answer must not leak) and in
-        # tagged markdown; a markdown cell that merely shows the convention is left alone.
-        code_cell = cell.cell_type == "code"
-        has_solution = (code_cell or "solution" in tags) and any(SOLUTION_BEGIN.match(l) for l in cell.source.splitlines())
-        has_hidden = (code_cell or "tests" in tags) and any(HIDDEN_BEGIN.match(l) for l in cell.source.splitlines())
-        if edition == "student":
-            if "teacher" in tags:
-                continue
-            if "solution" in tags or has_solution:
-                cell.source = strip_solution(cell.source, where, markdown=cell.cell_type == "markdown")
-                if cell.cell_type == "code":
-                    cell.outputs = []
-                    cell.execution_count = None
-            if "tests" in tags or has_hidden:
-                cell.source = strip_hidden_tests(cell.source, where)
-                if cell.cell_type == "code":
-                    cell.outputs = []
-            if USES_SOLUTION in tags and cell.cell_type == "code":
-                # Its outputs are the teacher's answer at work (numbers, charts): a student's stub
-                # cannot produce them, and they would give the answer away.
-                cell.outputs = []
-                cell.execution_count = None
-        else:  # teacher: everything, but still check the markers are well formed
-            if has_solution:
-                strip_solution(cell.source, where, markdown=cell.cell_type == "markdown")
-            if has_hidden:
-                strip_hidden_tests(cell.source, where)
-        cell.metadata["handout_index"] = index
-        cells.append(cell)
-    return cells
 
 
 # ---------------------------------------------------------------- markdown and code
