@@ -35,7 +35,8 @@ export function pageWalkFigure(p: { guestLevels: number; hostLevels: number; gue
   ];
   const fig = barChart(rows, {
     x: "mode", y: "reads", color: "table",
-    title: `Memory reads for one TLB miss (guest ${p.guestLevels}-level, host ${p.hostLevels}-level)`,
+    // The page sizes belong in the title: a 2 MiB leaf ends a 4-level walk one level early.
+    title: `Memory reads for one TLB miss (guest ${p.guestLevels}-level, ${pageSizeLabel(p.guestPageKiB * 1024)} pages; host ${p.hostLevels}-level, ${pageSizeLabel(p.hostPageKiB * 1024)} pages)`,
     xTitle: "how the MMU is virtualized", yTitle: "memory reads per walk",
   });
   fig.layout.barmode = "stack";

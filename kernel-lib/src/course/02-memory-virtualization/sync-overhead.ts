@@ -4,6 +4,8 @@
  * shadow and nested paging. Every number comes from these runs; only workload parameters
  * (sizes, rates) are typed here.
  */
+import { firstCrossing } from "../../core/crossing";
+import { formatNumber } from "../../core/format";
 import { barChart, lineChart } from "../../charts/builders";
 import { labelBars } from "../../charts/bar-labels";
 import type { MemoryRunStats, MemoryVirtualizationMode } from "../../hypervisor/machine";
@@ -122,14 +124,16 @@ export function shadowSyncOverhead(options: { rates?: number[]; accesses?: numbe
   const shadow = modeRows(MODE_LABEL.shadow);
   const nested = modeRows(MODE_LABEL.nested);
   const native = modeRows(MODE_LABEL.native);
-  const crossing = shadow.findIndex((r, i) => r["cycles per access"] > nested[i]!["cycles per access"]);
+  const crossing = firstCrossing(shadow.map((r) => r["guest PTE writes per 1,000 accesses"]), shadow.map((r) => r["cycles per access"]), nested.map((r) => r["cycles per access"]));
   const last = shadow.length - 1;
   const summary =
     `With a static page table (0 writes), bare metal needs **${native[0]!["cycles per access"]}** cycles per access, shadow paging **${shadow[0]!["cycles per access"]}** and nested paging **${nested[0]!["cycles per access"]}** ` +
     `(TLB hit rate ${native[0]!["TLB hit rate (%)"]}%: shadow walks are native-length, nested walks are not). ` +
     `At **${shadow[last]!["guest PTE writes per 1,000 accesses"]}** guest PTE writes per 1,000 accesses, shadow paging takes **${shadow[last]!["VM exits per 1,000 accesses"]}** VM exits per 1,000 accesses and needs **${shadow[last]!["cycles per access"]}** cycles per access; ` +
     `nested paging takes ${nested[last]!["VM exits per 1,000 accesses"]} exits and needs **${nested[last]!["cycles per access"]}**. ` +
-    (crossing < 0 ? "In this range shadow paging stays cheaper." : `Shadow paging becomes the more expensive one from about **${shadow[crossing]!["guest PTE writes per 1,000 accesses"]}** PTE writes per 1,000 accesses.`) +
+    (crossing === null
+      ? "In this range shadow paging stays cheaper."
+      : `The lines cross at about **${formatNumber(crossing.x)}** PTE writes per 1,000 accesses (read between the measured points): above that, shadow paging is the more expensive one.`) +
     ` (Working set ${ws} pages, ${TLB_ENTRIES}-entry TLB, ${accesses.toLocaleString("en-US")} measured accesses per run after a warm-up pass; default cost model: VM exit round trip ${cycles(MEMORY_COSTS_DEFAULT.vmExitRoundTripCycles)} (figure B7), page-walk reference ${cycles(MEMORY_COSTS_DEFAULT.walkRefCycles)} (derived from B13).)`;
   return { rows, exitRows, figure, exitsFigure, summary };
 }

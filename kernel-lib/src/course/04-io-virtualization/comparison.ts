@@ -168,7 +168,7 @@ export function playgroundNotice(params: IoPathsParams): string {
 export function tradeoffTable(rows: readonly PathRow[]): Record<string, string | number>[] {
   const qualities: Record<string, [string, string, string]> = {
     emulated: ["any OS, unmodified driver", "yes (all state in software)", "every access trapped and checked"],
-    virtio: ["a virtio driver (in every modern OS)", "yes", "hypervisor checks every ring entry"],
+    virtio: ["a virtio driver (built into Linux and FreeBSD; Windows installs virtio-win)", "yes", "hypervisor checks every ring entry"],
     vhost: ["a virtio driver", "yes", "host kernel checks every ring entry"],
     passthrough: ["the real device's driver", "hard (device state in hardware)", "IOMMU checks every DMA"],
     "passthrough + posted": ["the real device's driver", "hard", "IOMMU + interrupt remapping"],

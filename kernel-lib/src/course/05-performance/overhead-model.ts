@@ -32,12 +32,21 @@ export function predictProblem(seed = 1, options: { count?: number } = {}): Seed
   const questions: Record<string, string | number>[] = [];
   const answers: Record<string, string | number>[] = [];
   let shadowWins = 0;
+  // Both outcomes in every problem of two or more programs (a one-sided set teaches nothing about
+  // the trade-off): draw each program's winner, flip one if they all agree, then place its page-
+  // table churn 2–8× below or above its crossover, so the answer is clear but not obvious.
+  const winners = Array.from({ length: count }, () => (rng.next() < 0.5 ? "shadow" : "nested"));
+  if (count >= 2 && winners.every((w) => w === winners[0])) {
+    const flip = rng.int(count);
+    winners[flip] = winners[flip] === "shadow" ? "nested" : "shadow";
+  }
   for (let i = 0; i < count; i++) {
     const program = names[i]!;
     const tlbMissesPerThousand = 1 + rng.int(40);
-    // From almost static tables to fork-heavy churn, on a rough log scale.
-    const pteWritesPerThousand = Number((0.05 * 2 ** rng.int(8)).toFixed(2));
     const levels = rng.next() < 0.75 ? 4 : 5;
+    const cross = crossoverPteWritesPerThousand(tlbMissesPerThousand, levels, ref, exit);
+    const factor = 2 ** (1 + rng.int(3));
+    const pteWritesPerThousand = Number((winners[i] === "shadow" ? cross / factor : cross * factor).toFixed(2));
     const q = { program, "TLB misses / 1000": tlbMissesPerThousand, "PTE writes / 1000": pteWritesPerThousand, levels };
     const o = overheadPerThousand({ tlbMissesPerThousand, pteWritesPerThousand, levels });
     if (o.winner === "shadow") shadowWins++;

@@ -9,6 +9,7 @@
  * any VM exits it caused. A whole application does much more per access, so its slowdown is far
  * smaller than the mechanism's (published application figures: B1, B2, B4).
  */
+import { firstCrossing } from "../../core/crossing";
 import { ConfigError, requireInt } from "../../core/errors";
 import { Random } from "../../core/random";
 import type { MemoryRunStats, MemoryVirtualizationMode } from "../../hypervisor/machine";
@@ -169,17 +170,6 @@ export function crossover(rows: readonly ChurnRow[]): { pteWritesPerThousand: nu
   const shadow = series("shadow");
   const nested = series("nested");
   if (shadow.length !== nested.length || shadow.length < 2) throw new ConfigError("rows", rows.length, "rows from churnSweep with at least two churn levels");
-  for (let i = 1; i < shadow.length; i++) {
-    const d0 = shadow[i - 1]!.cyclesPerAccess - nested[i - 1]!.cyclesPerAccess;
-    const d1 = shadow[i]!.cyclesPerAccess - nested[i]!.cyclesPerAccess;
-    if (d0 <= 0 && d1 > 0) {
-      const f = -d0 / (d1 - d0);
-      const x0 = shadow[i - 1]!.pteWritesPerThousand;
-      const x1 = shadow[i]!.pteWritesPerThousand;
-      const y0 = nested[i - 1]!.cyclesPerAccess;
-      const y1 = nested[i]!.cyclesPerAccess;
-      return { pteWritesPerThousand: x0 + f * (x1 - x0), cyclesPerAccess: y0 + f * (y1 - y0) };
-    }
-  }
-  return null;
+  const at = firstCrossing(shadow.map((r) => r.pteWritesPerThousand), shadow.map((r) => r.cyclesPerAccess), nested.map((r) => r.cyclesPerAccess));
+  return at && { pteWritesPerThousand: at.x, cyclesPerAccess: at.y };
 }

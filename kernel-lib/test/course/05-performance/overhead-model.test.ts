@@ -21,6 +21,14 @@ describe("predictProblem (notebook 05)", () => {
     }
   });
 
+  it("every seed's problem has both outcomes (shadow wins some programs, nested others)", () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const winners = new Set(predictProblem(seed).answers.map((a) => a.winner));
+      expect([...winners].sort(), `seed ${seed}`).toEqual(["nested", "shadow"]);
+    }
+    expect(predictProblem(5, { count: 1 }).answers).toHaveLength(1);
+  });
+
   it("the model: shadow pays per write, nested per miss; at the crossover they are equal", () => {
     const m = 12;
     const x = crossoverPteWritesPerThousand(m, 4, 8, 2391);
