@@ -1,0 +1,25 @@
+/**
+ * The mime extension: JupyterLab draws a playground output (kernel-lib's `kl.showPlayground`) with
+ * sliders instead of a static chart. Each such output carries `{ name, params }` under
+ * PLAYGROUND_MIME beside the Plotly JSON and the HTML; ranked ahead of jupyterlab-plotly (rank 2),
+ * this renderer wins in Lab, while front ends without the extension (nbviewer, GitHub, nbconvert)
+ * ignore the type and draw the static chart from the other two.
+ */
+import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
+import { PLAYGROUND_MIME, PlaygroundView } from "./playground-view";
+
+const extension: IRenderMime.IExtension = {
+  id: "computropolis-lab:playgrounds",
+  description: "Live kernel-lib playgrounds: sliders that re-run the simulator in the browser.",
+  rendererFactory: {
+    // Safe in untrusted notebooks (a reopened one): it runs only the bundled simulator and builds its
+    // DOM from text, never from HTML in the output.
+    safe: true,
+    mimeTypes: [PLAYGROUND_MIME],
+    createRenderer: () => new PlaygroundView(),
+  },
+  rank: 1,
+  dataType: "json",
+};
+
+export default extension;
