@@ -178,7 +178,7 @@ describe("JupyterLab in headless Chromium", () => {
     const probe = page.locator(".jp-Cell[data-kl-probe]");
     await setTags(["pause"]);
     await expect.poll(() => probe.evaluate((c) => c.className)).toMatch(/\bcallout-pause\b/);
-    expect(await probe.evaluate((c) => getComputedStyle(c).borderLeftColor)).toBe("rgb(199, 119, 0)");
+    expect(await probe.evaluate((c) => getComputedStyle(c).borderLeftColor)).toBe("rgb(154, 91, 0)");
     await setTags([]);
     await expect.poll(() => probe.evaluate((c) => c.className)).not.toMatch(/\bcallout\b/);
     expect(await probe.evaluate((c) => getComputedStyle(c, "::before").content)).toBe("none");
