@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { chartLabelProblems } from "./helpers/chart-labels";
 import { ARTIFACTS, browserEnv, CHROMIUM, CHROMIUM_ARGS, freePort, ROOT, startInEnv } from "./helpers/project";
 
 let port = 0;
@@ -79,8 +80,8 @@ describe("JupyterLab in headless Chromium", () => {
         "notebook:run-all-cells",
       ),
     );
-    // The chart is drawn by JupyterLab's Plotly renderer (the plotly pip package's extension).
-    await page.waitForSelector(".jp-OutputArea-output svg.main-svg", { timeout: 60_000 });
+    // The chart is drawn by the project's extension, fitted like a handout's (lab-extension/src/chart-view.ts).
+    await page.waitForSelector(".jp-OutputArea-output.kl-lab-chart svg.main-svg", { timeout: 60_000 });
     // The first chart (the welcome notebook's later playground chart is the next test's).
     const firstChart = page.locator(".jp-OutputArea-output").filter({ has: page.locator("svg.main-svg") }).first();
     const bars = await firstChart.locator("svg.main-svg g.point").count();
@@ -93,6 +94,7 @@ describe("JupyterLab in headless Chromium", () => {
     await page.locator(".jp-OutputArea-output svg.main-svg").first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(ARTIFACTS, "screenshots", "lab-00-welcome.png") });
     expect(pageErrors).toEqual([]);
+    expect(await page.evaluate(chartLabelProblems), "labels cut off or drawn over each other").toEqual([]);
     welcome = page;
   });
 
@@ -134,6 +136,33 @@ describe("JupyterLab in headless Chromium", () => {
     expect(await reads()).toEqual(walk(5, 5));
     await box.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(ARTIFACTS, "screenshots", "lab-playground-after.png") });
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it("fits every chart of the performance lesson to Lab's width: no label cut off or drawn over another", async () => {
+    const pageErrors: string[] = [];
+    const page = await openNotebook("05-performance.ipynb", pageErrors);
+    await page.evaluate(() => (window as unknown as LabWindow).jupyterapp.commands.execute("notebook:run-all-cells"));
+    // Run All is done when the kernel is idle again with the last code cell numbered.
+    await page.waitForFunction(() => {
+      const w = (window as unknown as LabWindow).jupyterapp.shell.currentWidget as {
+        sessionContext: { session?: { kernel?: { status: string } } }; content: { widgets: { model: { type: string; executionCount?: number | null } }[] };
+      };
+      const code = w.content.widgets.filter((c) => c.model.type === "code");
+      return w.sessionContext.session?.kernel?.status === "idle" && code.length > 0 && code.every((c) => c.model.executionCount);
+    }, undefined, { timeout: 240_000, polling: 500 });
+    const charts = page.locator(".kl-lab-chart .kl-chart.kl-drawn, .kl-lab-playground .kl-chart.kl-drawn");
+    await expect.poll(() => charts.count(), { timeout: 30_000 }).toBeGreaterThan(3);
+    // Content-visibility keeps far cells undrawn: bring each chart on screen before measuring it.
+    for (let i = 0; i < (await charts.count()); i++) await charts.nth(i).scrollIntoViewIfNeeded();
+    expect(await page.evaluate(chartLabelProblems)).toEqual([]);
+    const large = page.locator(".kl-lab-chart .kl-chart", { hasText: "Large pages" }).first();
+    if (await large.count()) {
+      await large.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(ARTIFACTS, "screenshots", "lab-05-large-pages.png") });
+    }
+    expect(await page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()).toBe(0);
     expect(pageErrors).toEqual([]);
     await page.close();
   });
