@@ -95,6 +95,13 @@ describe("JupyterLab in headless Chromium", () => {
     await page.screenshot({ path: path.join(ARTIFACTS, "screenshots", "lab-00-welcome.png") });
     expect(pageErrors).toEqual([]);
     expect(await page.evaluate(chartLabelProblems), "labels cut off or drawn over each other").toEqual([]);
+    // A narrower window (a side panel opened): the chart is fitted again to the room it has left.
+    const svgWidth = () => firstChart.locator("svg.main-svg").first().evaluate((svg) => svg.getBoundingClientRect().width);
+    const wide = await svgWidth();
+    await page.setViewportSize({ width: 900, height: 1400 });
+    await expect.poll(svgWidth, { timeout: 10_000 }).toBeLessThan(wide - 100);
+    expect(await page.evaluate(chartLabelProblems)).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 1400 });
     welcome = page;
   });
 

@@ -24,15 +24,35 @@ function loadPlotly(): Promise<PlotlyApi> {
   return plotly;
 }
 
-/** Draws `figure` into the `.kl-chart` element `chart`, fitted to its width; returns the drawing function used. */
-export async function drawFitted(chart: HTMLElement, figure: Figure): Promise<DrawFigure> {
+const fittedWidth = (chart: HTMLElement) => Math.round(Math.min(MAX_WIDTH_PX, Math.max(MIN_WIDTH_PX, chart.clientWidth || 640)));
+/** A width change smaller than this does not redraw (scroll bars coming and going). */
+const REFIT_STEP_PX = 24;
+
+/**
+ * Draws `figure` into the `.kl-chart` element `chart`, fitted to its width, and fits it again when
+ * that width changes (a side panel opened, the window resized). Returns the drawing function (for
+ * the playground's redraws) and a `stop` that ends the watching.
+ */
+export async function drawFitted(chart: HTMLElement, figure: Figure): Promise<{ draw: DrawFigure; stop: () => void }> {
   const Plotly = await loadPlotly();
-  const width = Math.round(Math.min(MAX_WIDTH_PX, Math.max(MIN_WIDTH_PX, chart.clientWidth || 640)));
-  chart.style.setProperty("--chart-width", `${width}px`);
-  const draw: DrawFigure = (div, fig, how) => plotFitted(Plotly, div, fig, how, width);
+  let width = fittedWidth(chart);
+  let last = figure;
+  const draw: DrawFigure = (div, fig, how) => {
+    last = fig;
+    chart.style.setProperty("--chart-width", `${width}px`);
+    return plotFitted(Plotly, div, fig, how, width);
+  };
   await draw(plotDiv(chart), figure, "newPlot");
   chart.classList.add("kl-drawn");
-  return draw;
+  let redrawing = Promise.resolve();
+  const observer = new ResizeObserver(() => {
+    const now = fittedWidth(chart);
+    if (Math.abs(now - width) < REFIT_STEP_PX) return;
+    width = now;
+    redrawing = redrawing.then(() => draw(plotDiv(chart), last, "react")).catch((e: unknown) => console.error(e));
+  });
+  observer.observe(chart);
+  return { draw, stop: () => observer.disconnect() };
 }
 
 export class ChartView extends Widget implements IRenderMime.IRenderer {
@@ -50,6 +70,14 @@ export class ChartView extends Widget implements IRenderMime.IRenderer {
       chart.textContent = String(model.data["text/plain"] ?? "Chart (no Plotly figure in this output)");
       return;
     }
-    await drawFitted(chart, figure);
+    this.stop();
+    this.stop = (await drawFitted(chart, figure)).stop;
   }
+
+  override dispose(): void {
+    this.stop();
+    super.dispose();
+  }
+
+  private stop = () => {};
 }

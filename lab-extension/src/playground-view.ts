@@ -44,7 +44,16 @@ export class PlaygroundView extends Widget implements IRenderMime.IRenderer {
     if (problem) status.textContent = problem;
     const figure = stored ?? (params ? getPlayground(name).run(params) : undefined);
     if (!figure) return;
-    const draw = await drawFitted(box.querySelector<HTMLElement>(".kl-chart")!, figure);
+    this.stop();
+    const { draw, stop } = await drawFitted(box.querySelector<HTMLElement>(".kl-chart")!, figure);
+    this.stop = stop;
     if (!problem) wirePlayground(box, draw);
   }
+
+  override dispose(): void {
+    this.stop();
+    super.dispose();
+  }
+
+  private stop = () => {};
 }
