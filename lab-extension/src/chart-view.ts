@@ -55,10 +55,34 @@ export async function drawFitted(chart: HTMLElement, figure: Figure): Promise<{ 
   return { draw, stop: () => observer.disconnect() };
 }
 
-export class ChartView extends Widget implements IRenderMime.IRenderer {
-  constructor() {
+/** An output widget holding one fitted chart: it stops watching the width when it goes away. */
+export abstract class FittedChartWidget extends Widget implements IRenderMime.IRenderer {
+  constructor(className: string) {
     super();
-    this.addClass("kl-lab-chart");
+    this.addClass(className);
+  }
+
+  abstract renderModel(model: IRenderMime.IMimeModel): Promise<void>;
+
+  /** Draws `figure` into `chart` (replacing what this widget drew before). */
+  protected async drawChart(chart: HTMLElement, figure: Figure): Promise<DrawFigure> {
+    this.stopWatching();
+    const { draw, stop } = await drawFitted(chart, figure);
+    this.stopWatching = stop;
+    return draw;
+  }
+
+  override dispose(): void {
+    this.stopWatching();
+    super.dispose();
+  }
+
+  private stopWatching = () => {};
+}
+
+export class ChartView extends FittedChartWidget {
+  constructor() {
+    super("kl-lab-chart");
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -70,14 +94,6 @@ export class ChartView extends Widget implements IRenderMime.IRenderer {
       chart.textContent = String(model.data["text/plain"] ?? "Chart (no Plotly figure in this output)");
       return;
     }
-    this.stop();
-    this.stop = (await drawFitted(chart, figure)).stop;
+    await this.drawChart(chart, figure);
   }
-
-  override dispose(): void {
-    this.stop();
-    super.dispose();
-  }
-
-  private stop = () => {};
 }

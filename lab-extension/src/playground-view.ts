@@ -4,12 +4,11 @@
  * (chart-view.ts). It first draws the figure the kernel stored (the notebook's own numbers); moving a slider
  * re-runs the playground from kernel-lib, bundled into this extension, in the browser.
  */
-import { Widget } from "@lumino/widgets";
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { getPlayground, playgroundCatalog, resolvePlaygroundParams, type PlaygroundParams } from "../../kernel-lib/src/playgrounds";
 import type { Figure } from "../../kernel-lib/src/charts/figure";
 import { wirePlayground } from "../../tools/handouts/live-playground";
-import { drawFitted, PLOTLY_MIME } from "./chart-view";
+import { FittedChartWidget, PLOTLY_MIME } from "./chart-view";
 import { playgroundBox } from "./playground-box";
 
 /** kernel-lib's display/playground.ts marks playground outputs with this type: `{ name, params }`. */
@@ -20,10 +19,9 @@ interface Marker {
   params: Partial<PlaygroundParams>;
 }
 
-export class PlaygroundView extends Widget implements IRenderMime.IRenderer {
+export class PlaygroundView extends FittedChartWidget {
   constructor() {
-    super();
-    this.addClass("kl-lab-playground");
+    super("kl-lab-playground");
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -44,16 +42,7 @@ export class PlaygroundView extends Widget implements IRenderMime.IRenderer {
     if (problem) status.textContent = problem;
     const figure = stored ?? (params ? getPlayground(name).run(params) : undefined);
     if (!figure) return;
-    this.stop();
-    const { draw, stop } = await drawFitted(box.querySelector<HTMLElement>(".kl-chart")!, figure);
-    this.stop = stop;
+    const draw = await this.drawChart(box.querySelector<HTMLElement>(".kl-chart")!, figure);
     if (!problem) wirePlayground(box, draw);
   }
-
-  override dispose(): void {
-    this.stop();
-    super.dispose();
-  }
-
-  private stop = () => {};
 }
