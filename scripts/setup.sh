@@ -61,3 +61,23 @@ if [ "$VENV_SHARED" = 0 ] || [ ! -f "$overrides" ] ||
   cmp -s jupyter-config/lab-overrides.json "$overrides" || cp jupyter-config/lab-overrides.json "$overrides"
   [ "$VENV_SHARED" = 0 ] || hash_of "$overrides" > "$VENV/.computropolis-overrides"
 fi
+
+# 6. The JupyterLab extension (lab-extension/: live playgrounds, callouts from cell tags), prebuilt and
+#    installed into the environment's share/jupyter/labextensions, so every JupyterLab run from it
+#    (npm run lab, Binder, a hub's shared prefix) loads it; nothing is fetched at run time. Rebuilt when
+#    its sources change: its own, the kernel-lib and tools/handouts code it bundles, tools/cells.py.
+labext="$VENV/share/jupyter/labextensions/computropolis-lab"
+labext_hash=$( { find lab-extension/src lab-extension/style kernel-lib/src tools/handouts -type f \
+                   \( -name '*.ts' -o -name '*.css' \) | LC_ALL=C sort | xargs sha256sum
+                 sha256sum lab-extension/package.json lab-extension/build.mjs lab-extension/webpack.config.js \
+                   tools/cells.py package-lock.json
+                 "$VENV/bin/python" -c 'import jupyterlab; print(jupyterlab.__version__)'; } | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$labext/.computropolis-build" 2>/dev/null)" != "$labext_hash" ]; then
+  say "building the JupyterLab extension (lab-extension/)"
+  node lab-extension/build.mjs "$VENV/bin/python" >"$ROOT/.jupyter/lab-extension-build.log" 2>&1 || {
+    cat "$ROOT/.jupyter/lab-extension-build.log" >&2; echo "[setup] building lab-extension/ failed (log above)" >&2; exit 1; }
+  rm -rf "$labext"
+  mkdir -p "$(dirname "$labext")"
+  cp -R lab-extension/labextension "$labext"
+  echo "$labext_hash" > "$labext/.computropolis-build"
+fi

@@ -103,6 +103,9 @@ describe("binder/postBuild (repo2docker's build step) in a fresh Python prefix",
     // JupyterLab in the prefix has the Plotly renderer the lessons' charts need.
     const ext = run(path.join(prefix, "bin", "jupyter"), ["labextension", "list"], { env: prefixEnv() });
     expect(ext.out).toMatch(/jupyterlab-plotly.*enabled/);
+    // ... and the kit's own extension (playground sliders, callouts), built by setup.sh into the prefix.
+    expect(ext.out).toMatch(/computropolis-lab v[\d.]+ .*enabled.*OK/);
+    expect(existsSync(path.join(prefix, "share/jupyter/labextensions/computropolis-lab/package.json"))).toBe(true);
     // Nothing was written to the project's own venv or kernelspec.
     expect(readFileSync(path.join(ROOT, ".venv/share/jupyter/kernels/tslab/kernel.json"), "utf8")).toContain(ROOT);
   });

@@ -396,7 +396,9 @@ def load_assets() -> Assets:
     if r.returncode != 0:
         raise HandoutError(r.stderr.strip() or "bundling the playground runtime failed")
     bundle = json.loads(r.stdout)
-    css = _asset(HERE / "handout.css") + "\n" + _FORMATTER.get_style_defs(".highlight")
+    # callouts.css and playground.css are shared with the JupyterLab extension (lab-extension/); they come
+    # first so that handout.css (its print rules above all) has the last word.
+    css = "\n".join(_asset(HERE / f) for f in ("callouts.css", "playground.css", "handout.css")) + "\n" + _FORMATTER.get_style_defs(".highlight")
     return Assets(css=css, plotly=_asset(PLOTLY_JS), runtime=bundle["runtime"], catalog=bundle["catalog"])
 
 

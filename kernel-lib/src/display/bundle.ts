@@ -9,7 +9,14 @@ export { formatNumber, hex } from "../core/format";
 export type MimeBundle = Record<string, unknown>;
 
 /**
- * One output for a chart, with two representations:
+ * Marks an output as a kernel-lib chart (`{ title }`): the project's JupyterLab extension
+ * (lab-extension/) draws it fitted to the output's width like a handout's chart; front ends without
+ * the extension ignore the type and use the Plotly JSON or the HTML.
+ */
+export const CHART_MIME = "application/vnd.computropolis.chart+json";
+
+/**
+ * One output for a chart, with two representations (and the CHART_MIME marker):
  * - `application/vnd.plotly.v1+json`, which JupyterLab draws with the Plotly renderer;
  * - `text/html`, a declarative placeholder holding the same figure as JSON, which nbconvert keeps
  *   (it drops the Plotly MIME type) and which a page that loads plotly.js once draws (the
@@ -23,7 +30,7 @@ export function figureBundle(figure: Figure): MimeBundle {
     `<script type="${PLOTLY_MIME}">${json}</script>` +
     `<p class="kl-chart-fallback">Chart: ${escapeHtml(title)} (interactive: open in JupyterLab or the handout)</p>` +
     `</div>`;
-  return { [PLOTLY_MIME]: figure, "text/html": html, "text/plain": `Chart: ${title}` };
+  return { [PLOTLY_MIME]: figure, "text/html": html, "text/plain": `Chart: ${title}`, [CHART_MIME]: { title } };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { barChart, lineChart } from "../../src/charts/builders";
 import { PLOTLY_MIME } from "../../src/charts/figure";
-import { figureBundle, isNumericColumn, tableBundle } from "../../src/display/bundle";
+import { CHART_MIME, figureBundle, isNumericColumn, tableBundle } from "../../src/display/bundle";
 import { ConfigError } from "../../src/core/errors";
 
 const rows = [
@@ -37,6 +37,7 @@ describe("display bundles", () => {
     expect(JSON.parse(json)).toEqual(fig);
     expect(html).not.toMatch(/plotly(\.min)?\.js/); // no bundle embedded per output
     expect(html).toContain("A &lt;b&gt; chart");
+    expect(bundle[CHART_MIME], "the marker lab-extension/ draws fitted").toEqual({ title: "A <b> chart" });
   });
 
   it("renders tables as HTML and aligned text", () => {
