@@ -333,7 +333,7 @@ describe("npm run handouts", () => {
         // A chart's slide, shown: the chart is on screen, drawn.
         if (charts > 0) {
           await page.evaluate(() => {
-            const slide = [...document.querySelectorAll(".reveal .slides section")].find((s) => !s.querySelector("section") && s.querySelector(".kl-chart"))!;
+            const slide = Array.from(document.querySelectorAll(".reveal .slides section")).find((s) => !s.querySelector("section") && s.querySelector(".kl-chart"))!;
             const reveal = (window as unknown as { Reveal: { getIndices(s: Element): { h: number; v: number }; slide(h: number, v: number): void } }).Reveal;
             const at = reveal.getIndices(slide);
             reveal.slide(at.h, at.v);
