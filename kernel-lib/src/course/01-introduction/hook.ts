@@ -8,6 +8,7 @@ import type { Figure } from "../../charts/figure";
 import type { IoPath } from "../../io/config";
 import { measureIo } from "../../experiments/io-runs";
 import { pageWalkReads } from "../../experiments/walk-reads";
+import { IO_STEADY_RPS } from "../shared/io-runs";
 
 /** Display names of the I/O paths in lessons 01 and 04. */
 export const IO_PATH_LABELS: Readonly<Record<IoPath, string>> = {
@@ -28,10 +29,14 @@ export const HOOK_REQUESTS = 600;
 export interface HookNumbers {
   /** Page-table reads of one TLB miss, 4-level tables, 4 KiB pages. */
   walkReads: { native: number; shadow: number; nested: number };
-  /** One row per I/O path: throughput and exits of a backlogged single-VM run. */
+  /**
+   * One row per I/O path: throughput of a backlogged single-VM run (the VM sends as fast as the
+   * path allows), and VM exits per request of a steady stream (requests arriving one at a time,
+   * where each request's own exits show; a backlog hides them behind batching).
+   */
   io: { path: IoPath; label: string; throughputRps: number; exitsPerRequest: number; p50LatencyUs: number }[];
-  /** The I/O run: a saturated backlog of `requests` requests of `requestBytes` bytes from one VM. */
-  run: { requests: number; requestBytes: number; seed: number };
+  /** The I/O runs: a saturated backlog of `requests` requests of `requestBytes` bytes from one VM; a steady stream at `steadyRps`. */
+  run: { requests: number; requestBytes: number; seed: number; steadyRps: number };
 }
 
 /** Runs the hook's two small experiments (a page walk of each kind; one I/O run per path). */
@@ -42,10 +47,11 @@ export function hookNumbers(seed = 1): HookNumbers {
   return {
     walkReads: { native: w.native, shadow: w.shadow, nested: w.nestedGuest + w.nestedHost },
     io: paths.map((path) => {
-      const r = measureIo({ ...base, path, vmCount: 1 });
-      return { path, label: IO_PATH_LABELS[path], throughputRps: r.throughputRps, exitsPerRequest: r.exitsPerRequest, p50LatencyUs: r.latency.p50Us };
+      const saturated = measureIo({ ...base, path, vmCount: 1 });
+      const steady = measureIo({ ...base, arrivals: "poisson", offeredLoadRps: IO_STEADY_RPS, path, vmCount: 1 });
+      return { path, label: IO_PATH_LABELS[path], throughputRps: saturated.throughputRps, exitsPerRequest: steady.exitsPerRequest, p50LatencyUs: steady.latency.p50Us };
     }),
-    run: { requests: HOOK_REQUESTS, requestBytes: HOOK_REQUEST_BYTES, seed },
+    run: { requests: HOOK_REQUESTS, requestBytes: HOOK_REQUEST_BYTES, seed, steadyRps: IO_STEADY_RPS },
   };
 }
 
@@ -57,11 +63,12 @@ export function hookSummary(numbers: HookNumbers): string {
   return [
     "**What the simulator measured.**",
     `- One TLB miss reads **${numbers.walkReads.native}** page-table entries on bare metal, but **${numbers.walkReads.nested}** inside a VM whose MMU uses hardware nested paging (4-level tables, 4 KiB pages, no walk caches).`,
-    `- One VM with a backlog of ${numbers.run.requests.toLocaleString("en-US")} requests of ${numbers.run.requestBytes.toLocaleString("en-US")} bytes, sent as fast as each path allows (a *saturated* run):`,
-    `  - VM exits per request: **emulated** network card **${exits("emulated")}**, **virtio** ${exits("virtio")}, **passthrough** ${exits("passthrough")}. ` +
-      `With requests always waiting, virtio's notification suppression skips most kicks and one interrupt completes many requests, so these counts belong to this run. ` +
-      `Notebook 04 also measures a steady stream of requests arriving one by one, where the counts are different.`,
-    `  - Throughput: emulated **${rps("emulated")}** requests/s, virtio ${rps("virtio")}, passthrough ${rps("passthrough")}, bare metal **${rps("bare-metal")}** requests/s.`,
+    `- VM exits per request, each a trip from the VM into the hypervisor and back (fewer is better), when requests arrive one at a time ` +
+      `(a steady stream of ${numbers.run.steadyRps.toLocaleString("en-US")} requests/s of ${numbers.run.requestBytes.toLocaleString("en-US")} bytes): ` +
+      `**emulated** network card **${exits("emulated")}**, **virtio** ${exits("virtio")}, **passthrough** ${exits("passthrough")}, bare metal ${exits("bare-metal")}.`,
+    `- Throughput when the VM has ${numbers.run.requests.toLocaleString("en-US")} requests waiting and sends as fast as each path allows (a *saturated* run): ` +
+      `emulated **${rps("emulated")}** requests/s, virtio ${rps("virtio")}, passthrough ${rps("passthrough")}, bare metal **${rps("bare-metal")}** requests/s. ` +
+      `(With requests waiting, virtio batches them and skips most notifications: notebook 04 shows both runs.)`,
   ].join("\n");
 }
 

@@ -9,10 +9,10 @@ import { HOOK_REQUEST_BYTES, addressChainRows, addressChainSummary, hookIoFigure
 describe("notebook 01 hook", () => {
   const h = hookNumbers();
 
-  it("labels the I/O run (a saturated backlog) and points to notebook 04's steady stream", () => {
+  it("labels its two I/O runs: exits from a steady stream, throughput from a saturated backlog", () => {
     expect(h.run.requestBytes).toBe(HOOK_REQUEST_BYTES);
     const by = Object.fromEntries(h.io.map((r) => [r.path, r]));
-    expectQuotes(hookSummary(h), "saturated", h.run.requests, h.run.requestBytes, h.walkReads.native, h.walkReads.nested,
+    expectQuotes(hookSummary(h), "saturated", "steady stream", h.run.requests, h.run.requestBytes, h.run.steadyRps, h.walkReads.native, h.walkReads.nested,
       by.emulated!.exitsPerRequest.toFixed(2), Math.round(by["bare-metal"]!.throughputRps));
     expect(figureTitle(hookIoFigure(h))).toBe(`One VM sending ${HOOK_REQUEST_BYTES.toLocaleString("en-US")}-byte requests as fast as it can (saturated run)`);
   });
@@ -31,7 +31,11 @@ describe("notebook 01", () => {
     expect(h.walkReads.shadow).toBe(h.walkReads.native);
     expect(h.walkReads.nested).toBeGreaterThan(h.walkReads.native);
     const by = Object.fromEntries(h.io.map((r) => [r.path, r]));
+    // Per request, in the order a beginner expects: emulated > virtio > passthrough > bare metal (0).
     expect(by.emulated!.exitsPerRequest).toBeGreaterThan(by.virtio!.exitsPerRequest);
+    expect(by.virtio!.exitsPerRequest).toBeGreaterThan(by.passthrough!.exitsPerRequest);
+    expect(by.passthrough!.exitsPerRequest).toBeGreaterThan(by["bare-metal"]!.exitsPerRequest);
+    expect(by["bare-metal"]!.exitsPerRequest).toBe(0);
     expect(by.emulated!.throughputRps).toBeLessThan(by.virtio!.throughputRps);
     expect(by.passthrough!.throughputRps).toBeLessThanOrEqual(by["bare-metal"]!.throughputRps);
     expect(hookIoFigure(h).data[0]!.y).toHaveLength(4);
