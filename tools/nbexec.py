@@ -150,6 +150,8 @@ class TslabExecutionMixin:
         after = cell.get("metadata", {}).get("nbexec", {}).get("run_if_passed")
         if after is not None and after in self._failed_grade_ids:
             return cell
+        if after is not None and self.problems and self.problems[-1].code_cell_number == self._code_cells_seen:
+            await asyncio.sleep(0.35)  # such a cell must run: always wait out tslab's abort window before it
         self._code_cells_seen += 1
         number = self._code_cells_seen
         problem = None

@@ -137,9 +137,26 @@ def kernel_lib_hash(course: Course, trust: bool) -> str:
     return integrity.summary(now)
 
 
-def nbgrader_failure(log: Path, student: str) -> str:
-    """The reason nbgrader gave for one student, in one line, from the end of nbgrader.log."""
-    lines = [l.strip() for l in log.read_text(errors="replace").splitlines()[-80:] if l.strip()]
+def autograde_students(course: Course, assignment: str, group: list[str], timeout: int, env: dict[str, str]):
+    """nbgrader autograde for these students only: (the ones it failed on, its reason if one failed alone)."""
+    log = course.root / "nbgrader.log"
+    start = log.stat().st_size if log.exists() else 0
+    others = sorted(p.name for p in (course.root / "submitted").iterdir() if p.name not in group)
+    only = [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []
+    ok = course.nbgrader("autograde", assignment, f"--SandboxedExecute.timeout={timeout}", "--force", *only,
+                         env=env, check=False)
+    integrity.check(env["COMPUTROPOLIS_KERNEL_LIB_HASH"])  # loud, and for everyone: not one student's fault
+    tail = log.read_bytes()[start:].decode("utf-8", errors="replace") if log.exists() else ""
+    failed = {s for s in group if f"for student '{s}'" in tail}
+    if not ok and not failed:
+        failed = set(group)  # nbgrader stopped before naming anyone
+    return failed, nbgrader_failure(tail) if failed else ""
+
+
+def nbgrader_failure(log_tail: str) -> str:
+    """The reason nbgrader gave for one student, in one line, from its run's part of nbgrader.log."""
+    lines = [l.strip() for l in log_tail.splitlines() if l.strip() and "There was an error processing" not in l
+             and "Please see the" not in l]
     for line in reversed(lines):
         if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", line) or line.startswith("[AutogradeApp | ERROR]"):
             return "nbgrader could not grade this notebook: " + line.split("] ", 1)[-1][:200]
@@ -199,17 +216,19 @@ def main(argv=None) -> int:
             for change in normalise(nb, released):
                 course.log(f"{student}/{assignment}: {change}")
             nbformat.write(nb, dest / f"{assignment}.ipynb")
-        graded = []
-        for student in by_student:
-            # One nbgrader run per student: one notebook nbgrader cannot grade stops only itself.
-            ok = course.nbgrader("autograde", assignment, f"--student={student}",
-                                 f"--SandboxedExecute.timeout={args.timeout}", "--force", env=env, check=False)
-            integrity.check(env["COMPUTROPOLIS_KERNEL_LIB_HASH"])
-            if ok:
-                graded.append(student)
-                errors.pop(student, None)
+        # One nbgrader run for everyone (it carries on past a notebook it cannot grade), then each
+        # student it failed on alone, for the reason: one notebook never stops the class.
+        students = sorted(by_student)
+        failed, _ = autograde_students(course, assignment, students, args.timeout, env)
+        for student in sorted(failed):
+            still, reason = autograde_students(course, assignment, [student], args.timeout, env)
+            if still:
+                errors[student] = reason
             else:
-                errors[student] = nbgrader_failure(course.root / "nbgrader.log", student)
+                failed.discard(student)
+        graded = [s for s in students if s not in failed]
+        for student in graded:
+            errors.pop(student, None)
         errors_file.write_text(json.dumps(errors, indent=1, sort_keys=True))
         others = sorted(p.name for p in (course.root / "submitted").iterdir() if p.name not in graded)
         only = [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []

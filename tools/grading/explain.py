@@ -56,7 +56,7 @@ def _assertion(stderr: str) -> str:
 
 def _threw(stderr: str, fallback: str) -> tuple[str, str]:
     for line in scrub(stderr).splitlines():
-        m = re.match(r"^\s*([A-Za-z_$][\w$]*(?:Error|Exception))(?: \[[A-Z0-9_]+\])?(?::\s*(.*))?$", line)
+        m = re.match(r"^\s*((?:[A-Za-z_$][\w$]*)?(?:Error|Exception))(?: \[[A-Z0-9_]+\])?(?::\s*(.*))?$", line)
         if m:
             return m[1], (m[2] or "").strip()
     return "Error", _first_line(scrub(fallback))

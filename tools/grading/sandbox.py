@@ -4,19 +4,22 @@ A submission is hostile code (DESIGN.md): it shares a Node process with the tsla
 anything the kernel's user can do, it can do. Grading therefore runs the whole execution —
 tools/nbexec.py's client and the tslab kernel it starts — inside bubblewrap:
 
-- as the unprivileged user nobody (65534) when the grader is root (setpriv drops to it before
-  bwrap starts), else as the teacher's own user inside the namespaces;
+- as the user nobody (65534) for real when the grader is root: bwrap runs as root (so it can
+  mount folders nobody could not reach), then setpriv drops to nobody with no_new_privs (no
+  setuid binary brings root back); otherwise as the teacher's own user in a user namespace;
 - no network (a private loopback only: the kernel's ZMQ sockets), its own PID namespace (when
-  the notebook is done, or the wall-clock limit is hit, every process it started is killed,
-  detached or not), its own IPC and UTS namespaces;
-- the whole file system read-only; the course folder (source/, gradebook.db, release/, other
-  students, grades/) and the submissions folder hidden under empty tmpfs; /tmp replaced by an
-  empty tmpfs; writes go only to the scratch folder, seen inside as WORK;
-- rlimits: CPU seconds per process, address space per process, processes, file size.
+  the runner ends, or the wall-clock limit is hit, every process it started is killed, detached
+  or not), its own IPC and UTS namespaces;
+- an allow-list of read-only mounts: the system folders, the Python and Node installations, the
+  venv, and of the project only node_modules, kernel-lib and the runner. The course folder
+  (source/, gradebook.db, release/, grades/), the submissions, the project's notebooks/, tests/
+  and .git (which hold solutions) and the teacher's home are simply not there; /tmp is an empty
+  tmpfs; the only writable folder is the scratch folder, WORK inside;
+- rlimits: CPU seconds and address space per process, processes (as nobody), file size.
 
-Inside, the scratch folder is WORK (/tmp/grading/work) with the project's node_modules and
-kernel-lib mounted read-only beside it, so the notebook imports kernel-lib as usual and no path
-of the teacher's machine appears in what the student sees.
+Inside, the scratch folder is WORK (/tmp/grading/work) with node_modules and kernel-lib mounted
+read-only beside it, so the notebook imports kernel-lib as usual and no path of the teacher's
+machine appears in what the student sees.
 
 Without bubblewrap only the rlimits and a separate process group remain; grading then refuses
 unless the teacher says --unsandboxed (see Sandbox.protection).
@@ -116,12 +119,14 @@ class Sandbox:
         if self.mode != "nobody":
             caps = caps.replace(f", {self.limits.processes} processes", "")
         if self.mode == "nobody":
-            return (f"Sandbox: bubblewrap, as user nobody: no network, read-only files, the course folder and the "
-                    f"other submissions hidden, every process killed when its notebook is done. {caps}")
+            return (f"Sandbox: bubblewrap, as user nobody: no network; only the system, Python, Node, node_modules "
+                    f"and kernel-lib visible, read-only (not the course folder, the gradebook or other submissions); "
+                    f"every process killed when its notebook is done. {caps}")
         if self.mode == "user":
-            return (f"Sandbox: bubblewrap as your own user (not root, so not as nobody): no network, read-only "
-                    f"files, the course folder and the other submissions hidden, every process killed when its "
-                    f"notebook is done. {caps}")
+            return (f"Sandbox: bubblewrap as your own user (not root, so not as nobody, and no process cap): no "
+                    f"network; only the system, Python, Node, node_modules and kernel-lib visible, read-only (not the "
+                    f"course folder, the gradebook or other submissions); every process killed when its notebook is "
+                    f"done. {caps}")
         return ("UNSANDBOXED: bubblewrap is missing or does not work here (Debian/Ubuntu: apt-get install "
                 "bubblewrap). Submissions run as your user with only rlimits and their own process group: they "
                 "can read and change anything you can (the gradebook, other students' work, kernel-lib), use the "
