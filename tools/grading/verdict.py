@@ -9,7 +9,8 @@ source may declare a verdict in its metadata:
 
 - call: the function the exercise asks for (a top-level name in the notebook);
 - args: how to draw each argument: [lo, hi] an integer in that range, {"pow2": [lo, hi]} 2**k for
-  k in that range, {"choice": [v, ...]} one of the values;
+  k in that range, {"choice": [v, ...]} one of the values (any JSON: a layout object, say),
+  {"const": v} always v;
 - cases: how many argument lists to draw (default 10).
 
 At grading time the grader draws the argument lists from a seed made for this run (never written
@@ -52,8 +53,10 @@ def _draw(spec, rng: random.Random, where: str):
             return 2 ** rng.randint(arg[0], arg[1])
         if kind == "choice" and isinstance(arg, list) and arg:
             return rng.choice(arg)
+        if kind == "const":
+            return arg
     raise VerdictSpecError(f"{where}: argument spec {json.dumps(spec)} is not one of [lo, hi] (integers, lo <= hi), "
-                           f'{{"pow2": [lo, hi]}} or {{"choice": [value, ...]}}')
+                           f'{{"pow2": [lo, hi]}}, {{"choice": [value, ...]}} or {{"const": value}}')
 
 
 def exercises(source_nb, seed: int) -> list[Exercise]:
