@@ -365,6 +365,8 @@ describe("npm run autograde on a class with cheaters", () => {
       expect(verdicts(student)["page-number-tests"], student).toMatch(/^Wrong answer: on inputs drawn at grading time, pageNumber\(/);
     }
     expect(verdicts("cy")["offset-in-page-tests"]).toBe("Failed: your code threw RangeError: page size must be a power of two.");
+    expect(verdicts("hal")["page-number-tests"]).toBe('Not answered: the solution above still throws "not implemented" (the stub it came with).');
+    expect(verdicts("ben")["page-number-tests"]).toBe("Wrong answer: Expected values to be strictly equal: got 0.999755859375, expected 0.");
     for (const student of [...HONEST, ...Object.keys(adversaries)]) {
       expect(existsSync(path.join(advCourse, "grades", LESSON, "feedback", `${student}.html`)), student).toBe(true);
       // What the feedback shows besides the student's own code: every output of every cell.

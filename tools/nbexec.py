@@ -57,7 +57,7 @@ class CellProblem:
 
     cell_index: int  # index among all cells (0-based)
     code_cell_number: int  # 1-based number among code cells, as a teacher counts them
-    kind: str  # "error", "aborted", "stderr", "timeout", "dead-kernel", "output-cap"
+    kind: str  # "error", "aborted", "stderr", "timeout", "dead-kernel", "broken-kernel", "output-cap"
     message: str
 
     def describe(self, notebook: str) -> str:
@@ -165,6 +165,11 @@ class TslabExecutionMixin:
             problem = CellProblem(cell_index, number, "dead-kernel", f"the kernel died{self._kernel_exit()}: {e}")
             _add_error_output(cell, "DeadKernel", problem.message)
             await self._restart_after_timeout()
+        except Exception as e:  # noqa: BLE001 (the kernel's messages stopped parsing, e.g. JSON.stringify replaced)
+            problem = CellProblem(cell_index, number, "broken-kernel",
+                                  f"the kernel's messages became unreadable ({type(e).__name__}: {e})")
+            _add_error_output(cell, "BrokenKernel", problem.message)
+            await self._restart_after_timeout(fresh_client=True)
         else:
             reply = (self._replies.get(cell_index) or {}).get("content", {})
             status = reply.get("status")
@@ -268,8 +273,11 @@ class TslabExecutionMixin:
         finally:
             self._output_readers.discard(task)
 
-    async def _restart_after_timeout(self):
-        """A runaway cell: restart the kernel so later cells (and other students) can run."""
+    async def _restart_after_timeout(self, fresh_client: bool = False):
+        """A runaway cell: restart the kernel so later cells (and other students) can run.
+
+        fresh_client: also reconnect, dropping whatever unreadable messages the old kernel left
+        queued on the client's sockets."""
         # A leftover iopub reader would steal later cells' messages (and wait_for_ready's), so
         # later cells would time out waiting for output, or hang outright.
         for task in list(self._output_readers):
@@ -277,6 +285,10 @@ class TslabExecutionMixin:
         self._output_readers.clear()
         if self.km is not None:
             await ensure_async(self.km.restart_kernel(now=True))
+            if fresh_client:
+                self.kc.stop_channels()
+                self.kc = self.km.client()
+                await ensure_async(self.kc.start_channels())
             await self._until_ready()
             if self.keep_going and self.replay_after_restart:
                 await self._replay_clean_cells()

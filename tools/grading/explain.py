@@ -48,7 +48,9 @@ def _assertion(stderr: str) -> str:
             want = next((l[2:] for l in lines[i + 2:] if l.startswith("- ")), "?")
             return f"{m[1].rstrip(':')}: got {got}, expected {want}"
         if m:
-            rest = [m[1]] + [l for l in lines[i + 1:] if not DIAGNOSTIC.match(l)][:3]
+            # Node prints the error's own properties after the message (generatedMessage: true, ...).
+            rest = [m[1]] + [l for l in lines[i + 1:] if not DIAGNOSTIC.match(l) and not l.endswith(",")
+                             and not l.startswith(("{", "}"))][:3]
             text = " ".join(r for r in rest if r)
             return text if len(text) <= 200 else text[:199] + "…"
     return _first_line(scrub(stderr))
@@ -91,6 +93,9 @@ def failure(kind: str, message: str, cell, *, timeout: int, limits: Limits, solu
         else:
             cap = ""
         return "DeadKernel", f"Failed: {why} while this cell ran{cap}."
+    if kind == "broken-kernel":
+        return "BrokenKernel", ("Failed: the kernel's replies became unreadable while this cell ran (a cell replaced "
+                                "something the kernel itself uses, such as JSON.stringify?), so it was restarted.")
     if kind == "kernel":
         return "KernelError", "Failed: the kernel could not run this notebook."
     # kind == "error"
@@ -100,6 +105,8 @@ def failure(kind: str, message: str, cell, *, timeout: int, limits: Limits, solu
     if diag:
         return "CompileError", f"Failed: this cell did not compile: {diag[1].strip().rstrip('.')}."
     ename, msg = _threw(stderr, message)
+    if ename == "Error" and msg == "not implemented":  # the release's stub (nbgrader_config.py)
+        return "NotAnswered", "Not answered: the solution above still throws \"not implemented\" (the stub it came with)."
     return ename, f"Failed: your code threw {ename}{': ' + msg.rstrip('.') if msg else ''}."
 
 
