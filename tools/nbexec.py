@@ -15,14 +15,24 @@ nbgrader and a reader all see it; and after an error we wait out tslab's abort w
 sending the next cell, so a later cell (a test cell, when grading) really runs.
 
 Usage:  python tools/nbexec.py [--output DIR] [--timeout S] [--keep-going] NOTEBOOK...
+        python tools/nbexec.py --grading [--timeout S] [--max-output-bytes N] [--log FILE] NOTEBOOK
 Exit status 0 if every notebook ran clean, 1 if any cell failed, 2 for bad arguments.
+
+--grading is how tools/grading runs one submission inside its sandbox: every cell runs (keep
+going), a cell's outputs beyond --max-output-bytes are dropped and the cell fails, and the
+executed notebook (with the problems in its metadata, `nbexec.problems`) is written as JSON to
+the stdout this process started with, and nowhere else: the kernel's own stdout and stderr go
+to --log, so code in a cell cannot print into the result, and this process makes itself
+undumpable so the kernel (same user) cannot read its file descriptors or memory either.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import signal
 import re
 import sys
 import time
@@ -47,7 +57,7 @@ class CellProblem:
 
     cell_index: int  # index among all cells (0-based)
     code_cell_number: int  # 1-based number among code cells, as a teacher counts them
-    kind: str  # "error", "aborted", "stderr", "timeout", "dead-kernel"
+    kind: str  # "error", "aborted", "stderr", "timeout", "dead-kernel", "broken-kernel", "output-cap"
     message: str
 
     def describe(self, notebook: str) -> str:
@@ -112,10 +122,14 @@ class TslabExecutionMixin:
 
     keep_going: bool = False
     replay_after_restart: bool = True
+    max_output_bytes: int | None = None  # per notebook; None: unlimited (see output())
 
     def reset_execution_trackers(self) -> None:
         super().reset_execution_trackers()
         self.problems: list[CellProblem] = []
+        self._output_bytes = 0
+        self._capped_cells: set[int] = set()
+        self._failed_grade_ids: set[str] = set()
         self._replies: dict[int, dict] = {}
         self._code_cells_seen = 0
         self._clean_sources: list[str] = []  # code cells that ran without a problem, in order
@@ -131,6 +145,13 @@ class TslabExecutionMixin:
             return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         if self.problems and not self.keep_going:
             return cell  # stop at the first failure: later cells stay unexecuted
+        # A cell that only makes sense if an earlier graded cell passed (grading's harvest cells)
+        # is skipped when that cell failed: its exercise scores zero anyway.
+        after = cell.get("metadata", {}).get("nbexec", {}).get("run_if_passed")
+        if after is not None and after in self._failed_grade_ids:
+            return cell
+        if after is not None and self.problems and self.problems[-1].code_cell_number == self._code_cells_seen:
+            await asyncio.sleep(0.35)  # such a cell must run: always wait out tslab's abort window before it
         self._code_cells_seen += 1
         number = self._code_cells_seen
         problem = None
@@ -141,9 +162,14 @@ class TslabExecutionMixin:
             _add_error_output(cell, "Timeout", problem.message)
             await self._restart_after_timeout()
         except DeadKernelError as e:
-            problem = CellProblem(cell_index, number, "dead-kernel", f"the kernel died: {e}")
+            problem = CellProblem(cell_index, number, "dead-kernel", f"the kernel died{self._kernel_exit()}: {e}")
             _add_error_output(cell, "DeadKernel", problem.message)
             await self._restart_after_timeout()
+        except Exception as e:  # noqa: BLE001 (the kernel's messages stopped parsing, e.g. JSON.stringify replaced)
+            problem = CellProblem(cell_index, number, "broken-kernel",
+                                  f"the kernel's messages became unreadable ({type(e).__name__}: {e})")
+            _add_error_output(cell, "BrokenKernel", problem.message)
+            await self._restart_after_timeout(fresh_client=True)
         else:
             reply = (self._replies.get(cell_index) or {}).get("content", {})
             status = reply.get("status")
@@ -164,9 +190,41 @@ class TslabExecutionMixin:
                 _add_error_output(cell, "Stderr", stderr)
             else:
                 self._clean_sources.append(cell.source)
+        if cell_index in self._capped_cells and (problem is None or problem.kind == "stderr"):
+            if problem is None:
+                self._clean_sources.pop()
+            problem = CellProblem(cell_index, number, "output-cap",
+                                  f"the cell's output went past the cap of {self.max_output_bytes} bytes; the rest was dropped")
+            _add_error_output(cell, "OutputCap", problem.message)
         if problem:
             self.problems.append(problem)
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id is not None:
+                self._failed_grade_ids.add(grade_id)
         return cell
+
+    def output(self, outs, msg, display_id, cell_index):
+        """nbclient's output handler, with a byte budget for the whole notebook (max_output_bytes)."""
+        if self.max_output_bytes is not None:
+            size = len(json.dumps(msg.get("content", {}), ensure_ascii=False).encode())
+            if cell_index in self._capped_cells or self._output_bytes + size > self.max_output_bytes:
+                self._capped_cells.add(cell_index)
+                return None
+            self._output_bytes += size
+        return super().output(outs, msg, display_id, cell_index)
+
+    def _kernel_exit(self) -> str:
+        """' (killed by SIGKILL)' or ' (exit status 1)' for a kernel process that has ended; '' if unknown."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        code = process.poll() if process is not None else None
+        if code is None:
+            return ""
+        if code < 0:
+            try:
+                return f" (killed by {signal.Signals(-code).name})"
+            except ValueError:
+                return f" (killed by signal {-code})"
+        return f" (exit status {code})"
 
     # nbclient binds execute_cell to its own async_execute_cell; nbconvert's ExecutePreprocessor
     # (and so nbgrader) calls execute_cell, so point it at the judging version above.
@@ -215,8 +273,11 @@ class TslabExecutionMixin:
         finally:
             self._output_readers.discard(task)
 
-    async def _restart_after_timeout(self):
-        """A runaway cell: restart the kernel so later cells (and other students) can run."""
+    async def _restart_after_timeout(self, fresh_client: bool = False):
+        """A runaway cell: restart the kernel so later cells (and other students) can run.
+
+        fresh_client: also reconnect, dropping whatever unreadable messages the old kernel left
+        queued on the client's sockets."""
         # A leftover iopub reader would steal later cells' messages (and wait_for_ready's), so
         # later cells would time out waiting for output, or hang outright.
         for task in list(self._output_readers):
@@ -224,6 +285,10 @@ class TslabExecutionMixin:
         self._output_readers.clear()
         if self.km is not None:
             await ensure_async(self.km.restart_kernel(now=True))
+            if fresh_client:
+                self.kc.stop_channels()
+                self.kc = self.km.client()
+                await ensure_async(self.kc.start_channels())
             await self._until_ready()
             if self.keep_going and self.replay_after_restart:
                 await self._replay_clean_cells()
@@ -275,16 +340,63 @@ def run_notebook(path: Path, *, keep_going: bool = False, timeout: int = 120, ke
     return result
 
 
+def _undumpable() -> None:
+    """Forbid same-user processes (the kernel) to ptrace this one or open its /proc fds."""
+    import ctypes
+
+    PR_SET_DUMPABLE = 4
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the sandbox (if any) is all the protection
+
+
+def grade_one(path: Path, timeout: int, max_output_bytes: int, log: Path) -> int:
+    """--grading: run every cell, then write the executed notebook to the original stdout only."""
+    _undumpable()
+    result_fd = os.dup(1)  # not inheritable (PEP 446): the kernel never gets it
+    log_fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
+    nb = nbformat.read(path, as_version=4)
+    client = TslabNotebookClient(nb, keep_going=True, timeout=timeout,
+                                 resources={"metadata": {"path": str(path.parent.resolve())}})
+    client.max_output_bytes = max_output_bytes
+    problems: list[CellProblem] = []
+    try:
+        client.execute()
+    except Exception as e:  # kernel failed to start, etc.: the cells not run have no outputs
+        problems.append(CellProblem(-1, 0, "kernel", f"{type(e).__name__}: {e}"))
+    problems.extend(getattr(client, "problems", []))
+    nb.metadata["nbexec"] = {"problems": [vars(p) for p in problems]}
+    with os.fdopen(result_fd, "w", encoding="utf-8") as out:
+        out.write(nbformat.writes(nb))
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Execute tslab notebooks; fail on any cell error, abort or stderr.")
     ap.add_argument("notebooks", nargs="+", type=Path)
     ap.add_argument("--output", type=Path, help="folder for the executed copies (default: not written)")
     ap.add_argument("--timeout", type=int, default=120, help="seconds a cell may run (default 120)")
     ap.add_argument("--keep-going", action="store_true", help="run every cell even after a failure")
+    ap.add_argument("--grading", action="store_true",
+                    help="grade one notebook: keep going, cap output, executed notebook as JSON on stdout")
+    ap.add_argument("--max-output-bytes", type=int, default=1_000_000,
+                    help="with --grading: output bytes the whole notebook may produce (default 1000000)")
+    ap.add_argument("--log", type=Path, default=Path(os.devnull),
+                    help="with --grading: where the kernel's own stdout/stderr go (default: discarded)")
     args = ap.parse_args(argv)
     missing = [str(p) for p in args.notebooks if not p.is_file()]
     if missing:
         ap.error(f"no such notebook: {', '.join(missing)}")
+    if args.grading:
+        if len(args.notebooks) != 1 or args.output:
+            ap.error("--grading runs exactly one notebook and writes it to stdout (no --output)")
+        if args.max_output_bytes <= 0:
+            ap.error(f"--max-output-bytes must be a positive number of bytes, got {args.max_output_bytes}")
+        return grade_one(args.notebooks[0], args.timeout, args.max_output_bytes, args.log)
     failed = False
     for path in args.notebooks:
         result = run_notebook(path, keep_going=args.keep_going, timeout=args.timeout)

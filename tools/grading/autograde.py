@@ -1,13 +1,17 @@
-"""npm run autograde -- <submissions> [--course DIR] [--timeout S] [--force]
+"""npm run autograde -- <submissions> [--course DIR] [--timeout S] [--force] [--unsandboxed] [--trust-kernel-lib]
 
-Grade every submission with nbgrader on the real tslab kernel, then write, for each lesson:
+Grade every submission with nbgrader on the real tslab kernel, each in its own sandbox
+(bubblewrap: no network, read-only files, nothing of the course visible, every process killed
+at the end, CPU/memory/process/output caps), then write, for each lesson:
   <course>/grades/<lesson>/scores.csv               one row per student, one column per exercise
   <course>/grades/<lesson>/feedback/<student>.html  the graded notebook with scores, offline
 
 <submissions> holds one folder per student with the notebook(s) they handed in, named as
 released:  <submissions>/<student>/<lesson>.ipynb  (e.g. submissions/ada/02-memory.ipynb).
-A test cell that errors, is aborted, times out (--timeout, default 30 s) or writes to stderr
-scores zero; test cells a student edited or deleted are restored from the gradebook first.
+A test cell that errors, is aborted, times out (--timeout, default 30 s), writes to stderr or
+whose function gives wrong results on inputs drawn at grading time scores zero; graded cells a
+student copied, renamed, retyped, edited or deleted are put back as released first. A notebook
+that still cannot be graded gets an ERROR row saying why, and everyone else is graded.
 """
 from __future__ import annotations
 
@@ -25,8 +29,11 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import integrity  # noqa: E402
 from course import Course, GradingError, exit_on_error, user_path  # noqa: E402
 from feedback import make_offline  # noqa: E402
+from normalise import normalise  # noqa: E402
+from sandbox import Sandbox  # noqa: E402
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 
@@ -84,22 +91,76 @@ def collect(submissions: Path, released: dict[str, str]) -> dict[str, dict[str, 
     return found
 
 
-def score_rows(course: Course, assignment: str):
-    """Header and rows of scores.csv, from the gradebook (so manual Formgrader grades count too)."""
+def score_rows(course: Course, assignment: str, errors: dict[str, str]):
+    """Header and rows of scores.csv, from the gradebook (so manual Formgrader grades count too).
+
+    A student whose notebook could not be graded gets an ERROR row, and the table a `note`
+    column with the reason."""
     from nbgrader.api import Gradebook
 
     source = course.root / "source" / assignment / f"{assignment}.ipynb"
     order = [c.metadata.nbgrader["grade_id"] for c in nbformat.read(source, as_version=4).cells
              if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
-    rows = []
+    rows = {}
     with Gradebook(course.db_url) as gb:
         a = gb.find_assignment(assignment)
         max_score = a.max_score
-        for sub in sorted(a.submissions, key=lambda s: s.student.id):
+        for sub in a.submissions:
             scores = {g.name: g.score for nb in sub.notebooks for g in nb.grades}
-            rows.append([sub.student.id] + [f"{scores.get(gid, 0):g}" for gid in order]
-                        + [f"{sub.score:g}", f"{max_score:g}"])
-    return ["student"] + order + ["total", "max"], rows
+            rows[sub.student.id] = ([sub.student.id] + [f"{scores.get(gid, 0):g}" for gid in order]
+                                    + [f"{sub.score:g}", f"{max_score:g}"])
+    for student, why in errors.items():
+        rows[student] = [student] + ["ERROR"] * len(order) + ["ERROR", f"{max_score:g}", why]
+    header = ["student"] + order + ["total", "max"]
+    if errors:
+        header.append("note")
+        rows = {k: r + [""] * (len(header) - len(r)) for k, r in rows.items()}
+    return header, [rows[k] for k in sorted(rows)]
+
+
+def kernel_lib_hash(course: Course, trust: bool) -> str:
+    """kernel-lib's content hash, checked against the one recorded in the course folder."""
+    record = course.root / ".grading" / "kernel-lib.json"
+    now = integrity.digests()
+    if record.exists() and not trust:
+        before = json.loads(record.read_text())
+        changed = integrity.differences(before, now)
+        if changed:
+            raise GradingError(
+                "kernel-lib is not the one this course graded with before; nothing was graded:\n  "
+                + "\n  ".join(changed[:10]) + ("\n  ..." if len(changed) > 10 else "")
+                + "\nA submission graded without the sandbox, or a rebuild, changed it. Restore it (`git status "
+                "kernel-lib`, then `rm -rf kernel-lib/dist && npm run build`); if the change is yours and "
+                "trusted, run again with --trust-kernel-lib to record the new one.")
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(now, indent=1, sort_keys=True))
+    return integrity.summary(now)
+
+
+def autograde_students(course: Course, assignment: str, group: list[str], timeout: int, env: dict[str, str]):
+    """nbgrader autograde for these students only: (the ones it failed on, its reason if one failed alone)."""
+    log = course.root / "nbgrader.log"
+    start = log.stat().st_size if log.exists() else 0
+    others = sorted(p.name for p in (course.root / "submitted").iterdir() if p.name not in group)
+    only = [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []
+    ok = course.nbgrader("autograde", assignment, f"--SandboxedExecute.timeout={timeout}", "--force", *only,
+                         env=env, check=False)
+    integrity.check(env["COMPUTROPOLIS_KERNEL_LIB_HASH"])  # loud, and for everyone: not one student's fault
+    tail = log.read_bytes()[start:].decode("utf-8", errors="replace") if log.exists() else ""
+    failed = {s for s in group if f"for student '{s}'" in tail}
+    if not ok and not failed:
+        failed = set(group)  # nbgrader stopped before naming anyone
+    return failed, nbgrader_failure(tail) if failed else ""
+
+
+def nbgrader_failure(log_tail: str) -> str:
+    """The reason nbgrader gave for one student, in one line, from its run's part of nbgrader.log."""
+    lines = [l.strip() for l in log_tail.splitlines() if l.strip() and "There was an error processing" not in l
+             and "Please see the" not in l]
+    for line in reversed(lines):
+        if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", line) or line.startswith("[AutogradeApp | ERROR]"):
+            return "nbgrader could not grade this notebook: " + line.split("] ", 1)[-1][:200]
+    return "nbgrader could not grade this notebook (see nbgrader.log)"
 
 
 @exit_on_error
@@ -110,6 +171,10 @@ def main(argv=None) -> int:
     ap.add_argument("--course", help="course folder (default: build/grading, or $COMPUTROPOLIS_COURSE)")
     ap.add_argument("--timeout", type=int, default=30, help="seconds one cell may run (default 30)")
     ap.add_argument("--force", action="store_true", help="re-grade students who already have grades")
+    ap.add_argument("--unsandboxed", action="store_true",
+                    help="grade even where bubblewrap does not work (only rlimits and a process group then)")
+    ap.add_argument("--trust-kernel-lib", action="store_true",
+                    help="accept kernel-lib as it is now, though it differs from the one recorded in the course")
     args = ap.parse_args(argv)
     if args.timeout <= 0:
         raise GradingError(f"--timeout must be a positive number of seconds, got {args.timeout}")
@@ -126,40 +191,78 @@ def main(argv=None) -> int:
         raise GradingError(f"already graded in {course.root}: {', '.join(again)}. Grading again replaces those "
                            f"grades (and any manual grading in the Formgrader); run again with --force to do so.")
     course.prepare()
+    sandbox = Sandbox.detect()
+    if sandbox.mode == "none" and not args.unsandboxed:
+        raise GradingError(sandbox.protection() + " Nothing was graded; to grade anyway, run again with --unsandboxed.")
+    print(sandbox.protection())
+    env = {"COMPUTROPOLIS_KERNEL_LIB_HASH": kernel_lib_hash(course, args.trust_kernel_lib),
+           "COMPUTROPOLIS_HIDE": str(submissions), "COMPUTROPOLIS_SANDBOX_ANNOUNCED": "1",
+           **({"COMPUTROPOLIS_UNSANDBOXED": "1"} if args.unsandboxed else {})}
 
     for assignment, by_student in found.items():
+        released = nbformat.read(course.root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+        state = course.root / ".grading" / assignment
+        state.mkdir(parents=True, exist_ok=True)
+        for old in state.glob("*.verdicts.json"):  # a fresh seed for this run's inputs
+            old.unlink()
+        errors_file = state / "errors.json"
+        errors: dict[str, str] = json.loads(errors_file.read_text()) if errors_file.exists() else {}
         for student, path in by_student.items():
             dest = course.root / "submitted" / student / assignment
             if dest.exists():
                 shutil.rmtree(dest)
             dest.mkdir(parents=True)
-            shutil.copyfile(path, dest / f"{assignment}.ipynb")
-        # Only this run's students: others graded before keep their grades untouched.
-        others = sorted(p.name for p in (course.root / "submitted").iterdir() if p.name not in by_student)
+            nb = nbformat.read(path, as_version=4)
+            for change in normalise(nb, released):
+                course.log(f"{student}/{assignment}: {change}")
+            nbformat.write(nb, dest / f"{assignment}.ipynb")
+        # One nbgrader run for everyone (it carries on past a notebook it cannot grade), then each
+        # student it failed on alone, for the reason: one notebook never stops the class.
+        students = sorted(by_student)
+        failed, _ = autograde_students(course, assignment, students, args.timeout, env)
+        for student in sorted(failed):
+            still, reason = autograde_students(course, assignment, [student], args.timeout, env)
+            if still:
+                errors[student] = reason
+            else:
+                failed.discard(student)
+        graded = [s for s in students if s not in failed]
+        for student in graded:
+            errors.pop(student, None)
+        errors_file.write_text(json.dumps(errors, indent=1, sort_keys=True))
+        others = sorted(p.name for p in (course.root / "submitted").iterdir() if p.name not in graded)
         only = [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []
-        course.nbgrader("autograde", assignment, f"--TslabExecute.timeout={args.timeout}", "--force", *only)
-        course.nbgrader("generate_feedback", assignment, "--force", *only)
+        if graded:
+            course.nbgrader("generate_feedback", assignment, "--force", *only)
 
         out = course.root / "grades" / assignment
         (out / "feedback").mkdir(parents=True, exist_ok=True)
         for student in by_student:
+            page = out / "feedback" / f"{student}.html"
+            if student not in graded:
+                page.unlink(missing_ok=True)
+                continue
             html = course.root / "feedback" / student / assignment / f"{assignment}.html"
             if not html.exists():
                 raise GradingError(f"nbgrader wrote no feedback for {student} ({html}); see {course.root / 'nbgrader.log'}")
             make_offline(html)
-            shutil.copyfile(html, out / "feedback" / f"{student}.html")
-        header, rows = score_rows(course, assignment)
+            shutil.copyfile(html, page)
+        header, rows = score_rows(course, assignment, {s: e for s, e in errors.items()})
         text = io.StringIO()
         csv.writer(text, lineterminator="\n").writerows([header] + rows)
         tmp = out / "scores.csv.tmp"
         tmp.write_text(text.getvalue())
         tmp.replace(out / "scores.csv")
 
-        print(f"Graded {len(by_student)} submission(s) of '{assignment}' in {time.monotonic() - started:.1f} s.")
+        took = time.monotonic() - started
+        print(f"Graded {len(by_student)} submission(s) of '{assignment}' in {took:.1f} s "
+              f"({took / len(by_student):.1f} s each, sandbox: {sandbox.mode}).")
         width = max(len(h) for h in header)
-        print("  " + "  ".join(h.rjust(min(width, max(len(h), 7))) for h in header))
+        print("  " + "  ".join(h.rjust(min(width, max(len(h), 7))) for h in header if h != "note"))
         for row in rows:
-            print("  " + "  ".join(v.rjust(min(width, max(len(h), 7))) for h, v in zip(header, row)))
+            cells = [v.rjust(min(width, max(len(h), 7))) for h, v in zip(header, row) if h != "note"]
+            note = row[header.index("note")] if "note" in header else ""
+            print("  " + "  ".join(cells) + (f"  {note}" if note else ""))
         print(f"  scores:   {out / 'scores.csv'}")
         print(f"  feedback: {out / 'feedback'}/<student>.html (give each student theirs)")
     return 0

@@ -76,25 +76,35 @@ class Course:
             if not link.exists() and not link.is_symlink():
                 link.symlink_to(ROOT / "node_modules", target_is_directory=True)
 
-    def nbgrader(self, *args: str) -> None:
-        """Run one nbgrader command in the course folder; its log goes to <course>/nbgrader.log."""
+    def log(self, line: str) -> None:
+        """Add a line to <course>/nbgrader.log (what grading changed or decided, for the teacher)."""
+        with (self.root / "nbgrader.log").open("a") as out:
+            out.write(f"[computropolis] {line}\n")
+
+    def nbgrader(self, *args: str, env: dict[str, str] | None = None, check: bool = True) -> bool:
+        """Run one nbgrader command in the course folder; its log goes to <course>/nbgrader.log.
+
+        With check (the default) a failure raises GradingError; without, it returns False."""
         log = self.root / "nbgrader.log"
         with log.open("a") as out:
             out.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} nbgrader {' '.join(args)}\n")
             out.flush()
-            result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=self.root,
-                                    stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        if result.returncode != 0:
+            result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=self.root, stdout=out,
+                                    stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+        if result.returncode != 0 and check:
             tail = "".join(log.read_text().splitlines(keepends=True)[-25:])
             raise GradingError(f"nbgrader {args[0]} failed (exit {result.returncode}); the end of {log}:\n{tail}")
+        return result.returncode == 0
 
 
 def exit_on_error(main):
     """Run a command's main(); a GradingError becomes a one-paragraph message and exit status 2."""
     def run(argv=None) -> int:
+        import integrity
+
         try:
             return main(argv)
-        except GradingError as e:
+        except (GradingError, integrity.IntegrityError) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
     return run

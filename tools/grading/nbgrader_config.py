@@ -20,7 +20,8 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 GRADING = Path(__file__).resolve().parent
 ROOT = GRADING.parent.parent
 sys.path.insert(0, str(GRADING))
-from tslab_preprocessors import RemoveTeacherCells, TslabExecute, TslabOverwriteCells  # noqa: E402
+from sandboxed_execute import SandboxedExecute  # noqa: E402
+from tslab_preprocessors import RemoveTeacherCells, TslabOverwriteCells  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -42,10 +43,12 @@ c.GenerateAssignment.preprocessors = [
     CheckCellMetadata,
 ]
 
-# Autograde: nbgrader's pipeline with execution through tools/nbexec.py (TslabExecute), and
-# deleted or edited test cells restored from the gradebook (checksums) before anything runs.
+# Autograde: nbgrader's pipeline with execution in a sandbox per submission, through
+# tools/nbexec.py, and the points decided in this process (SandboxedExecute); deleted or edited
+# test cells restored from the gradebook (checksums) before anything runs. (`npm run autograde`
+# has already put copied, renamed or retyped graded cells back as released: normalise.py.)
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, TslabOverwriteCells, CheckCellMetadata]
-c.Autograde.autograde_preprocessors = [TslabExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+c.Autograde.autograde_preprocessors = [SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.OverwriteCells.add_missing_cells = True
-c.TslabExecute.timeout = int(os.environ.get("COMPUTROPOLIS_GRADING_TIMEOUT", "30"))
+c.SandboxedExecute.timeout = int(os.environ.get("COMPUTROPOLIS_GRADING_TIMEOUT", "30"))

@@ -1,0 +1,151 @@
+"""Points decided outside the student's kernel.
+
+A test cell runs in the student's kernel, next to the student's code, which can patch anything
+there (the checkers, prototypes, tslab's reply handler, JSON.stringify): it can show the student
+a friendly check, but it cannot be trusted with the points. So a test cell in the teacher's
+source may declare a verdict in its metadata:
+
+    "computropolis": {"verdict": {"call": "pageNumber", "args": [[0, 1048575], {"pow2": [9, 16]}], "cases": 12}}
+
+- call: the function the exercise asks for (a top-level name in the notebook);
+- args: how to draw each argument: [lo, hi] an integer in that range, {"pow2": [lo, hi]} 2**k for
+  k in that range, {"choice": [v, ...]} one of the values (any JSON: a layout object, say),
+  {"const": v} always v;
+- cases: how many argument lists to draw (default 10).
+
+At grading time the grader draws the argument lists from a seed made for this run (never written
+where the sandbox can see it), appends to the notebook one harvest cell per exercise that calls
+the student's function on them and writes the results as JSON to the scratch folder, and after
+the sandbox has ended compares them here, in the grader, with the reference: the same harvest
+run on the teacher's own source notebook, once per run, in its own sandbox. The test cell keeps
+its points only if it ran clean AND every result equals the reference. Anything the student's
+code does to the kernel can only change the results it hands back, that is: make them wrong.
+"""
+from __future__ import annotations
+
+import json
+import random
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+HARVEST_TAG = "computropolis-harvest"
+MAX_ANSWER_BYTES = 1_000_000
+
+
+class VerdictSpecError(ValueError):
+    """A verdict in the teacher's notebook that cannot be used; says which cell and what is allowed."""
+
+
+@dataclass
+class Exercise:
+    grade_id: str  # the test cell's
+    call: str
+    inputs: list[list]
+
+
+def _draw(spec, rng: random.Random, where: str):
+    if isinstance(spec, list) and len(spec) == 2 and all(isinstance(v, int) for v in spec) and spec[0] <= spec[1]:
+        return rng.randint(spec[0], spec[1])
+    if isinstance(spec, dict) and len(spec) == 1:
+        (kind, arg), = spec.items()
+        if kind == "pow2" and isinstance(arg, list) and len(arg) == 2 and all(isinstance(v, int) for v in arg):
+            return 2 ** rng.randint(arg[0], arg[1])
+        if kind == "choice" and isinstance(arg, list) and arg:
+            return rng.choice(arg)
+        if kind == "const":
+            return arg
+    raise VerdictSpecError(f"{where}: argument spec {json.dumps(spec)} is not one of [lo, hi] (integers, lo <= hi), "
+                           f'{{"pow2": [lo, hi]}}, {{"choice": [value, ...]}} or {{"const": value}}')
+
+
+def exercises(source_nb, seed: int) -> list[Exercise]:
+    """The verdicts declared in the teacher's notebook, with argument lists drawn from seed."""
+    rng = random.Random(seed)
+    found = []
+    for cell in source_nb.cells:
+        meta = cell.get("metadata", {})
+        spec = meta.get("computropolis", {}).get("verdict")
+        if spec is None:
+            continue
+        gid = meta.get("nbgrader", {}).get("grade_id")
+        where = f"verdict of test cell {gid!r}"
+        if not meta.get("nbgrader", {}).get("grade"):
+            raise VerdictSpecError(f"{where}: a verdict belongs on a graded test cell (nbgrader grade: true)")
+        call, args, cases = spec.get("call"), spec.get("args"), spec.get("cases", 10)
+        if not (isinstance(call, str) and call.isidentifier()):
+            raise VerdictSpecError(f"{where}: 'call' must name the student's function, got {call!r}")
+        if not isinstance(args, list):
+            raise VerdictSpecError(f"{where}: 'args' must be a list of argument specs, got {args!r}")
+        if not (isinstance(cases, int) and 1 <= cases <= 1000):
+            raise VerdictSpecError(f"{where}: 'cases' must be an integer from 1 to 1000, got {cases!r}")
+        found.append(Exercise(gid, call, [[_draw(a, rng, where) for a in args] for _ in range(cases)]))
+    return found
+
+
+def new_seed() -> int:
+    return secrets.randbits(63)
+
+
+def answers_file(folder: Path, ex: Exercise) -> Path:
+    return folder / "answers" / f"{ex.grade_id}.json"
+
+
+def harvest_cell(ex: Exercise, folder: Path):
+    """A code cell that calls the student's function on the drawn inputs and writes the results."""
+    import nbformat
+
+    out = answers_file(folder, ex)
+    source = (
+        f"// Grading: {ex.call} on inputs drawn at grading time.\n"
+        f"((f: any, inputs: any[][]) => {{\n"
+        f"  const results = inputs.map((args) => {{\n"
+        f"    try {{ const v = f(...args); return {{ value: v === undefined ? null : v }}; }}\n"
+        f"    catch (e) {{ return {{ threw: String((e as any)?.name ?? \"error\") }}; }}\n"
+        f"  }});\n"
+        f"  require(\"fs\").mkdirSync({json.dumps(str(out.parent))}, {{ recursive: true }});\n"
+        f"  require(\"fs\").writeFileSync({json.dumps(str(out))}, JSON.stringify(results));\n"
+        f"}})({ex.call}, {json.dumps(ex.inputs)});\n"
+    )
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["tags"] = [HARVEST_TAG]
+    cell.metadata["nbexec"] = {"run_if_passed": ex.grade_id}
+    return cell
+
+
+def is_harvest(cell) -> bool:
+    return HARVEST_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def read_answers(folder: Path, ex: Exercise):
+    """The results a run wrote for ex, or None if there are none or they are not results."""
+    path = answers_file(folder, ex)
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_ANSWER_BYTES:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(data, list) and len(data) == len(ex.inputs)):
+        return None
+    return data
+
+
+def _show(result) -> str:
+    if isinstance(result, dict) and "value" in result:
+        return f"returned {json.dumps(result['value'])[:80]}"
+    if isinstance(result, dict) and "threw" in result:
+        return f"threw {str(result['threw'])[:60]}"
+    return "gave no result"
+
+
+def judge(ex: Exercise, got, reference) -> str | None:
+    """None if got equals the reference on every input; else one sentence saying the first difference."""
+    if got is None:
+        return (f"{ex.call} gave no results on the inputs drawn at grading time (it is missing, did not "
+                f"compile, or its results did not reach the grader)")
+    for args, mine, theirs in zip(ex.inputs, got, reference):
+        if mine != theirs:
+            call = f"{ex.call}({', '.join(json.dumps(a) for a in args)})"
+            return f"on inputs drawn at grading time, {call} {_show(mine)}; expected: {_show(theirs)[len('returned '):] if isinstance(theirs, dict) and 'value' in theirs else _show(theirs)}"
+    return None
