@@ -246,9 +246,16 @@ export class Tlb {
       victim ^= (victim ^ i) & older;
     }
     const old = keys[victim]!;
-    if (old !== -1) {
+    if (old === -1) this.addCount(shift);
+    else {
       if (!(old === key && pageNumber[victim] === pn)) this.evictions++;
-      this.dropCount(this.shift[victim]!);
+      // Valid entries per size change only when the new entry's size differs (not, in the
+      // common case, a base page replacing a base page).
+      const oldShift = this.shift[victim]!;
+      if (oldShift !== shift) {
+        this.dropCount(oldShift);
+        this.addCount(shift);
+      }
     }
     pageNumber[victim] = pn;
     keys[victim] = key;
@@ -256,6 +263,9 @@ export class Tlb {
     this.shift[victim] = shift;
     this.perm[victim] = perm;
     stamp[victim] = this.tick();
+  }
+
+  private addCount(shift: number): void {
     this.validByShift[shift]!++;
     if (shift !== 0) this.largeValid++;
   }
