@@ -11,6 +11,7 @@
  * simulation), never held in memory beyond 4 M records, so a file of any length runs in
  * constant memory.
  */
+import { setFlagsFromString } from "node:v8";
 import { ConfigError, KernelLibError, ParseError, requireInt } from "../core/errors";
 import { MEMORY_COST_PRESETS, memoryCostModel } from "../costs/memory";
 import { Machine, MEMORY_VIRTUALIZATION_MODES, type MemoryVirtualizationMode } from "../hypervisor/machine";
@@ -274,6 +275,14 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
 }
 
 if (require.main === module) {
+  // One CLI run is one long loop, so JIT warm-up is a large part of its time (issue 15): V8
+  // normally compiles the hot loop on a background thread while the main thread keeps running
+  // it in the interpreter, and on a busy machine that thread waits for a core while hundreds
+  // of thousands of accesses run at interpreter speed. Compiling on the main thread instead
+  // blocks for the same compile work but switches to optimized code at once. (The library
+  // leaves V8's defaults alone; only this script, a process of its own, sets them.)
+  setFlagsFromString("--no-concurrent-recompilation");
+  setFlagsFromString("--no-concurrent-osr");
   const code = runSimCli(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
   process.exitCode = code;
 }

@@ -3,7 +3,9 @@
  *
  * - `sets` × `ways` entries; an entry for page number P lives in set P mod sets.
  * - True LRU within a set: every hit stamps the entry with a global counter; a miss evicts an
- *   invalid way if there is one, else the way with the oldest stamp.
+ *   invalid way if there is one, else the way with the oldest stamp. Stamps are 31-bit
+ *   integers, renumbered (order kept) before the counter would pass 2^30, so that the oldest
+ *   way is picked with integer masks instead of a branch the processor cannot predict.
  * - Every entry is tagged with an address-space id (ASID/PCID, one per process) and a VM id
  *   (VPID on Intel, ASID on AMD), so switching processes or VMs needs no flush.
  * - Large-page entries share the array: an entry remembers its page size (as a shift in base
@@ -38,6 +40,9 @@ export interface TlbStats {
   flushedEntries: number;
 }
 
+/** Largest LRU stamp (2^30 - 2; the insert scan starts above it): stamps and their differences stay small integers. */
+const STAMP_LIMIT = 2 ** 30 - 2;
+
 /** Packs a VM id and an address-space id into one tag. */
 export function tlbTag(vmId: number, asid: number): number {
   return vmId * 65536 + asid;
@@ -62,7 +67,8 @@ export class Tlb {
   private readonly shift: Uint8Array;
   /** Per entry: the walk's PERM_* bits (writable, dirty), as an x86 TLB caches R/W and D (SDM Vol. 3A §4.10.2.2). */
   private readonly perm: Uint8Array;
-  private readonly stamp: Float64Array;
+  /** Per entry: the clock at its last use (LRU); below STAMP_LIMIT + 1, see {@link tick}. */
+  private readonly stamp: Int32Array;
   private readonly validByShift: Int32Array;
   /** The large page sizes held (shifts above 0), ascending, for the lookup loop. */
   private readonly largeShifts: Int32Array;
@@ -94,7 +100,7 @@ export class Tlb {
     this.frame = new Float64Array(this.entries);
     this.shift = new Uint8Array(this.entries);
     this.perm = new Uint8Array(this.entries);
-    this.stamp = new Float64Array(this.entries);
+    this.stamp = new Int32Array(this.entries);
     this.validByShift = new Int32Array(32);
     this.largeShifts = Int32Array.from(this.pageShifts.filter((sh) => sh > 0));
     this.scaleOf = Float64Array.from({ length: 32 }, (_, sh) => 2 ** sh);
@@ -135,8 +141,8 @@ export class Tlb {
       // Base pages: the common case, kept short.
       const base = (vpn < 2147483648 ? vpn & this.setMask : (vpn - Math.floor(vpn / 4294967296) * 4294967296) & this.setMask) * this.ways;
       for (let i = base, end = base + this.ways; i < end; i++) {
-        if (keys[i] === key && pageNumber[i] === vpn) {
-          this.stamp[i] = ++this.clock;
+        if (pageNumber[i] === vpn && keys[i] === key) {
+          this.stamp[i] = this.tick();
           this.hits++;
           this.lastHit = i;
           return this.frame[i]!;
@@ -181,7 +187,7 @@ export class Tlb {
       const k = key + shift;
       for (let i = set * ways, end = i + ways; i < end; i++) {
         if (keys[i] === k && pageNumber[i] === pn) {
-          this.stamp[i] = ++this.clock;
+          this.stamp[i] = this.tick();
           this.hits++;
           this.lastHit = i;
           return this.frame[i]! + within;
@@ -215,41 +221,70 @@ export class Tlb {
    * (default writable and dirty). Evicts by LRU.
    */
   insert(vpn: number, tag: number, frameOfVpn: number, shift = 0, perm = 3): void {
-    const scale = shift === 0 ? 1 : 2 ** shift;
-    const pn = shift === 0 ? vpn : Math.floor(vpn / scale);
+    // Base pages (shift 0) need no division: the page number is the VPN and the frame is as given.
+    const pn = shift === 0 ? vpn : Math.floor(vpn / this.scaleOf[shift]!);
     const key = tag * 32 + shift;
     const keys = this.key;
     const pageNumber = this.pageNumber;
     const stamp = this.stamp;
-    const base = this.setOf(pn) * this.ways;
+    const base = (pn < 2147483648 ? pn & this.setMask : this.setOf(pn)) * this.ways;
     let victim = base;
-    let oldest = Infinity;
+    let oldest = STAMP_LIMIT + 1; // above every stamp
     for (let i = base, end = base + this.ways; i < end; i++) {
       const k = keys[i]!;
-      if (k === -1 || (k === key && pageNumber[i] === pn)) {
+      if (k === -1 || (pageNumber[i] === pn && k === key)) {
         // An invalid way, or this very entry (refresh rather than duplicate).
         victim = i;
         break;
       }
+      // The oldest way so far, without a branch: on a trace with no pattern, "is this way
+      // older?" is a coin toss the processor mispredicts about half the time (~10 ns a miss
+      // here). older is -1 (all ones) when st < oldest, else 0; x ^ ((x ^ y) & older) is y or x.
       const st = stamp[i]!;
-      if (st < oldest) {
-        oldest = st;
-        victim = i;
-      }
+      const older = (st - oldest) >> 31;
+      oldest ^= (oldest ^ st) & older;
+      victim ^= (victim ^ i) & older;
     }
     const old = keys[victim]!;
-    if (old !== -1) {
+    if (old === -1) this.addCount(shift);
+    else {
       if (!(old === key && pageNumber[victim] === pn)) this.evictions++;
-      this.dropCount(this.shift[victim]!);
+      // Valid entries per size change only when the new entry's size differs (not, in the
+      // common case, a base page replacing a base page).
+      const oldShift = this.shift[victim]!;
+      if (oldShift !== shift) {
+        this.dropCount(oldShift);
+        this.addCount(shift);
+      }
     }
     pageNumber[victim] = pn;
     keys[victim] = key;
-    this.frame[victim] = frameOfVpn - (vpn - pn * scale);
+    this.frame[victim] = shift === 0 ? frameOfVpn : frameOfVpn - (vpn - pn * this.scaleOf[shift]!);
     this.shift[victim] = shift;
     this.perm[victim] = perm;
-    stamp[victim] = ++this.clock;
+    stamp[victim] = this.tick();
+  }
+
+  private addCount(shift: number): void {
     this.validByShift[shift]!++;
     if (shift !== 0) this.largeValid++;
+  }
+
+  /** The next LRU stamp. Before the counter would pass STAMP_LIMIT, every set's stamps are renumbered 1..ways in the same order. */
+  private tick(): number {
+    if (this.clock === STAMP_LIMIT) this.renumberStamps();
+    return ++this.clock;
+  }
+
+  /** Replaces each set's stamps by their ranks (1 = oldest): LRU compares stamps only within a set, so nothing changes. */
+  private renumberStamps(): void {
+    const stamp = this.stamp;
+    const ways = this.ways;
+    for (let base = 0; base < this.entries; base += ways) {
+      const order = Array.from({ length: ways }, (_, w) => base + w).sort((a, b) => stamp[a]! - stamp[b]!);
+      order.forEach((i, rank) => (stamp[i] = rank + 1));
+    }
+    this.clock = ways;
   }
 
   private dropCount(shift: number): void {

@@ -59,6 +59,26 @@ describe("TLB", () => {
     expect(tlb.evictions).toBe(1);
   });
 
+  it("keeps true LRU across the renumbering of its stamps (the counter near 2^30)", () => {
+    const real = new Tlb({ sets: 4, ways: 4, pageShifts: [0] });
+    const naive = new NaiveTlb(4, 4, [0]);
+    // Start the LRU clock just below the point where stamps are renumbered (private field).
+    (real as unknown as { clock: number }).clock = 2 ** 30 - 2 - 300;
+    let x = 7;
+    for (let i = 0; i < 3000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const vpn = x % 40;
+      const a = real.lookup(vpn, 0);
+      expect(a).toBe(naive.lookup(vpn, 0));
+      if (a < 0) {
+        real.insert(vpn, 0, vpn + 7);
+        naive.insert(vpn, 0, vpn + 7, 0);
+      }
+    }
+    expect(real.hits).toBe(naive.hits);
+    expect((real as unknown as { clock: number }).clock).toBeLessThan(3000 + 16);
+  });
+
   it("tags separate address spaces and VMs; flushes by tag, page, VM and all", () => {
     const tlb = new Tlb({ sets: 16, ways: 4 });
     tlb.insert(5, tlbTag(1, 1), 50);
