@@ -176,6 +176,18 @@ describe("npm run handouts", () => {
         // Every label readable at the handout's fixed chart size: none cut off, none on another.
         expect(await page.evaluate(chartLabelProblems), "chart labels").toEqual([]);
         expect(await seriousViolations(page), "axe-core: serious or critical WCAG 2.1 AA violations").toEqual([]);
+        // Every chart carries a text alternative from its data: a sentence and the data table, for
+        // screen readers (visually hidden: the chart shows the same).
+        const alts = await page.locator(".kl-chart").evaluateAll((charts) => charts.map((c) => {
+          const alt = c.querySelector(".kl-chart-alt");
+          return { sentence: alt?.querySelector("p")?.textContent ?? "", rows: alt?.querySelectorAll("tbody tr").length ?? 0, width: alt?.getBoundingClientRect().width ?? -1 };
+        }));
+        expect(alts.length).toBe(charts);
+        for (const a of alts) {
+          expect(a.sentence).toMatch(/^(Bar|Line)? ?[Cc]hart of .+\. Highest .+; lowest .+\.$/);
+          expect(a.rows).toBeGreaterThan(0);
+          expect(a.width).toBeLessThanOrEqual(1);
+        }
         await page.screenshot({ path: path.join(SHOTS, `${edition}-${stem(nb)}.png`), fullPage: true });
         const pdf = await page.pdf({ format: "A4", printBackground: true });
         expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");

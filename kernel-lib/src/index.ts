@@ -28,6 +28,7 @@ export * from "./costs";
 export * from "./experiments";
 export * from "./charts/figure";
 export * from "./charts/builders";
+export * from "./charts/palette";
 export * from "./charts/bar-labels";
 export * from "./charts/log-ticks";
 export * from "./charts/ratio-figure";

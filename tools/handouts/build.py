@@ -232,6 +232,64 @@ def chart_html(figure: dict) -> str:
             f'{fallback_text(title)}</div>')
 
 
+def _axis_title(layout: dict, axis: str) -> str:
+    t = (layout.get(axis) or {}).get("title", "")
+    return re.sub(r"<[^>]+>", " ", t.get("text", "") if isinstance(t, dict) else str(t)).strip()
+
+
+def _cell_text(v) -> str:
+    if isinstance(v, float):
+        return f"{v:,.3g}" if abs(v) < 1000 else f"{round(v):,}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return re.sub(r"<[^>]+>", " ", str(v)).strip()
+
+
+def chart_alt(figure: dict) -> str:
+    """The chart's text alternative, from its data: one sentence (what it plots, its highest and
+    lowest values) and the data as a table, for screen readers (visually hidden: the chart shows it)."""
+    layout = figure.get("layout", {}) or {}
+    traces = [t for t in figure.get("data", []) if isinstance(t.get("x"), list) and isinstance(t.get("y"), list)]
+    points = [(t.get("name") or "", x, y) for t in traces for x, y in zip(t["x"], t["y"]) if isinstance(y, (int, float)) and not isinstance(y, bool)]
+    if not points:
+        return ""
+    kinds = {t.get("type", "scatter") for t in traces}
+    kind = "Bar chart" if kinds == {"bar"} else "Line chart" if kinds == {"scatter"} else "Chart"
+    x_title, y_title = _axis_title(layout, "xaxis") or "x", _axis_title(layout, "yaxis") or "value"
+    names = [t.get("name") or "" for t in traces]
+    def point(p):
+        return f"{_cell_text(p[2])}" + (f" ({p[0]}, {_cell_text(p[1])})" if p[0] and len(traces) > 1 else f" ({_cell_text(p[1])})")
+    hi, lo = max(points, key=lambda p: p[2]), min(points, key=lambda p: p[2])
+    series = f", {len(traces)} series: {', '.join(n for n in names if n)}" if len(traces) > 1 else ""
+    sentence = f"{kind} of {y_title} by {x_title}{series}. Highest {point(hi)}; lowest {point(lo)}."
+    xs: list = []
+    for t in traces:
+        for x in t["x"]:
+            if x not in xs:
+                xs.append(x)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in [x_title] + ([n or y_title for n in names] if len(traces) > 1 else [y_title]))
+    rows = "".join(
+        "<tr>" + f"<th>{html.escape(_cell_text(x))}</th>" + "".join(
+            f"<td>{html.escape(_cell_text(t['y'][t['x'].index(x)]) if x in t['x'] else '')}</td>" for t in traces) + "</tr>"
+        for x in xs)
+    return (f'<div class="kl-chart-alt"><p>{html.escape(sentence)}</p>'
+            f'<table><caption>Data of the chart</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>')
+
+
+def with_alt(chart: str) -> str:
+    """A chart's HTML with its text alternative inside it (from the figure JSON it carries)."""
+    m = re.search(r'<script type="' + re.escape(PLOTLY_MIME) + r'">(.*?)</script>', chart, re.S)
+    if not m or 'class="kl-chart-alt"' in chart:
+        return chart
+    try:
+        figure = json.loads(m[1])
+    except json.JSONDecodeError:
+        return chart
+    alt = chart_alt(figure)
+    end = chart.rfind("</div>")
+    return chart[:end] + alt + chart[end:] if alt and end >= 0 else chart
+
+
 def neutral_fallback(chart: str) -> str:
     """The notebook's chart HTML with the handout's fallback line (kernel-lib's says "open in JupyterLab or the handout")."""
     m = re.search(r'data-title="([^"]*)"', chart)
@@ -248,7 +306,7 @@ def render_output(output, page: Page, catalog: dict, where: str, notebook_dir: P
         return f'<pre class="error">{html.escape(output.get("ename", "Error"))}: {html.escape(output.get("evalue", ""))}</pre>'
     data = output.get("data", {})
     if PLOTLY_MIME in data or "text/html" in data and 'class="kl-chart' in _text(data["text/html"]):
-        inner = neutral_fallback(_text(data["text/html"])) if "text/html" in data else chart_html(data[PLOTLY_MIME])
+        inner = with_alt(neutral_fallback(_text(data["text/html"])) if "text/html" in data else chart_html(data[PLOTLY_MIME]))
         if PLAYGROUND_MIME in data:
             return playground_html(data[PLAYGROUND_MIME], inner, catalog, where)
         return inner

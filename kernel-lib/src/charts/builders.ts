@@ -1,5 +1,6 @@
 import { ConfigError } from "../core/errors";
 import type { Figure, PlotTrace } from "./figure";
+import { COLORWAY } from "./palette";
 
 /** A tidy result row: one observation, one column per variable (as the experiments return). */
 export type Row = Readonly<Record<string, unknown>>;
@@ -62,6 +63,7 @@ function chart<R extends Row>(rows: readonly R[], o: ChartOptions<R>, traceStyle
       legend: { title: { text: o.color ?? "" } },
       margin: { t: 60, r: 20 },
       showlegend: o.color !== undefined,
+      colorway: [...COLORWAY],
     },
   };
 }

@@ -8,6 +8,7 @@
  * exits weigh most, with large ones the wire does; past a path's capacity its latency climbs.
  * (The lesson prints what the chart shows from the same rows, never a fixed ordering.)
  */
+import { PALETTE } from "../charts/palette";
 import type { Figure } from "../charts/figure";
 import { IO_PATHS } from "../io/config";
 import { runIo } from "../io/run";
@@ -17,7 +18,8 @@ import { memoize } from "../experiments/result-cache";
 /** Requests each VM sends per run: enough for a stable mean, quick enough to redraw while dragging. */
 const REQUESTS_PER_VM = 400;
 const SEED = 1;
-const COLORS = ["#e45756", "#f58518", "#eeca3b", "#54a24b", "#4c78a8"];
+// One colour per path, from the colour-blind-safe palette (emulated … bare metal).
+const COLORS = [PALETTE.vermillion, PALETTE.orange, PALETTE.skyBlue, PALETTE.bluishGreen, PALETTE.blue];
 
 export interface IoPathsParams {
   requestBytes: number;

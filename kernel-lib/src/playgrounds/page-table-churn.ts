@@ -10,6 +10,7 @@
  * hypervisor; under nested paging none do, but every TLB miss walks two dimensions. The reader
  * finds the crossover: static and TLB-hungry favours shadow, churn favours nested.
  */
+import { MODE_COLORS } from "../charts/palette";
 import type { Figure } from "../charts/figure";
 import { Random } from "../core/random";
 import { MEMORY_VIRTUALIZATION_MODES } from "../hypervisor/machine";
@@ -74,7 +75,7 @@ export function churnFigure(p: ChurnParams): Figure {
         y: rows.map((r) => Number(r.slowdown.toFixed(3))),
         text: rows.map((r) => `${r.slowdown.toFixed(2)}×<br>${r.vmExitsPer1k.toFixed(1)} exits / 1k accesses`),
         textposition: "outside",
-        marker: { color: ["#4c78a8", "#f58518", "#e45756"] },
+        marker: { color: [MODE_COLORS.native, MODE_COLORS.shadow, MODE_COLORS.nested] },
         hovertemplate: "%{x}: %{y}× the native cycles<extra></extra>",
       },
     ],

@@ -9,6 +9,7 @@
  * 2D walk under nested paging, so nested pays most when the working set outgrows the TLB, and
  * 2 MiB host pages win part of it back.
  */
+import { MODE_COLORS } from "../charts/palette";
 import type { Figure } from "../charts/figure";
 import { MEMORY_VIRTUALIZATION_MODES } from "../hypervisor/machine";
 import { pageSizeLabel } from "../charts/labels";
@@ -48,7 +49,7 @@ export function tlbSizeFigure(p: TlbSizeParams): Figure {
         y: rows.map((r) => Number(r.cyclesPerAccess.toFixed(2))),
         text: rows.map((r) => `${r.cyclesPerAccess.toFixed(1)} cycles<br>${pct(r.tlbHitRate)}`),
         textposition: "outside",
-        marker: { color: ["#4c78a8", "#f58518", "#e45756"] },
+        marker: { color: [MODE_COLORS.native, MODE_COLORS.shadow, MODE_COLORS.nested] },
         hovertemplate: "%{x}: %{y} cycles per access<extra></extra>",
       },
     ],
