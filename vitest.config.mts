@@ -11,6 +11,9 @@ export default defineConfig({
           name: "unit",
           include: ["kernel-lib/test/**/*.test.ts"],
           testTimeout: 30_000,
+          // The simulator's modules are loaded once per worker, not once per file: its tests share
+          // no mutable state but the deterministic, frozen result cache (experiments/result-cache.ts).
+          isolate: false,
         },
       },
       {
