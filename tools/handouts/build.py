@@ -245,33 +245,48 @@ def _cell_text(v) -> str:
     return re.sub(r"<[^>]+>", " ", str(v)).strip()
 
 
+def _numeric(values) -> bool:
+    return any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+
+
 def chart_alt(figure: dict) -> str:
     """The chart's text alternative, from its data: one sentence (what it plots, its highest and
-    lowest values) and the data as a table, for screen readers (visually hidden: the chart shows it)."""
+    lowest values) and the data as a table, for screen readers (visually hidden: the chart shows it).
+    Horizontal bars are read with their axes swapped; a chart of labels only (a walk diagram) gets
+    its points listed."""
     layout = figure.get("layout", {}) or {}
     traces = [t for t in figure.get("data", []) if isinstance(t.get("x"), list) and isinstance(t.get("y"), list)]
-    points = [(t.get("name") or "", x, y) for t in traces for x, y in zip(t["x"], t["y"]) if isinstance(y, (int, float)) and not isinstance(y, bool)]
-    if not points:
+    if not traces:
         return ""
-    kinds = {t.get("type", "scatter") for t in traces}
-    kind = "Bar chart" if kinds == {"bar"} else "Line chart" if kinds == {"scatter"} else "Chart"
-    x_title, y_title = _axis_title(layout, "xaxis") or "x", _axis_title(layout, "yaxis") or "value"
+    title = _axis_title({"t": {"title": layout.get("title", "")}}, "t") or "the chart"
+    # The value axis: y, unless only x holds numbers (horizontal bars).
+    swap = not any(_numeric(t["y"]) for t in traces) and any(_numeric(t["x"]) for t in traces)
+    cat_key, val_key = ("y", "x") if swap else ("x", "y")
+    cat_title = _axis_title(layout, "yaxis" if swap else "xaxis") or "item"
+    val_title = _axis_title(layout, "xaxis" if swap else "yaxis") or "value"
     names = [t.get("name") or "" for t in traces]
-    def point(p):
-        return f"{_cell_text(p[2])}" + (f" ({p[0]}, {_cell_text(p[1])})" if p[0] and len(traces) > 1 else f" ({_cell_text(p[1])})")
-    hi, lo = max(points, key=lambda p: p[2]), min(points, key=lambda p: p[2])
+    points = [(n, c, v) for n, t in zip(names, traces) for c, v in zip(t[cat_key], t[val_key])]
+    numeric = [p for p in points if isinstance(p[2], (int, float)) and not isinstance(p[2], bool)]
+    kinds = {t.get("type", "scatter") for t in traces}
+    kind = "Bar chart" if kinds == {"bar"} else "Line chart" if kinds == {"scatter"} and numeric else "Chart"
     series = f", {len(traces)} series: {', '.join(n for n in names if n)}" if len(traces) > 1 else ""
-    sentence = f"{kind} of {y_title} by {x_title}{series}. Highest {point(hi)}; lowest {point(lo)}."
-    xs: list = []
-    for t in traces:
-        for x in t["x"]:
-            if x not in xs:
-                xs.append(x)
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in [x_title] + ([n or y_title for n in names] if len(traces) > 1 else [y_title]))
-    rows = "".join(
-        "<tr>" + f"<th>{html.escape(_cell_text(x))}</th>" + "".join(
-            f"<td>{html.escape(_cell_text(t['y'][t['x'].index(x)]) if x in t['x'] else '')}</td>" for t in traces) + "</tr>"
-        for x in xs)
+    if numeric:
+        def point(p):
+            where = f"{p[0]}, {_cell_text(p[1])}" if p[0] and len(traces) > 1 else _cell_text(p[1])
+            return f"{_cell_text(p[2])} ({where})"
+        hi, lo = max(numeric, key=lambda p: p[2]), min(numeric, key=lambda p: p[2])
+        sentence = f"{kind} of {val_title} by {cat_title}{series}. Highest {point(hi)}; lowest {point(lo)}."
+    else:
+        sentence = f"{kind} of {title}{series}. {len(points)} points, listed in the table."
+    cats: list = []
+    for _, c, _v in points:
+        if c not in cats:
+            cats.append(c)
+    columns = [n or val_title for n in names] if len(traces) > 1 else [val_title]
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in [cat_title] + columns)
+    def cell(t, c):
+        return _cell_text(t[val_key][t[cat_key].index(c)]) if c in t[cat_key] else ""
+    rows = "".join("<tr>" + f"<th>{html.escape(_cell_text(c))}</th>" + "".join(f"<td>{html.escape(cell(t, c))}</td>" for t in traces) + "</tr>" for c in cats)
     return (f'<div class="kl-chart-alt"><p>{html.escape(sentence)}</p>'
             f'<table><caption>Data of the chart</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>')
 
