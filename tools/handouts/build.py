@@ -672,10 +672,12 @@ def build(paths: list[Path], out: Path, execute: bool, timeout: int) -> int:
     return 1 if failed else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Execute the lesson notebooks and write offline HTML handouts (student and teacher editions).")
+def lesson_arguments(description: str, default_out: Path, argv: list[str] | None) -> tuple[argparse.Namespace, list[Path]]:
+    """The command line of the lesson builders (handouts, slides): notebooks, --out, --no-execute,
+    --timeout; the lessons in notebooks/ when none are named. Bad arguments exit 2 with the reason."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("notebooks", nargs="*", type=Path, help="lesson notebooks (default: notebooks/NN-*.ipynb)")
-    ap.add_argument("--out", type=Path, default=ROOT / "build" / "handouts", help="output folder (default build/handouts)")
+    ap.add_argument("--out", type=Path, default=default_out, help=f"output folder (default {default_out.relative_to(ROOT)})")
     ap.add_argument("--no-execute", action="store_true", help="render the outputs stored in the notebooks instead of executing them")
     ap.add_argument("--timeout", type=int, default=300, help="seconds a cell may run (default 300)")
     args = ap.parse_args(argv)
@@ -685,6 +687,12 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"no such notebook: {', '.join(missing)}")
     if not paths:
         ap.error("no lesson notebooks found (notebooks/NN-title.ipynb)")
+    return args, paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, paths = lesson_arguments("Execute the lesson notebooks and write offline HTML handouts (student and teacher editions).",
+                                   ROOT / "build" / "handouts", argv)
     try:
         return build(paths, args.out.resolve(), execute=not args.no_execute, timeout=args.timeout)
     except HandoutError as e:

@@ -18,7 +18,6 @@ The lessons are executed on the TypeScript kernel first (like `npm run handouts`
 """
 from __future__ import annotations
 
-import argparse
 import html
 import sys
 import time
@@ -179,16 +178,8 @@ def build(paths: list[Path], out: Path, execute: bool, timeout: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Write each lesson as an offline reveal.js slideshow (teacher notes as speaker notes).")
-    ap.add_argument("notebooks", nargs="*", type=Path, help="lesson notebooks (default: notebooks/NN-*.ipynb)")
-    ap.add_argument("--out", type=Path, default=ROOT / "build" / "slides", help="output folder (default build/slides)")
-    ap.add_argument("--no-execute", action="store_true", help="render the outputs stored in the notebooks instead of executing them")
-    ap.add_argument("--timeout", type=int, default=300, help="seconds a cell may run (default 300)")
-    args = ap.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        ap.error(f"no such notebook: {', '.join(missing)}")
+    args, paths = handouts.lesson_arguments("Write each lesson as an offline reveal.js slideshow (teacher notes as speaker notes).",
+                                            ROOT / "build" / "slides", argv)
     try:
         return build(paths, args.out.resolve(), execute=not args.no_execute, timeout=args.timeout)
     except handouts.HandoutError as e:
