@@ -17,7 +17,7 @@ import type { PhysicalMemory } from "../memory/physical-memory";
 import type { WalkStep } from "../memory/walk-step";
 import { Tlb, tlbTag, type TlbConfig } from "./tlb";
 import { DIM_NATIVE, DIM_SHADOW } from "./walk-steps";
-import { PERM_WRITE_DIRTY, PageWalker, type PageWalkerOptions } from "./walker";
+import { PageWalker, type PageWalkerOptions } from "./walker";
 
 /** How the MMU translates: on bare metal, through a shadow table, or with a 2D nested walk. */
 export type MmuMode = "native" | "shadow" | "nested";
@@ -150,19 +150,7 @@ export class Mmu {
    * clean TLB entry (SDM Vol. 3A §4.8). Reads never come here, so their path is unchanged.
    */
   translateWrite(vpn: number): number {
-    const hit = this.tlb.lookup(vpn, this.tag);
-    if (hit >= 0 && this.tlb.lastHitPerm() === PERM_WRITE_DIRTY) return hit;
-    const w = this.walker;
-    w.write = true;
-    const ok =
-      this.modeCode === MMU_NESTED
-        ? w.walk2DMemo(this.layout, this.cr3, vpn, this.hostIdentity ? null : this.hostLayout, this.eptRoot)
-        : w.walk1DMemo(this.layout, this.cr3, vpn, this.modeCode === MMU_SHADOW ? DIM_SHADOW : DIM_NATIVE);
-    w.write = false;
-    w.walks++;
-    if (!ok) return -1;
-    this.tlb.insert(vpn, this.tag, w.frame, this.tlbShiftFor[w.leafShift]!, w.perm);
-    return w.frame;
+    return this.translateAccess(vpn, 1);
   }
 
   /**
