@@ -4,15 +4,20 @@
  * reached as `import { lesson03 } from "kernel-lib/course"`.
  *
  * The map of the library, one folder per concept:
- *   core/        errors that name the field and what is allowed; seeded random numbers
+ *   core/        errors that name the field and what is allowed; seeded random numbers; number
+ *                formatting; where two sampled curves cross (crossing.ts)
  *   memory/      address layouts, PTE formats, physical memory of frames, page tables in memory
- *   mmu/         TLB, page walker (native 1D and nested 2D), the MMU
- *   hypervisor/  host, VMs, guest processes, shadow and nested paging, VM exits
- *   io/          device emulation, virtio, passthrough with an IOMMU (discrete-event simulation)
- *   workloads/   seeded access-pattern generators and trace readers
+ *   mmu/         TLB, page walker (native 1D and nested 2D, permissions and A/D bits), page-fault
+ *                error codes, the MMU
+ *   hypervisor/  host, VMs, guest processes (copy-on-write fork), shadow paging (two models:
+ *                "trap-all" and "kvm") and nested paging, dirty logging (write protection, PML), VM exits
+ *   io/          device emulation, virtio, passthrough with an IOMMU: a discrete-event simulation,
+ *                one process per actor (guest driver, back end, device, completion)
+ *   workloads/   seeded access-pattern generators; raw64 and lackey traces, streamed in chunks
  *   costs/       the cycle-cost model, every constant cited
  *   experiments/ the one place that builds machines, warms up, measures and caches results (frozen)
- *   charts/      Plotly figure builders from tidy rows; bar labels, log ticks, walk figures, labels
+ *   charts/      Plotly figure builders from tidy rows; bar labels, log ticks, walk figures, labels,
+ *                the colour-blind-safe palette
  *   display/     showing charts, tables and prose in a tslab notebook (Node only)
  *   playgrounds/ charts with sliders, re-run in the notebook and in the HTML handouts
  *   course/      the lessons (not exported here): kernel-lib/course, one namespace per lesson
