@@ -160,11 +160,14 @@ class Sandbox:
                     "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         else:
             cmd += ["--unshare-all", "--cap-drop", "ALL"]
+        # /tmp first: the project may itself live under /tmp (a CI clone), and the read-only
+        # binds below must land on top of this empty tmpfs, not be hidden by it.
+        cmd += ["--perms", "1777", "--tmpfs", "/tmp"]
         cmd += self._visible()
         for folder in hide:  # in case the teacher keeps them under a visible folder
             if folder.exists():
                 cmd += ["--tmpfs", str(folder)]
-        cmd += ["--perms", "1777", "--tmpfs", "/tmp", "--perms", "0755", "--dir", str(INSIDE),
+        cmd += ["--perms", "0755", "--dir", str(INSIDE),
                 "--bind", str(scratch), str(WORK),
                 "--ro-bind", str((ROOT / "node_modules").resolve()), str(INSIDE / "node_modules"),
                 "--ro-bind", str((ROOT / "kernel-lib").resolve()), str(INSIDE / "kernel-lib"),
