@@ -490,21 +490,26 @@ READER_SWITCH = (
         "history.replaceState(null,'',u.href.replace('reader=','reader'));});})();"))
 
 
-def page_html(*, title: str, edition: str, body: str, toc: str, nav: str, assets: Assets | None, footer: str, scripts: bool) -> str:
-    head_scripts = ""
-    if scripts and assets is not None:
-        head_scripts = _inline_script(assets.plotly) + _inline_script(assets.runtime)
-    css = assets.css if assets else ""
+def html_head(title: str, generator: str, css: str) -> str:
+    """The start of every self-contained page (handouts, slides): no request leaves the file."""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="Computropolis handouts (tools/handouts/build.py)">
-<title>{html.escape(title)} · {EDITION_NAMES[edition]}</title>
+<meta name="generator" content="{html.escape(generator)}">
+<title>{html.escape(title)}</title>
 <style>{css}</style>
 </head>
-<body class="edition-{edition}">
+"""
+
+
+def page_html(*, title: str, edition: str, body: str, toc: str, nav: str, assets: Assets | None, footer: str, scripts: bool) -> str:
+    head_scripts = ""
+    if scripts and assets is not None:
+        head_scripts = _inline_script(assets.plotly) + _inline_script(assets.runtime)
+    css = assets.css if assets else ""
+    return html_head(f"{title} · {EDITION_NAMES[edition]}", "Computropolis handouts (tools/handouts/build.py)", css) + f"""<body class="edition-{edition}">
 <header class="page-header" id="top">
 <div class="header-row"><span class="kit">Computropolis</span><span class="edition-badge edition-{edition}">{EDITION_NAMES[edition]}</span>{READER_SWITCH if scripts else ""}</div>
 {nav}

@@ -118,16 +118,7 @@ def load_assets() -> dict[str, str]:
 
 
 def page_html(title: str, deck: str, assets: dict[str, str]) -> str:
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="Computropolis slides (tools/slides/build.py)">
-<title>{html.escape(title)} · slides</title>
-<style>{assets["css"]}</style>
-</head>
-<body class="edition-student slides">
+    return handouts.html_head(f"{title} · slides", "Computropolis slides (tools/slides/build.py)", assets["css"]) + f"""<body class="edition-student slides">
 <div class="reveal"><div class="slides">
 {deck}
 </div></div>

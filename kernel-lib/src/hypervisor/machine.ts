@@ -267,7 +267,8 @@ export class Machine implements VmMonitor {
     }
   }
 
-  private counters(): MachineCounters {
+  /** The machine's raw counters now: two snapshots give a span's statistics (hypervisor/run-stats.ts runStats). */
+  counters(): MachineCounters {
     let pageFaults = 0;
     let pteWrites = 0;
     let cowFaults = 0;

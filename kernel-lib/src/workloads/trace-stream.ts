@@ -15,6 +15,7 @@
  */
 import type { Machine, MemoryRunStats } from "../hypervisor/machine";
 import type { VirtualMachine } from "../hypervisor/virtual-machine";
+import { runStats } from "../hypervisor/run-stats";
 import { requireInt } from "../core/errors";
 import { PageSet } from "./page-set";
 import { TraceCollector } from "./trace-collector";
@@ -127,45 +128,20 @@ export function simulateTrace(machine: Machine, vm: VirtualMachine, source: Trac
   const premap: MemoryTrace = { name: source.name, length: 0, ops: new Uint8Array(0), arg: new Float64Array(0), offset: null, pageSizeBytes: machine.guestLayout.pageSizeBytes, accesses: 0, premap: [{ process: 0, vpns: scan.touched }] };
   machine.prepare(premap, vm);
   const t0 = performance.now();
-  let stats: MemoryRunStats | null = null;
+  // The chunks run on one machine: the whole trace's statistics are the difference of the
+  // machine's counters before the first chunk and after the last (no per-chunk sums to keep in step).
+  const before = machine.counters();
+  let loopSeconds = 0;
   let loopCpuMicros = 0;
   const run = (part: MemoryTrace): void => {
     const c0 = cpuMicros();
-    const s = machine.run(part, vm, { premap: false });
+    loopSeconds += machine.run(part, vm, { premap: false }).seconds;
     loopCpuMicros += cpuMicros() - c0;
-    stats = stats === null ? s : addRunStats(stats, s);
   };
   if (scan.kept !== null) run(scan.kept);
   else streamTrace(source, format, run, parseOptions);
   const simulateSeconds = (performance.now() - t0) / 1000;
-  // An empty trace runs nothing: its counters are those of an empty run.
-  const total = stats ?? machine.run({ ...premap, premap: [] }, vm, { premap: false });
+  const total = runStats(machine.mode, machine.costs, before, machine.counters(), loopSeconds);
   return { stats: total, scan, simulateSeconds, loopCpuSeconds: Number.isNaN(loopCpuMicros) ? null : loopCpuMicros / 1e6 };
 }
 
-/** Counters of two consecutive runs of one machine, added (cycles are linear in the counters). */
-export function addRunStats(a: MemoryRunStats, b: MemoryRunStats): MemoryRunStats {
-  const byCause = { ...a.vmExitsByCause };
-  for (const [cause, n] of Object.entries(b.vmExitsByCause) as [keyof typeof byCause, number][]) byCause[cause] = (byCause[cause] ?? 0) + n;
-  const tlbHits = a.tlbHits + b.tlbHits;
-  const tlbMisses = a.tlbMisses + b.tlbMisses;
-  return {
-    mode: a.mode,
-    accesses: a.accesses + b.accesses,
-    tlbHits,
-    tlbMisses,
-    tlbHitRate: tlbHits + tlbMisses === 0 ? 0 : tlbHits / (tlbHits + tlbMisses),
-    walks: a.walks + b.walks,
-    walkRefs: a.walkRefs + b.walkRefs,
-    pageFaults: a.pageFaults + b.pageFaults,
-    pteWrites: a.pteWrites + b.pteWrites,
-    vmExits: a.vmExits + b.vmExits,
-    vmExitsByCause: byCause,
-    isolationFaults: a.isolationFaults + b.isolationFaults,
-    protectionFaults: a.protectionFaults + b.protectionFaults,
-    cowFaults: a.cowFaults + b.cowFaults,
-    cycles: a.cycles + b.cycles,
-    exitCycles: a.exitCycles + b.exitCycles,
-    seconds: a.seconds + b.seconds,
-  };
-}
