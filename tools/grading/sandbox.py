@@ -48,7 +48,9 @@ class Limits:
     """Caps for one submission; each is named in the feedback of a cell that hits it."""
 
     cpu_seconds: int = 120  # per process (RLIMIT_CPU): the kernel gets SIGXCPU
-    memory_mb: int = 1536  # address space per process (RLIMIT_AS): V8 aborts out of memory
+    # Address space per process (RLIMIT_AS): V8 aborts out of memory past it. 1536 MB killed the
+    # kernel of an honest lesson (02) now and then as its heap grew; 4096 still stops a runaway.
+    memory_mb: int = 4096
     processes: int = 64  # for the sandbox's user (RLIMIT_NPROC)
     output_bytes: int = 1_000_000  # outputs of the whole notebook (enforced by nbexec --grading)
     file_mb: int = 64  # largest file a process may write (RLIMIT_FSIZE)
