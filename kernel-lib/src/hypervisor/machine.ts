@@ -15,6 +15,7 @@
  * over typed arrays, and software only for the rare events (faults, exits, OS operations).
  * Cycles are computed from the counters afterwards with the cost model.
  */
+import { cpuMicros } from "../core/cpu-time";
 import { ConfigError, requireInt } from "../core/errors";
 import { MEMORY_COST_PRESETS, exitCycles, memoryCostModel, type MemoryCostModel, type MemoryCostOverrides, type MemoryExitCause } from "../costs/memory";
 import { FrameAllocator } from "../memory/frame-allocator";
@@ -67,6 +68,8 @@ export class Machine implements VmMonitor {
   protectionFaults = 0;
   /** Data accesses so far. */
   accesses = 0;
+  /** CPU seconds of the last {@link run}'s loop (the span its `seconds` times), NaN outside Node. */
+  lastLoopCpuSeconds = NaN;
   /** The VM on the CPU. */
   running: VirtualMachine | null = null;
   /** Mode code of the MMU (MMU_NATIVE, MMU_SHADOW, MMU_NESTED). */
@@ -325,9 +328,11 @@ export class Machine implements VmMonitor {
     else if (!vm.kernel.current) vm.kernel.switchTo(0);
     this.enter(vm);
     const before = this.counters();
+    const c0 = cpuMicros();
     const t0 = performance.now();
     this.accesses += this.loop(vm, trace.ops, trace.arg, trace.length, out);
     const seconds = (performance.now() - t0) / 1000;
+    this.lastLoopCpuSeconds = (cpuMicros() - c0) / 1e6;
     return runStats(this.mode, this.costs, before, this.counters(), seconds);
   }
 

@@ -104,18 +104,11 @@ export interface TraceSimulation {
   /** Wall-clock seconds of the second pass: parsing and simulating. */
   simulateSeconds: number;
   /**
-   * CPU seconds of this process during the simulation loop (all its threads, so the JIT
-   * compiler's too), or null outside Node. Fairer than `stats.seconds` on a shared machine.
+   * CPU seconds of this process during the simulation loop, the span `stats.seconds` times
+   * (all its threads, so the JIT compiler's too), or null outside Node. Fairer than
+   * `stats.seconds` on a shared machine.
    */
   loopCpuSeconds: number | null;
-}
-
-/** CPU time of this process in microseconds (NaN where there is no process.cpuUsage, e.g. a browser). */
-function cpuMicros(): number {
-  const p = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process;
-  if (!p?.cpuUsage) return NaN;
-  const u = p.cpuUsage();
-  return u.user + u.system;
 }
 
 /**
@@ -132,16 +125,15 @@ export function simulateTrace(machine: Machine, vm: VirtualMachine, source: Trac
   // machine's counters before the first chunk and after the last (no per-chunk sums to keep in step).
   const before = machine.counters();
   let loopSeconds = 0;
-  let loopCpuMicros = 0;
+  let loopCpuSeconds = 0;
   const run = (part: MemoryTrace): void => {
-    const c0 = cpuMicros();
     loopSeconds += machine.run(part, vm, { premap: false }).seconds;
-    loopCpuMicros += cpuMicros() - c0;
+    loopCpuSeconds += machine.lastLoopCpuSeconds;
   };
   if (scan.kept !== null) run(scan.kept);
   else streamTrace(source, format, run, parseOptions);
   const simulateSeconds = (performance.now() - t0) / 1000;
   const total = runStats(machine.mode, machine.costs, before, machine.counters(), loopSeconds);
-  return { stats: total, scan, simulateSeconds, loopCpuSeconds: Number.isNaN(loopCpuMicros) ? null : loopCpuMicros / 1e6 };
+  return { stats: total, scan, simulateSeconds, loopCpuSeconds: Number.isNaN(loopCpuSeconds) ? null : loopCpuSeconds };
 }
 

@@ -149,6 +149,26 @@ describe("simulating a streamed trace", () => {
     );
   });
 
+  it("loopCpuSeconds is the CPU time of the loops alone (Machine.lastLoopCpuSeconds per chunk), not of checking or parsing", () => {
+    // 3,000 records read twice in 8-record chunks: many runs, each timing its loop only.
+    const bytes = encodeRaw64Trace(Array.from({ length: 3000 }, (_, i) => 0x400 + (i % 37)), 4096);
+    const m = new Machine({ mode: "nested" });
+    const chunkCpu: number[] = [];
+    const run = m.run.bind(m);
+    m.run = (trace, vm, options) => {
+      const s = run(trace, vm, options);
+      chunkCpu.push(m.lastLoopCpuSeconds);
+      return s;
+    };
+    const cpu0 = process.cpuUsage();
+    const got = simulateTrace(m, m.createVm(), bytesSource("t", bytes, 64), "raw64", { chunkRecords: 8, keepRecords: 0 });
+    const whole = process.cpuUsage(cpu0);
+    expect(chunkCpu.length).toBeGreaterThan(300);
+    expect(chunkCpu.every((c) => Number.isFinite(c) && c >= 0)).toBe(true);
+    expect(got.loopCpuSeconds).toBeCloseTo(chunkCpu.reduce((a, b) => a + b, 0), 9);
+    expect(got.loopCpuSeconds!).toBeLessThanOrEqual((whole.user + whole.system) / 1e6);
+  });
+
   it("scanTrace counts instruction fetches whether or not they are kept", () => {
     const bytes = new TextEncoder().encode("I  0400,4\n L 2000,8\nI  0404,4\n S 3000,8\n M 3008,8\n");
     const all = scanTrace(bytesSource("t", bytes, 4), "lackey");
