@@ -21,6 +21,13 @@ describe("notebook 05: the shadow-paging model the lessons use, against figure B
     expect(row("kvm", "default").b6Slowdown).toBeNull();
   });
 
+  it("issue 15: with 2006 VT-x exit costs the KVM-like model lands near B6's 17.7× (within ±40%), while trap-all, an upper bound, overshoots it several times", () => {
+    const b6 = B6_FORKWAIT_SECONDS.hardwareVmm / B6_FORKWAIT_SECONDS.native;
+    expect(row("kvm", "first-gen-vtx").slowdown / b6).toBeGreaterThan(0.6);
+    expect(row("kvm", "first-gen-vtx").slowdown / b6).toBeLessThan(1.4);
+    expect(row("trap-all", "first-gen-vtx").slowdown / b6).toBeGreaterThan(3);
+  });
+
   it("the notice quotes the rows and names the model the lessons use", () => {
     const text = shadowPresetsNotice(rows);
     expect(text).toContain("`trap-all`");
