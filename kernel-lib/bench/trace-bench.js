@@ -13,8 +13,9 @@
  *    `cc -O2` and runs it and the CLI back to back, `repeats` times, native and nested
  *    (16 × 4 TLB, 4-level, no walk cache); checks that both count the same accesses, hits,
  *    misses and walk references, and reports the median loop time (wall and CPU) of each, their
- *    ratio and accesses per CPU-second; and the same model ported to one JavaScript loop
- *    (tlb-model.js), whose CPU time against C's is V8's floor for this model in one run.
+ *    ratio and accesses per CPU-second; and the same model ported to JavaScript (tlb-model.js,
+ *    32-bit integers, one loop per mode), whose CPU time against C's is V8's floor for this
+ *    model in one run.
  *    Skipped, saying so, when there is no C compiler.
  * Every generated file is deleted at the end.
  */
@@ -118,7 +119,7 @@ function traceBench({ records, compareRecords, repeats, log }) {
     log("(accesses, hits, misses and walk references checked equal. TS ms: the CLI's loop time (its \"seconds\"), JIT warm-up included,");
     log(" as one run of the CLI pays it; cpu ms: CPU time of each process over the same span (TS: all threads, the JIT compiler's");
     log(" too), steadier when the machine is shared; M acc/s: accesses per CPU-second of the loop; JS port: tlb-model.c ported to");
-    log(" one JavaScript loop (tlb-model.js, counts and checksum checked equal to C), V8's floor for this model in one run)");
+    log(" JavaScript (tlb-model.js, 32-bit integers, counts and checksum checked equal to C), V8's floor for this model in one run)");
     return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
