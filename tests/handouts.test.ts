@@ -387,6 +387,24 @@ describe("npm run handouts", () => {
       }
     });
 
+    it("one debate and one what-if per module as the lesson plan has (02 memory, 03 MMU, 04 I/O); the others are optional extensions, marked so", () => {
+      const modules = ["02", "03", "04"];
+      for (const nb of LESSONS) {
+        const number = path.basename(nb).slice(0, 2);
+        const cells = readNotebook(path.join(ROOT, nb)).cells;
+        for (const kind of ["debate", "what-if"]) {
+          const all = cells.filter((c) => tagsOf(c).includes(kind));
+          const core = all.filter((c) => !tagsOf(c).includes("optional"));
+          expect(core.length, `${nb}: ${kind} cells that are not optional`).toBe(modules.includes(number) ? 1 : 0);
+          // Marked in the notebook's own text (readable without the Lab extension) and in the handout.
+          for (const c of all.filter((c) => tagsOf(c).includes("optional"))) expect(src(c), `${nb}: optional ${kind}`).toMatch(/optional extension/i);
+        }
+        const html = readFileSync(path.join(OUT, "student", `${stem(nb)}.html`), "utf8");
+        const optional = cells.filter((c) => tagsOf(c).includes("optional") && !tagsOf(c).includes("teacher")).length;
+        expect((html.match(/<(?:aside|section) class="[^"]*\boptional\b/g) ?? []).length, `${nb}: cells marked optional in the handout`).toBe(optional);
+      }
+    });
+
     it("the README's course section is what tools/routes.py says", () => {
       const r = runInEnv(["python", "tools/routes.py", "--markdown"]);
       expect(r.status, r.stderr).toBe(0);

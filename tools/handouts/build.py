@@ -411,7 +411,9 @@ def render_cells(cells, page: Page, catalog: dict, notebook: str, notebook_dir: 
         if OPTIONAL in tags:
             # Beyond the one debate and one what-if per module of the lesson plan: skip it when short of time.
             classes += ["optional"]
-            label = f"Optional extension · {label}" if label else "Optional extension"
+            lead = re.match(r"\s*<p>\s*<strong>(.*?)</strong>", body, re.S)
+            if not (lead and "optional extension" in lead[1].lower()):  # said once, by the cell or the label
+                label = f"Optional extension · {label}" if label else "Optional extension"
         head = f'<div class="cell-label">{html.escape(label)}</div>' if label else ""
         tag = "aside" if "callout" in classes else "section"
         parts.append(f'<{tag} class="{" ".join(classes)}" data-cell="{index + 1}"{aria}>{head}{body}</{tag}>')
