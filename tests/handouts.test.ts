@@ -405,6 +405,38 @@ describe("npm run handouts", () => {
       }
     });
 
+    it("paper: every student reader's edition prints on Letter without a blank page; 04 on fewer than 12 pages", async () => {
+      const pdfs = mkdtempSync(path.join(tmpdir(), "reader-pdf-"));
+      const report: string[] = [];
+      try {
+        for (const name of [...LESSONS.map(stem), ...ROUTES]) {
+          const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+          try {
+            await page.goto(pathToFileURL(path.join(OUT, "student", `${name}.html`)).href + "?reader");
+            await page.waitForFunction(() => document.body.dataset.chartsDrawn !== undefined, undefined, { timeout: 30_000 });
+            await page.emulateMedia({ media: "print" });
+            const file = path.join(pdfs, `${name}.pdf`);
+            writeFileSync(file, await page.pdf({ format: "Letter" })); // as Chromium's print dialog: no background graphics
+            const info = runInEnv(["pdfinfo", file]);
+            expect(info.status, info.stderr).toBe(0);
+            const pages = Number(info.stdout.match(/^Pages:\s+(\d+)/m)![1]);
+            const words = Array.from({ length: pages }, (_, i) => {
+              const t = runInEnv(["pdftotext", "-f", String(i + 1), "-l", String(i + 1), file, "-"]);
+              return t.stdout.split(/\s+/).filter(Boolean).length;
+            });
+            report.push(`${name}: ${pages} Letter pages (words per page ${words.join(" ")})`);
+            for (const [i, w] of words.entries()) expect(w, `${name}, page ${i + 1} of ${pages}: nearly blank`).toBeGreaterThanOrEqual(25);
+            if (name.startsWith("04-")) expect(pages, "04's reader's edition on Letter").toBeLessThan(12);
+          } finally {
+            await page.close();
+          }
+        }
+        console.log(report.join("\n"));
+      } finally {
+        rmSync(pdfs, { recursive: true, force: true });
+      }
+    });
+
     it("the README's course section is what tools/routes.py says", () => {
       const r = runInEnv(["python", "tools/routes.py", "--markdown"]);
       expect(r.status, r.stderr).toBe(0);

@@ -581,16 +581,29 @@ SHORT_TABLE_ROWS = 15
 SHORT_CALLOUT_CHARS = 700  # about ten printed lines
 
 
+WIDE_TABLE_CHARS = 110  # a row with more text than this needs the page's full width on paper
+
+
+def _add_class(table: str, cls: str) -> str:
+    if re.match(r'<table\b[^>]*\bclass="', table):
+        return re.sub(r'^(<table\b[^>]*\bclass=")', rf"\1{cls} ", table, count=1)
+    return table.replace("<table", f'<table class="{cls}"', 1)
+
+
 def mark_short_tables(body: str) -> str:
     """Tables of at most SHORT_TABLE_ROWS rows get class `short`: printed whole on one page
-    (longer ones break between rows, their header repeated)."""
+    (longer ones break between rows, their header repeated). Tables with six columns or more, or
+    rows of long text, get class `wide`: the two-column reader's print spans them across both."""
     def mark(m: re.Match) -> str:
         table = m[0]
-        if len(re.findall(r"<tr\b", table)) > SHORT_TABLE_ROWS + 1:
+        rows = re.findall(r"<tr\b.*?</tr>", table, flags=re.S)
+        longest = max((len(re.sub(r"<[^>]+>", "", r)) for r in rows), default=0)
+        columns = max((len(re.findall(r"<t[hd]\b", r)) for r in rows), default=0)
+        if columns >= 6 or longest > WIDE_TABLE_CHARS:
+            table = _add_class(table, "wide")
+        if len(rows) > SHORT_TABLE_ROWS + 1:
             return table
-        if re.match(r'<table\b[^>]*\bclass="', table):
-            return re.sub(r'^(<table\b[^>]*\bclass=")', r"\1short ", table, count=1)
-        return table.replace("<table", '<table class="short"', 1)
+        return _add_class(table, "short")
     return re.sub(r"<table\b.*?</table>", mark, body, flags=re.S)
 
 
