@@ -85,6 +85,8 @@ describe("the summary: every configuration the lesson concludes on, and what it 
     expect(both.buys).toContain(formatNumber(cycles("native, 4 KiB pages")));
     const fig = summaryFigure(rows);
     expect(fig.data.flatMap((t) => t.y as string[])).toContain("nested + 2 MiB guest and host pages");
+    // A bar on a log axis starts at the left edge: the line at 1× says where "no extra cost" is.
+    expect(fig.layout.shapes).toEqual([expect.objectContaining({ type: "line", x0: 1, x1: 1 })]);
   });
 
   it("whole program: Amdahl's law with translation at the cited share of the time (A16); I/O rows per request", () => {
