@@ -7,6 +7,7 @@
 #   test [args]      every test: kernel-lib unit suites, notebooks, browser checks
 #   handouts [args]  execute the lessons and write HTML handouts (tools/handouts/build.py)
 #   slides [args]    execute the lessons and write offline reveal.js slideshows (tools/slides/build.py)
+#   routes [args]    the timed routes (50/90 min) as notebooks for JupyterLab (tools/routes.py)
 #   assign <lesson>  student version of a lesson's exercises with nbgrader (tools/grading/assign.py)
 #   tidy [--check]   notebooks canonical: no outputs, stable ids, generated navigation (tools/tidy.py)
 #   autograde <dir>  grade <dir>/<student>/<lesson>.ipynb: scores CSV + feedback (tools/grading/autograde.py)
@@ -56,9 +57,10 @@ case "$task" in
   test) cd "$ROOT" && exec node_modules/.bin/vitest run "$@" ;;
   tidy) cd "$ROOT" && exec python tools/tidy.py "$@" ;;               # notebooks canonical (or --check)
   handouts) cd "$ROOT" && exec python tools/handouts/build.py "$@" ;;
-  slides) cd "$ROOT" && exec python tools/slides/build.py "$@" ;;       # reveal.js decks into build/slides/  # HTML handouts into build/handouts/
+  slides) cd "$ROOT" && exec python tools/slides/build.py "$@" ;;       # reveal.js decks into build/slides/
+  routes) cd "$ROOT" && exec python tools/routes.py "$@" ;;             # route notebooks into build/routes/
   assign) cd "$ROOT" && exec python tools/grading/assign.py "$@" ;;       # into build/grading/release/
   publish-student) cd "$ROOT" && exec python tools/publish_student.py "$@" ;;  # a git branch, no solutions
   autograde) cd "$ROOT" && exec python tools/grading/autograde.py "$@" ;; # into build/grading/grades/
-  *) echo "usage: scripts/task.sh setup|lab|test|tidy|handouts|slides|assign|publish-student|autograde [args]" >&2; exit 2 ;;
+  *) echo "usage: scripts/task.sh setup|lab|test|tidy|handouts|slides|routes|assign|publish-student|autograde [args]" >&2; exit 2 ;;
 esac

@@ -360,6 +360,195 @@ describe("npm run handouts", () => {
       }
     });
   });
+
+  // The timed routes (tools/routes.py): the lessons' tagged cells, built by the same handout and slide
+  // builds from the lessons they executed (no second run of every lesson).
+  describe("routes (50 and 90 minutes)", () => {
+    const ROUTES = ["route-50", "route-90"];
+    const SLIDES = path.join(OUT, "slides");
+    beforeAll(() => {
+      // The slides describe above builds the decks; build them here when run alone (-t routes).
+      if (existsSync(path.join(SLIDES, "route-50.html"))) return;
+      const r = runInEnv(["python", "tools/slides/build.py", "--no-execute", "--out", SLIDES,
+        ...LESSONS.map((nb) => path.join(OUT, "executed", path.basename(nb)))]);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    });
+
+    it("the minutes add up to each route's length, and the estimate from words and measured cells fits it", () => {
+      const r = runInEnv(["python", "tools/routes.py", "--check", "--executed", path.join(OUT, "executed")]);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      console.log(r.stdout);
+      for (const [route, minutes] of [["50", 50], ["90", 90]] as const) {
+        const line = r.stdout.match(new RegExp(`^route ${route}: (\\d+) min stated, estimate ([\\d.]+)$`, "m"));
+        expect(line, `route ${route} summary line`).not.toBeNull();
+        expect(Number(line![1])).toBe(minutes);
+        expect(Number(line![2])).toBeLessThanOrEqual(minutes);
+        expect(Number(line![2])).toBeGreaterThanOrEqual(0.8 * minutes);
+      }
+    });
+
+    it("one debate and one what-if per module as the lesson plan has (02 memory, 03 MMU, 04 I/O); the others are optional extensions, marked so", () => {
+      const modules = ["02", "03", "04"];
+      for (const nb of LESSONS) {
+        const number = path.basename(nb).slice(0, 2);
+        const cells = readNotebook(path.join(ROOT, nb)).cells;
+        for (const kind of ["debate", "what-if"]) {
+          const all = cells.filter((c) => tagsOf(c).includes(kind));
+          const core = all.filter((c) => !tagsOf(c).includes("optional"));
+          expect(core.length, `${nb}: ${kind} cells that are not optional`).toBe(modules.includes(number) ? 1 : 0);
+          // Marked in the notebook's own text (readable without the Lab extension) and in the handout.
+          for (const c of all.filter((c) => tagsOf(c).includes("optional"))) expect(src(c), `${nb}: optional ${kind}`).toMatch(/optional extension/i);
+        }
+        const html = readFileSync(path.join(OUT, "student", `${stem(nb)}.html`), "utf8");
+        const optional = cells.filter((c) => tagsOf(c).includes("optional") && !tagsOf(c).includes("teacher")).length;
+        expect((html.match(/<(?:aside|section) class="[^"]*\boptional\b/g) ?? []).length, `${nb}: cells marked optional in the handout`).toBe(optional);
+      }
+    });
+
+    it("paper: every student reader's edition prints on Letter without a blank page; 04 on fewer than 12 pages", async () => {
+      const pdfs = mkdtempSync(path.join(tmpdir(), "reader-pdf-"));
+      const report: string[] = [];
+      try {
+        for (const name of [...LESSONS.map(stem), ...ROUTES]) {
+          const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+          try {
+            await page.goto(pathToFileURL(path.join(OUT, "student", `${name}.html`)).href + "?reader");
+            await page.waitForFunction(() => document.body.dataset.chartsDrawn !== undefined, undefined, { timeout: 30_000 });
+            await page.emulateMedia({ media: "print" });
+            const file = path.join(pdfs, `${name}.pdf`);
+            writeFileSync(file, await page.pdf({ format: "Letter" })); // as Chromium's print dialog: no background graphics
+            const info = runInEnv(["pdfinfo", file]);
+            expect(info.status, info.stderr).toBe(0);
+            const pages = Number(info.stdout.match(/^Pages:\s+(\d+)/m)![1]);
+            const words = Array.from({ length: pages }, (_, i) => {
+              const t = runInEnv(["pdftotext", "-f", String(i + 1), "-l", String(i + 1), file, "-"]);
+              return t.stdout.split(/\s+/).filter(Boolean).length;
+            });
+            report.push(`${name}: ${pages} Letter pages (words per page ${words.join(" ")})`);
+            for (const [i, w] of words.entries()) expect(w, `${name}, page ${i + 1} of ${pages}: nearly blank`).toBeGreaterThanOrEqual(25);
+            if (name.startsWith("04-")) expect(pages, "04's reader's edition on Letter").toBeLessThan(12);
+          } finally {
+            await page.close();
+          }
+        }
+        console.log(report.join("\n"));
+      } finally {
+        rmSync(pdfs, { recursive: true, force: true });
+      }
+    });
+
+    it("the README's course section is what tools/routes.py says", () => {
+      const r = runInEnv(["python", "tools/routes.py", "--markdown"]);
+      expect(r.status, r.stderr).toBe(0);
+      const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+      const section = readme.match(/<!-- routes:begin[^>]*-->\n([\s\S]*?)<!-- routes:end -->/);
+      expect(section, "README routes section").not.toBeNull();
+      expect(section![1]).toBe(r.stdout);
+    });
+
+    it("a part whose first cell is not tagged for its route is refused, naming the route, part and cell", () => {
+      const r = runInEnv(["python", "-c", [
+        "import sys, dataclasses; sys.path.insert(0, 'tools'); import routes, nbformat",
+        "nbs = {k: nbformat.read(p, as_version=4) for k, p in routes.lesson_files(routes.ROOT / 'notebooks').items()}",
+        "route = routes.ROUTES['50']",
+        "bad = dataclasses.replace(route, parts=(dataclasses.replace(route.parts[0], start='navigation-top'),) + route.parts[1:])",
+        "try:\n    routes.route_notebook(bad, nbs)\nexcept routes.RouteError as e:\n    print(e)",
+      ].join("\n")]);
+      expect(r.stdout.trim()).toBe("route 50, part 1 (Hook: a Monday morning at a cloud provider): its first cell 'navigation-top' in lesson 01 is not tagged route-50");
+    });
+
+    it("the route notebooks (npm run routes) run top to bottom on the kernel by themselves", () => {
+      const dir = mkdtempSync(path.join(ROOT, "build", "routes-test-"));
+      try {
+        const built = runInEnv(["bash", "scripts/task.sh", "routes", "--out", dir]);
+        expect(built.status, built.stdout + built.stderr).toBe(0);
+        for (const stemName of ROUTES) {
+          const student = readNotebook(path.join(dir, "student", `${stemName}.ipynb`)).cells;
+          expect(student.some((c) => tagsOf(c).includes("teacher")), "no teacher cell for students").toBe(false);
+          const ran = runInEnv(["python", "tools/nbexec.py", path.join(dir, "teacher", `${stemName}.ipynb`), "--out", path.join(dir, "executed")]);
+          expect(ran.status, ran.stdout + ran.stderr).toBe(0);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it.each(ROUTES.flatMap((r) => EDITIONS.map((e) => [r, e] as const)))("%s %s handout: offline, no console error, charts drawn with text alternatives, accessible, reveals folded for students", async (route, edition) => {
+      const file = path.join(OUT, edition, `${route}.html`);
+      const executed = readNotebook(path.join(OUT, "routes", `${route}.ipynb`)).cells;
+      const { page, blocked, errors } = await open(file);
+      try {
+        const { charts } = expectedCharts(executed, edition);
+        expect(charts, "the route has charts").toBeGreaterThan(0);
+        expect(await page.locator(".kl-chart.kl-drawn").count()).toBe(charts);
+        expect(await page.locator(".kl-chart .kl-chart-alt tbody tr").count()).toBeGreaterThan(0);
+        expect(await seriousViolations(page), "axe-core: serious or critical WCAG 2.1 AA violations").toEqual([]);
+        const html = await page.content();
+        const parts = await page.locator("main h2").allTextContents();
+        expect(parts.length, "a heading per part").toBe(8);
+        for (const p of parts) expect(p).toMatch(/^\d\. .+\(\d+ min\)/);
+        const reveals = executed.filter((c) => tagsOf(c).includes("reveal") && (c.outputs ?? []).length > 0).length;
+        expect(reveals, "the route's activity has its reveal").toBeGreaterThan(0);
+        if (edition === "student") {
+          expect(html).not.toMatch(/<details class="reveal" open>/);
+          expect(await page.locator("details.reveal:not([open])").count()).toBe(reveals);
+          expect(await page.locator("details.reveal[open]").count(), "no unfolded reveal").toBe(0);
+          expect(html, "no teacher note").not.toMatch(/class="cell markdown callout teacher-notes/);
+          if (route === "route-50") {
+            const reveal = page.locator("details.reveal").first();
+            await reveal.scrollIntoViewIfNeeded();
+            await page.screenshot({ path: path.join(SHOTS, "route-50-folded-reveal.png"), clip: await reveal.evaluate((d) => {
+              const r = d.closest("section")!.getBoundingClientRect();
+              return { x: r.x, y: r.y + window.scrollY, width: r.width, height: Math.min(r.height + 40, 600) };
+            }), fullPage: true });
+          }
+        } else {
+          expect(await page.locator("details.reveal[open]").count()).toBe(reveals);
+          expect(await page.locator("aside.teacher-notes").count(), "a teacher note per part at least").toBeGreaterThanOrEqual(8);
+        }
+        expect(blocked, "network requests").toEqual([]);
+        expect(errors, "console errors").toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+
+    it.each(ROUTES)("%s deck: offline, charts drawn, a slide per part, speaker notes, accessible", async (route) => {
+      // Built by the slides describe above from the same executed lessons.
+      const file = path.join(SLIDES, `${route}.html`);
+      expect(existsSync(file), `${file} (npm run slides builds the routes too)`).toBe(true);
+      const executed = readNotebook(path.join(OUT, "routes", `${route}.ipynb`)).cells;
+      const { page, blocked, errors } = await open(file, { width: 1280, height: 880 });
+      try {
+        expect(await page.locator(".kl-chart.kl-drawn").count()).toBe(expectedCharts(executed, "student").charts);
+        const deck = await page.evaluate(() => {
+          const r = (window as unknown as { Reveal: { getTotalSlides(): number; isReady(): boolean } }).Reveal;
+          return { total: r.getTotalSlides(), ready: r.isReady(), notes: document.querySelectorAll(".reveal aside.notes").length,
+            parts: Array.from(document.querySelectorAll(".reveal .slides h2")).map((h) => h.textContent ?? "") };
+        });
+        expect(deck.ready).toBe(true);
+        expect(deck.parts.filter((t) => /^\d\. .+\(\d+ min\)/.test(t)).length, "a slide per part").toBe(8);
+        expect(deck.notes, "each part's minutes and cuts as speaker notes").toBeGreaterThanOrEqual(8);
+        expect(await seriousViolations(page), "axe-core: serious or critical WCAG 2.1 AA violations").toEqual([]);
+        expect(await page.locator("details.reveal[open]").count(), "reveals folded on the projector").toBe(0);
+        if (route === "route-50") {
+          // The hook's chart slide, for the record (the chart drawn on the projector).
+          await page.evaluate(() => {
+            const slide = Array.from(document.querySelectorAll(".reveal .slides section")).find((s) => !s.querySelector("section") && s.querySelector(".kl-chart"))!;
+            const reveal = (window as unknown as { Reveal: { getIndices(s: Element): { h: number; v: number }; slide(h: number, v: number): void } }).Reveal;
+            const at = reveal.getIndices(slide);
+            reveal.slide(at.h, at.v);
+          });
+          await expect.poll(() => page.locator(".reveal section.present .kl-chart svg.main-svg").first().isVisible()).toBe(true);
+          await page.screenshot({ path: path.join(SHOTS, "slides-route-50-chart.png") });
+        }
+        expect(blocked, "network requests").toEqual([]);
+        expect(errors, "console errors").toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+  });
 });
 
 describe("the handout's browser code", () => {

@@ -11,6 +11,10 @@ edition does with each tag is tools/student_edition.py.
     reveal         code       outputs (the answers to a seeded problem above) folded behind "Show answer",
                               printed as a blank answer line; open in the teacher edition
     objectives, story, pause, analogy, debate, what-if, summary    markdown callouts, kept
+    optional       any        an optional extension (a debate or what-if beyond the one per module the
+                              source has): kept, labelled "Optional extension"
+    route-50       any        in the one-period route (50 minutes) and so in the 90-minute route too
+    route-90       any        in the 90-minute route only (tools/routes.py: the routes, their parts and minutes)
 """
 from __future__ import annotations
 
@@ -26,12 +30,19 @@ CALLOUTS = {
     "summary": "Summary",
 }
 TEACHER, SOLUTION, TESTS, USES_SOLUTION, REVEAL = "teacher", "solution", "tests", "uses-solution", "reveal"
+OPTIONAL = "optional"
+# Route tags: which cells a timed route takes from the lessons (tools/routes.py builds the route
+# editions from them). A route takes the cells carrying any of its tags, in lesson order.
+ROUTE_TAGS = {"50": ("route-50",), "90": ("route-50", "route-90")}
 TAGS = {
     TEACHER: "teacher notes (markdown), removed from every student edition",
     SOLUTION: "an exercise's answer (code between // BEGIN SOLUTION and // END SOLUTION)",
     TESTS: "an exercise's autograded checks (hidden part between // BEGIN HIDDEN TESTS and // END HIDDEN TESTS)",
     USES_SOLUTION: "code that runs an exercise's answer; its outputs are left out of the student edition",
     REVEAL: "code that reveals the answers to a problem above it; folded in the student edition",
+    OPTIONAL: "an optional extension (beyond the one debate and one what-if per module): labelled so",
+    "route-50": "in the one-period route (50 minutes) and the 90-minute route (tools/routes.py)",
+    "route-90": "in the 90-minute route (tools/routes.py)",
     **{tag: f"callout: {label}" for tag, label in CALLOUTS.items()},
 }
 

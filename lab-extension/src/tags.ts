@@ -32,6 +32,10 @@ const OTHER_LOOKS: Record<string, Look> = {
   tests: { classes: ["tests"], label: "Tests (autograded)" },
   "uses-solution": { classes: ["uses-solution"], label: "Uses your exercise answer: run it once the exercise passes" },
   reveal: { classes: ["reveal"], label: "Reveal: run it once you have your answer" },
+  optional: { classes: ["optional"], label: "Optional extension" },
+  // Route membership (tools/routes.py): a quiet label, so a teacher sees which cells a timed route takes.
+  "route-50": { classes: ["route"], label: "In the 50- and 90-minute routes" },
+  "route-90": { classes: ["route"], label: "In the 90-minute route" },
 };
 
 /** Which tag gives a cell its box, as build.py decides: teacher, then solution, then tests, then a callout. */

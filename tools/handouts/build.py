@@ -50,8 +50,9 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from nbexec import run_notebook  # noqa: E402  (the one execution layer)
 # The tag vocabulary and answer markers: the project's one set of cell conventions.
-from cells import CALLOUTS, REVEAL, USES_SOLUTION, is_navigation  # noqa: E402
+from cells import CALLOUTS, OPTIONAL, REVEAL, USES_SOLUTION, is_navigation  # noqa: E402
 from student_edition import EDITIONS, NotebookError, edition_cells  # noqa: E402  (the one definition of each edition)
+import routes  # noqa: E402  (the timed routes: cells of the lessons, tagged route-50 / route-90)
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLAYGROUND_MIME = "application/vnd.computropolis.playground+json"
@@ -407,6 +408,12 @@ def render_cells(cells, page: Page, catalog: dict, notebook: str, notebook_dir: 
             # label would say it twice. Screen readers still get it.
             aria = f' aria-label="{html.escape(label)}"'
             label = ""
+        if OPTIONAL in tags:
+            # Beyond the one debate and one what-if per module of the lesson plan: skip it when short of time.
+            classes += ["optional"]
+            lead = re.match(r"\s*<p>\s*<strong>(.*?)</strong>", body, re.S)
+            if not (lead and "optional extension" in lead[1].lower()):  # said once, by the cell or the label
+                label = f"Optional extension · {label}" if label else "Optional extension"
         head = f'<div class="cell-label">{html.escape(label)}</div>' if label else ""
         tag = "aside" if "callout" in classes else "section"
         parts.append(f'<{tag} class="{" ".join(classes)}" data-cell="{index + 1}"{aria}>{head}{body}</{tag}>')
@@ -574,16 +581,29 @@ SHORT_TABLE_ROWS = 15
 SHORT_CALLOUT_CHARS = 700  # about ten printed lines
 
 
+WIDE_TABLE_CHARS = 110  # a row with more text than this needs the page's full width on paper
+
+
+def _add_class(table: str, cls: str) -> str:
+    if re.match(r'<table\b[^>]*\bclass="', table):
+        return re.sub(r'^(<table\b[^>]*\bclass=")', rf"\1{cls} ", table, count=1)
+    return table.replace("<table", f'<table class="{cls}"', 1)
+
+
 def mark_short_tables(body: str) -> str:
     """Tables of at most SHORT_TABLE_ROWS rows get class `short`: printed whole on one page
-    (longer ones break between rows, their header repeated)."""
+    (longer ones break between rows, their header repeated). Tables with six columns or more, or
+    rows of long text, get class `wide`: the two-column reader's print spans them across both."""
     def mark(m: re.Match) -> str:
         table = m[0]
-        if len(re.findall(r"<tr\b", table)) > SHORT_TABLE_ROWS + 1:
+        rows = re.findall(r"<tr\b.*?</tr>", table, flags=re.S)
+        longest = max((len(re.sub(r"<[^>]+>", "", r)) for r in rows), default=0)
+        columns = max((len(re.findall(r"<t[hd]\b", r)) for r in rows), default=0)
+        if columns >= 6 or longest > WIDE_TABLE_CHARS:
+            table = _add_class(table, "wide")
+        if len(rows) > SHORT_TABLE_ROWS + 1:
             return table
-        if re.match(r'<table\b[^>]*\bclass="', table):
-            return re.sub(r'^(<table\b[^>]*\bclass=")', r"\1short ", table, count=1)
-        return table.replace("<table", '<table class="short"', 1)
+        return _add_class(table, "short")
     return re.sub(r"<table\b.*?</table>", mark, body, flags=re.S)
 
 
@@ -601,18 +621,25 @@ def render_lesson(nb, lesson: Lesson, lessons: list[Lesson], index: int, edition
                      nav=nav_html(lessons, index, edition), assets=assets, footer=footer, scripts=True)
 
 
-def render_index(lessons: list[Lesson], edition: str, assets: Assets, out: Path) -> str:
+def render_index(lessons: list[Lesson], edition: str, assets: Assets, out: Path,
+                 executed: dict | None = None, routes_built: list[str] | None = None) -> str:
     items = []
     for l in lessons:
         if not (out / edition / f"{l.stem}.html").exists():
             continue
         number = "" if re.match(rf"^0*{int(l.number)}\b", l.title) else f'<span class="num">{html.escape(l.number)}</span> '
+        minutes = routes.FULL_COURSE.get(l.number)
+        when = f"{minutes} min" if minutes else "optional extension" if l.number > max(routes.FULL_COURSE) else ""
         items.append(f'<li><a href="{l.stem}.html">{number}{html.escape(l.title)}</a>'
+                     + (f' <span class="minutes">({when})</span>' if when else "") +
                      f'<p>{html.escape(l.summary)}</p>'
                      f'<p class="reader-link"><a href="{l.stem}.html?reader">Reader\'s edition</a> (no code: to read or print)</p></li>')
     other = "" if edition == "student" else '<p class="other-edition">Student handouts (no teacher notes or solutions): <a href="../student/index.html">../student/index.html</a></p>'
+    course = routes.course_html(executed or {}, {l.number: (l.stem, l.title) for l in lessons if (out / edition / f"{l.stem}.html").exists()},
+                                executed=bool(executed)) if routes_built is not None else ""
     body = (f'<h1 id="lessons">Computropolis: lessons</h1><p>How a hypervisor virtualizes memory, the MMU and I/O. '
-            f'One page per lesson; each works offline and prints cleanly.</p>{other}<ol class="lesson-list">{"".join(items)}</ol>')
+            f'One page per lesson; each works offline and prints cleanly.</p>{other}{course}'
+            f'<h2 id="all-lessons">All lessons</h2><ol class="lesson-list">{"".join(items)}</ol>')
     return page_html(title="Computropolis lessons", edition=edition, body=body, toc="", nav="", assets=Assets(assets.css, "", "", {}),
                      footer="<p>Built by <code>npm run handouts</code>.</p>", scripts=False)
 
@@ -638,6 +665,7 @@ def build(paths: list[Path], out: Path, execute: bool, timeout: int) -> int:
         notebooks[l.stem] = nb
     built_at = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     failed = 0
+    executed: dict = {}  # lesson number -> executed notebook, for the routes
     for i, lesson in enumerate(lessons):
         rel = str(lesson.notebook.relative_to(ROOT)) if lesson.notebook.is_relative_to(ROOT) else str(lesson.notebook)
         t0 = time.monotonic()
@@ -652,6 +680,8 @@ def build(paths: list[Path], out: Path, execute: bool, timeout: int) -> int:
                 continue
             nb = result.nb
             write_atomic(out / "executed" / lesson.notebook.name, nbformat.writes(nb))
+        if execute or nb.cells and any(c.get("metadata", {}).get("execution") for c in nb.cells):
+            executed[lesson.number] = nb
         t_exec = time.monotonic() - t0
         try:
             pages = {edition: render_lesson(nb, lesson, lessons, i, edition, assets, built_at) for edition in EDITIONS}
@@ -671,10 +701,32 @@ def build(paths: list[Path], out: Path, execute: bool, timeout: int) -> int:
         sizes = ", ".join(f"{e} {s / 1e6:.2f} MB" for e, s in lesson.sizes.items())
         run = f"executed in {t_exec:.1f} s" if execute else "stored outputs, not executed"
         print(f"ok   {rel} -> {lesson.stem}.html ({sizes}; {run}, total {time.monotonic() - t0:.1f} s)")
+    built = build_routes(executed, out, assets, built_at) if executed else []
+    if executed and not built:
+        print("     routes not built: they need every lesson they take cells from (01-06), executed", file=sys.stderr)
     for edition in EDITIONS:
-        write_atomic(out / edition / "index.html", render_index(lessons, edition, assets, out))
+        write_atomic(out / edition / "index.html", render_index(lessons, edition, assets, out, executed, built))
     print(f"{len(lessons) - failed} of {len(lessons)} lessons built into {out} in {time.monotonic() - started_all:.1f} s")
     return 1 if failed else 0
+
+
+def build_routes(executed: dict, out: Path, assets: Assets, built_at: str) -> list[str]:
+    """The timed routes' handouts (tools/routes.py), both editions, from the lessons executed for
+    their own handouts (no second run): DIR/{student,teacher}/route-NN.html, and the executed route
+    notebook in DIR/routes/. A route whose lessons are not all here is left out."""
+    built = []
+    for route in routes.ROUTES.values():
+        if any(p.lesson not in executed for p in route.parts):
+            continue
+        nb = routes.route_notebook(route, executed)
+        path = out / "routes" / f"{route.stem}.ipynb"
+        write_atomic(path, nbformat.writes(nb))
+        lesson = Lesson(notebook=path, stem=route.stem, number=route.key, title=route.title)
+        for edition in EDITIONS:
+            write_atomic(out / edition / f"{route.stem}.html", render_lesson(nb, lesson, [lesson], 0, edition, assets, built_at))
+        built.append(route.stem)
+        print(f"ok   route {route.key} ({route.minutes} min) -> {route.stem}.html")
+    return built
 
 
 def lesson_arguments(description: str, default_out: Path, argv: list[str] | None) -> tuple[argparse.Namespace, list[Path]]:

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import build as handouts  # noqa: E402  (the handouts' renderer: one way to draw a cell)
 from cells import TEACHER, slide_types, tags_of  # noqa: E402
 from nbexec import run_notebook  # noqa: E402
+import routes  # noqa: E402  (the timed routes, decks of their own)
 
 REVEAL = ROOT / "node_modules" / "reveal.js" / "dist"
 
@@ -44,7 +45,8 @@ class Slide:
 
     def html(self) -> str:
         notes = f'<aside class="notes">{"".join(self.notes)}</aside>' if self.notes else ""
-        return f'<section>{"".join(self.parts)}{notes}</section>'
+        # Focusable: a slide taller than the screen scrolls, and a keyboard user must be able to scroll it (WCAG 2.1.1).
+        return f'<section tabindex="0">{"".join(self.parts)}{notes}</section>'
 
 
 def as_div(part: str) -> str:
@@ -142,6 +144,7 @@ def build(paths: list[Path], out: Path, execute: bool, timeout: int) -> int:
     assets = load_assets()
     lessons = handouts.find_lessons(paths)
     failed = 0
+    executed: dict = {}  # lesson number -> executed notebook, for the routes
     for lesson in lessons:
         rel = str(lesson.notebook.relative_to(ROOT)) if lesson.notebook.is_relative_to(ROOT) else str(lesson.notebook)
         nb = nbformat.read(lesson.notebook, as_version=4)
@@ -154,6 +157,8 @@ def build(paths: list[Path], out: Path, execute: bool, timeout: int) -> int:
                 continue
             nb = result.nb
         lesson.title, _ = handouts.lesson_meta(nb, lesson.stem)
+        if execute or any(c.get("metadata", {}).get("execution") for c in nb.cells):
+            executed[lesson.number] = nb
         try:
             page = handouts.Page({l.notebook.name: f"{l.stem}.html" for l in lessons})
             slides = slides_of(nb, rel, page, assets["catalog"], lesson.notebook.parent)
@@ -163,6 +168,18 @@ def build(paths: list[Path], out: Path, execute: bool, timeout: int) -> int:
             continue
         handouts.write_atomic(out / f"{lesson.stem}.html", page_html(lesson.title, deck_html(slides), assets))
         print(f"ok   {rel} -> {lesson.stem}.html ({len(slides)} slides)")
+    # The timed routes (tools/routes.py), from the same executed lessons: a deck each.
+    for route in routes.ROUTES.values():
+        if any(p.lesson not in executed for p in route.parts):
+            print(f"     route {route.key}: not built (needs lessons {', '.join(sorted({p.lesson for p in route.parts}))}, executed)", file=sys.stderr)
+            continue
+        nb = routes.route_notebook(route, executed)
+        lesson = handouts.Lesson(notebook=ROOT / "notebooks" / f"{route.stem}.ipynb", stem=route.stem, number=route.key, title=route.title)
+        page = handouts.Page({})
+        slides = slides_of(nb, f"{route.stem} (tools/routes.py)", page, assets["catalog"], ROOT / "notebooks")
+        handouts.write_atomic(out / f"{route.stem}.html", page_html(route.title, deck_html(slides), assets))
+        lessons.append(lesson)
+        print(f"ok   route {route.key} ({route.minutes} min) -> {route.stem}.html ({len(slides)} slides)")
     handouts.write_atomic(out / "index.html", index_html([l for l in lessons if (out / f"{l.stem}.html").exists()], ""))
     print(f"{len(lessons) - failed} of {len(lessons)} slideshows built into {out} in {time.monotonic() - started:.1f} s")
     return 1 if failed else 0

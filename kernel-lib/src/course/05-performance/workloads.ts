@@ -5,6 +5,7 @@
 import { ConfigError } from "../../core/errors";
 import { formatNumber } from "../../core/format";
 import { workloads, type WorkloadRow } from "../shared/memory-runs";
+import { wholeProgramNote } from "../shared/whole-program";
 
 const f = formatNumber;
 
@@ -31,5 +32,10 @@ export function winners(rows: readonly WorkloadRow[]): string {
 export function winnersNotice(rows: readonly WorkloadRow[]): string {
   const list = winners(rows);
   const flips = /shadow wins/.test(list) && /nested wins/.test(list);
-  return `**What to notice:** ${flips ? "the winner flips with the workload" : "one mode wins every workload here"}.\n\n${list}`;
+  const ratios = [...new Set(rows.map((r) => r.workload))].map((w) => {
+    const [a, b] = ["shadow", "nested"].map((m) => rows.find((r) => r.workload === w && r.mode === m)!.cyclesPerAccess);
+    return Math.max(a!, b!) / Math.min(a!, b!);
+  });
+  return `**What to notice:** ${flips ? "the winner flips with the workload" : "one mode wins every workload here"}.\n\n${list}\n\n` +
+    wholeProgramNote([Math.max(...ratios), Math.min(...ratios)]);
 }

@@ -6,6 +6,7 @@
  * leaves any other key as it is.
  */
 import type { Row } from "../../charts/builders";
+import { TRANSLATION_SHARE } from "./whole-program";
 
 /** Header text for the row keys the lesson helpers use, with units. */
 export const LESSON_COLUMN_LABELS: Readonly<Record<string, string>> = Object.freeze({
@@ -35,6 +36,7 @@ export const LESSON_COLUMN_LABELS: Readonly<Record<string, string>> = Object.fre
   cyclesPerAccess: "cycles / access",
   overheadPercent: "overhead vs native (%)",
   slowdown: "cost (× no virtualization)",
+  wholeProgram: `whole program (×, translation ${TRANSLATION_SHARE.value * 100} % of its time)`,
   tlbPageKiB: "TLB entry covers (KiB)",
   vmExitsPerThousand: "VM exits / 1000 accesses",
   walkReferences: "memory reads / walk",

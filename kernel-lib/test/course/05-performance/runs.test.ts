@@ -9,7 +9,8 @@ import { formatNumber } from "../../../src/display/bundle";
 import { MEMORY_COSTS_DEFAULT, exitCycles } from "../../../src/costs/memory";
 import { churnRows } from "../../../src/playgrounds/page-table-churn";
 import { tlbSizeRows } from "../../../src/playgrounds/tlb-size";
-import { churnPlaygroundNotice, churnSweep, churnTrace, costModelNotice, crossover, crossoverComparison, crossoverNotice, ioCycles, ioCyclesNotice, largePages, largePagesNotice, pageWalkNotice, summary, summaryFigure, tlbPlaygroundNotice, tlbReachNotice, winners, winnersNotice, workloadComparison, workloadList, workloads } from "../../../src/course/05-performance";
+import { churnPlaygroundNotice, churnSweep, churnTrace, costModelNotice, crossover, crossoverComparison, crossoverNotice, ioCycles, ioCyclesNotice, largePages, largePagesNotice, pageWalkNotice, summary, summaryFigure, summaryNotice, tlbPlaygroundNotice, tlbReachNotice, winners, winnersNotice, workloadComparison, workloadList, workloads } from "../../../src/course/05-performance";
+import { TRANSLATION_SHARE, wholeProgramSlowdown } from "../../../src/course/shared/whole-program";
 
 describe("notebook 05 lesson helpers", () => {
   const workloads = workloadComparison({ seed: 2 });
@@ -72,6 +73,42 @@ describe("notebook 05 lesson helpers", () => {
   });
 });
 
+describe("the summary: every configuration the lesson concludes on, and what it means for a whole program", () => {
+  it("has the guest-and-host large-page case against native 4 KiB pages (the large-page notice's conclusion)", () => {
+    const pages = largePages({ seed: 1 });
+    const rows = summary({ seed: 1, pageRows: pages });
+    const both = rows.find((r) => r.scenario === "nested + 2 MiB guest and host pages")!;
+    const cycles = (c: string) => pages.find((p) => p.configuration === c)!.cyclesPerAccess;
+    expect(both.slowdown).toBeCloseTo(cycles("nested, guest 2 MiB / host 2 MiB") / cycles("native, 4 KiB pages"), 12);
+    expect(both.slowdown).toBeLessThan(1); // large pages in both stages beat native with small pages
+    expect(both.buys).toContain(formatNumber(cycles("nested, guest 2 MiB / host 2 MiB")));
+    expect(both.buys).toContain(formatNumber(cycles("native, 4 KiB pages")));
+    const fig = summaryFigure(rows);
+    expect(fig.data.flatMap((t) => t.y as string[])).toContain("nested + 2 MiB guest and host pages");
+    // A bar on a log axis starts at the left edge: the line at 1× says where "no extra cost" is.
+    expect(fig.layout.shapes).toEqual([expect.objectContaining({ type: "line", x0: 1, x1: 1 })]);
+  });
+
+  it("whole program: Amdahl's law with translation at the cited share of the time (A16); I/O rows per request", () => {
+    expect(TRANSLATION_SHARE.value).toBe(0.1);
+    expect("figure" in TRANSLATION_SHARE.source && TRANSLATION_SHARE.source.figure).toEqual(["A16"]);
+    expect(wholeProgramSlowdown(1)).toBe(1);
+    expect(wholeProgramSlowdown(21, 0.1)).toBeCloseTo(3, 12);
+    expect(() => wholeProgramSlowdown(2, 1.5)).toThrow(/share: got 1.5; allowed: a fraction from 0 to 1/);
+    const rows = summary({ seed: 1 });
+    for (const r of rows) {
+      if (r.area === "memory") {
+        expect(r.wholeProgram).toBeCloseTo(0.9 + 0.1 * r.slowdown, 12);
+        if (r.slowdown > 1.01) expect(r.wholeProgram).toBeLessThan(r.slowdown);
+      } else expect(r.wholeProgram).toBe(r.slowdown);
+    }
+    const notice = summaryNotice(rows);
+    for (const r of rows.filter((x) => x.area === "memory" && Math.abs(x.slowdown - 1) > 0.005)) expect(notice).toContain(`${r.scenario} ${formatNumber(r.slowdown)}× → ${formatNumber(r.wholeProgram)}×`);
+    const workloadsNotice = winnersNotice(workloadComparison({ seed: 1 }));
+    expect(workloadsNotice).toMatch(/\*\*For a whole program:\*\*.*A16/);
+  });
+});
+
 describe("notebook 05 notices: every number is the rows', every direction is computed", () => {
   it("cost model, workload list and winners", () => {
     const c = MEMORY_COSTS_DEFAULT;
@@ -81,7 +118,8 @@ describe("notebook 05 notices: every number is the rows', every direction is com
     const rows = workloadComparison({ seed: 2, workloads: ["random 1024 pages", "fork/exec"] });
     // Whether the winner flips is computed: the two-workload notice and the one-workload notice say different things.
     const both = winnersNotice(rows), one = winnersNotice(rows.filter((r) => r.workload === "fork/exec"));
-    expect(both.endsWith(winners(rows))).toBe(true);
+    expect(both.split("\n\n")[1]).toBe(winners(rows));
+    expect(both.split("\n\n")[2]).toMatch(/^\*\*For a whole program:\*\*/);
     expect(both.split("\n\n")[0]).not.toBe(one.split("\n\n")[0]);
   });
 
