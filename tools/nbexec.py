@@ -87,7 +87,7 @@ _TS_DIAGNOSTIC = re.compile(r"^\d+:\d+ - ")
 
 # The block kernel-lib's ExerciseCheckError prints (course/shared/lesson-check.ts): a first line
 # "✗ EXERCISE is not right yet", then indented "Input:", "What was wrong:", "Hint:" lines.
-CHECK_BLOCK = re.compile(r"^✗ (?P<exercise>\S+) is not right yet$(?P<body>(?:\n  .*)*)", re.M)
+CHECK_BLOCK = re.compile(r"^✗ (?P<exercise>\S+) (?:is not right yet|was not checked)$(?P<body>(?:\n  .*)*)", re.M)
 
 
 def check_failure(stderr: str) -> str | None:

@@ -10,6 +10,11 @@
  */
 import { KernelLibError } from "../../core/errors";
 import type { Row } from "../../charts/builders";
+import { staleDefinition, watchCompileFailures } from "./compile-watch";
+
+// Checkers refuse a definition a failed compile left behind (compile-watch.ts); start watching
+// as soon as a lesson is imported, before any solution cell runs.
+watchCompileFailures();
 
 /** What went wrong in one check, in parts the feedback block shows on separate lines. */
 export interface CheckFailure {
@@ -55,19 +60,40 @@ export class ExerciseCheckError extends KernelLibError {
     Object.defineProperty(this, "stack", { value: this.block(), enumerable: false, writable: true, configurable: true });
   }
 
+  /** The block's first line (the answer was checked and is wrong). */
+  protected headline(): string {
+    return `✗ ${this.exercise} is not right yet`;
+  }
+
+  /** The block's last line: what to do next. */
+  protected footer(): string {
+    return "Fix your solution cell above, run it, then run this cell again.";
+  }
+
   /** The feedback block a student reads under a failed test cell. */
   block(): string {
-    const lines = [`✗ ${this.exercise} is not right yet`];
+    const lines = [this.headline()];
     if (this.input) lines.push(`  Input: ${this.input}`);
     lines.push(`  What was wrong: ${this.wrong}`);
     if (this.hint) lines.push(`  Hint: ${this.hint}`);
-    lines.push(`  Fix your solution cell above, run it, then run this cell again.`);
+    if (this.footer()) lines.push(`  ${this.footer()}`);
     return lines.join("\n");
   }
 
   /** What console.error (so tslab) prints for this error: the block, without stack or fields. */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.block();
+  }
+}
+
+/** The student's function was not checked: it is a definition left over from before a failed compile. */
+export class StaleDefinitionError extends ExerciseCheckError {
+  protected override headline(): string {
+    return `✗ ${this.exercise} was not checked`;
+  }
+
+  protected override footer(): string {
+    return ""; // the hint already says what to do
   }
 }
 
@@ -131,6 +157,8 @@ export function passed(exercise: string, cases: number): ExerciseCheckReport {
 /** Calls the student's function, turning a thrown error into feedback that names the input. */
 export function callStudent<A extends unknown[], R>(exercise: string, fn: (...args: A) => R, args: A, describeArgs: string): R {
   if (typeof fn !== "function") throw new ExerciseCheckError(exercise, { wrong: `expected a function, got ${typeof fn}`, hint: `define ${exercise} in the solution cell above and run that cell` });
+  const stale = staleDefinition(exercise, fn);
+  if (stale) throw new StaleDefinitionError(exercise, stale);
   try {
     return fn(...args);
   } catch (e) {
