@@ -30,6 +30,8 @@ interface LastRun {
 }
 
 const runs = new WeakMap<Notebook, Map<string, LastRun>>();
+/** The last cell of each notebook that ran and failed (what a skipped cell's advice names). */
+const lastFailure = new WeakMap<Notebook, Cell>();
 
 function tagsOf(cell: Cell): string[] {
   const tags = cell.model.getMetadata("tags");
@@ -61,8 +63,14 @@ function addAdvice(cell: Cell, lines: string[], replace = false): void {
   outputs.add({ output_type: "stream", name: "stderr", text: lines.map((l) => `→ ${l}\n`).join("") });
 }
 
-/** Where `name` is defined above `index`: the cell's number (1-based, as Lab's index) and kind. */
-function definitionAbove(notebook: Notebook, index: number, name: string): { number: number; imports: boolean } | undefined {
+/** A cell as a student can find it: its first line ("the cell that begins `import * as kl …`"). */
+function firstLine(cell: Cell): string {
+  const line = cell.model.sharedModel.getSource().split("\n").find((l) => l.trim()) ?? "";
+  return line.length > 80 ? `${line.trim().slice(0, 79)}…` : line.trim();
+}
+
+/** Where `name` is defined above `index`: the cell's index and whether it imports it. */
+function definitionAbove(notebook: Notebook, index: number, name: string): { index: number; imports: boolean } | undefined {
   const escaped = name.replace(/\$/g, "\\$");
   const declares = new RegExp(`(^|\\n)\\s*(export\\s+)?(function\\*?|const|let|var|class|interface|type|enum)\\s+${escaped}\\b`);
   const imports = new RegExp(`(^|\\n)\\s*import\\b[^;\\n]*\\b${escaped}\\b[^;\\n]*\\bfrom\\b`);
@@ -70,8 +78,8 @@ function definitionAbove(notebook: Notebook, index: number, name: string): { num
     const cell = notebook.widgets[i]!;
     if (cell.model.type !== "code") continue;
     const source = cell.model.sharedModel.getSource();
-    if (imports.test(source)) return { number: i + 1, imports: true };
-    if (declares.test(source)) return { number: i + 1, imports: false };
+    if (imports.test(source)) return { index: i, imports: true };
+    if (declares.test(source)) return { index: i, imports: false };
   }
   return undefined;
 }
@@ -101,9 +109,15 @@ function advise(panel: NotebookPanel, cell: Cell, success: boolean, commands: Co
   if (isSolution(cell)) last.set(cell.model.id, { source: cell.model.sharedModel.getSource(), compileError: DIAGNOSTIC.test(stderr) });
 
   if (!success && outputsOf(cell).length === 0) {
-    addAdvice(cell, ["This cell did not run: the kernel skipped it because the cell before it had just failed. Run it again."]);
+    const failed = lastFailure.get(notebook);
+    const which = failed && !failed.isDisposed && notebook.widgets.includes(failed) ? `the cell that begins "${firstLine(failed)}"` : "a cell";
+    addAdvice(cell, [
+      `This cell did not run: ${which} failed just before, and the kernel skips what it is sent in that moment ` +
+        `(also a quick second Shift+Enter). Run this cell again.`,
+    ]);
     return;
   }
+  if (!success) lastFailure.set(notebook, cell);
   const missing = [...stderr.matchAll(NOT_FOUND)].map((m) => m[1]!);
   if (missing.length > 0) {
     const found = missing.map((name) => ({ name, where: definitionAbove(notebook, index, name) })).filter((m) => m.where);
@@ -111,8 +125,9 @@ function advise(panel: NotebookPanel, cell: Cell, success: boolean, commands: Co
       const { where } = found[0]!;
       const names = [...new Set(found.map((f) => `'${f.name}'`))].join(", ");
       addAdvice(cell, [
-        `${names} ${found.length > 1 ? "are" : "is"} defined above (cell ${where!.number}${where!.imports ? ", the imports" : ""}) but not in this kernel session: ` +
-          `it was restarted, or that cell has not run since. Run the cells above first (Run ▸ Run All Above Selected Cell), then this one.`,
+        `${names} ${found.length > 1 ? "are" : "is"} ${where!.imports ? "imported" : "defined"} in a cell above (the one that begins ` +
+          `"${firstLine(notebook.widgets[where!.index]!)}") but not in this kernel session: it was restarted, or that cell has not run ` +
+          `since. Run the cells above first (the button below, or Run ▸ Run All Above Selected Cell), then this one.`,
       ]);
       addRunAboveButton(cell, notebook, commands);
       return;
@@ -126,7 +141,7 @@ function advise(panel: NotebookPanel, cell: Cell, success: boolean, commands: Co
       const run = last.get(above.model.id);
       if (run && run.source !== above.model.sharedModel.getSource()) {
         addAdvice(cell, [
-          `Not checked: the solution cell above (cell ${i + 1}) was edited since it last ran, so this cell would check the old version. ` +
+          `Not checked: the solution cell above (the one that begins "${firstLine(above)}") was edited since it last ran, so this cell would check the old version. ` +
             `Run the solution cell (Shift+Enter), then this cell again.`,
         ], true);
         return;
