@@ -81,3 +81,18 @@ if [ "$(cat "$labext/.computropolis-build" 2>/dev/null)" != "$labext_hash" ]; th
   cp -R lab-extension/labextension "$labext"
   echo "$labext_hash" > "$labext/.computropolis-build"
 fi
+
+# 7. nbgrader's Validate (`nbgrader validate`, JupyterLab's Validate button) for tslab notebooks: an
+#    nbgrader_config.py in the environment's etc/jupyter, which nbgrader reads wherever it runs
+#    (tools/grading/tslab_preprocessors.py, configure_validate). One that setup did not write is kept.
+nbcfg="$VENV/etc/jupyter/nbgrader_config.py"
+nbcfg_marker="# written by Computropolis scripts/setup.sh"
+nbcfg_text="$nbcfg_marker: nbgrader Validate for TypeScript (tslab) notebooks
+import sys
+sys.path.insert(0, $(printf '%s' "$ROOT/tools/grading" | "$VENV/bin/python" -c 'import json,sys; print(json.dumps(sys.stdin.read()))'))
+from tslab_preprocessors import configure_validate
+configure_validate(get_config())"
+if [ ! -f "$nbcfg" ] || head -1 "$nbcfg" | grep -qF "$nbcfg_marker"; then
+  mkdir -p "$(dirname "$nbcfg")"
+  [ "$(cat "$nbcfg" 2>/dev/null)" = "$nbcfg_text" ] || printf '%s\n' "$nbcfg_text" > "$nbcfg"
+fi

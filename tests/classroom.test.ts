@@ -106,6 +106,15 @@ describe("binder/postBuild (repo2docker's build step) in a fresh Python prefix",
     // ... and the kit's own extension (playground sliders, callouts), built by setup.sh into the prefix.
     expect(ext.out).toMatch(/computropolis-lab v[\d.]+ .*enabled.*OK/);
     expect(existsSync(path.join(prefix, "share/jupyter/labextensions/computropolis-lab/package.json"))).toBe(true);
+    // ... and nbgrader's Validate for TypeScript notebooks, configured in the prefix's etc/jupyter,
+    // which nbgrader reads for every user: the config loads and swaps in the tslab execution.
+    const nbcfg = readFileSync(path.join(prefix, "etc/jupyter/nbgrader_config.py"), "utf8");
+    expect(nbcfg).toContain(path.join(repo, "tools/grading"));
+    const validator = run(path.join(prefix, "bin", "python"), ["-c",
+      "from nbgrader.apps import NbGrader; from nbgrader.validator import Validator; from jupyter_core.paths import jupyter_config_path; " +
+      "a = NbGrader(); a.config_file_paths.append(jupyter_config_path()); a.load_config_file(); " +
+      "print([p.__name__ for p in Validator(config=a.config).preprocessors])"], { env: prefixEnv() });
+    expect(validator.stdout.trim(), validator.out).toBe("['CheckCellMetadata', 'ClearOutput', 'TslabValidateExecute']");
     // Nothing was written to the project's own venv or kernelspec.
     expect(readFileSync(path.join(ROOT, ".venv/share/jupyter/kernels/tslab/kernel.json"), "utf8")).toContain(ROOT);
   });

@@ -1,13 +1,21 @@
-// The real thing a teacher does: JupyterLab on a free localhost port, the welcome notebook opened
-// in headless Chromium, Run All, and the Plotly chart found drawn in the page; then the project's
-// extension (lab-extension/): the playground's sliders re-run kernel-lib in the page, and tagged
-// cells look like the handouts' callouts.
+// The real thing a teacher and a student do: one JupyterLab on a free localhost port, serving the
+// project (the teacher's notebooks/ and a student edition built by tools/student_edition.py), opened
+// in headless Chromium. The welcome notebook (student edition): Run All, the Plotly chart drawn, the
+// playground's sliders re-running kernel-lib in the page, and, saved and reloaded, the chart live
+// again without a kernel. Tagged cells of the student edition look like the handouts' callouts. The
+// student's exercise flow on 03: Run All with nothing filled in fails with the clean feedback block,
+// a wrong answer gets the hint for its mistake, an edited but unrun solution is not checked, a right
+// one passes, nbgrader's Validate button reports the wrong one as a failure; after a kernel restart a
+// middle cell says to run the cells above, and its button does.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { chartLabelProblems } from "./helpers/chart-labels";
-import { ARTIFACTS, browserEnv, CHROMIUM, CHROMIUM_ARGS, freePort, ROOT, startInEnv } from "./helpers/project";
+import { ARTIFACTS, browserEnv, CHROMIUM, CHROMIUM_ARGS, freePort, ROOT, runInEnv, startInEnv } from "./helpers/project";
+
+/** The student edition this suite opens (its own folder: `npm run lab -- --student` uses build/student-edition). */
+const STUDENT = "build/lab-test-student-edition";
 
 let port = 0;
 let lab: ReturnType<typeof startInEnv> | undefined;
@@ -23,6 +31,12 @@ async function openNotebook(notebook: string, pageErrors: string[]): Promise<Pag
   const page = await browser!.newPage({ viewport: { width: 1280, height: 1400 } });
   page.on("pageerror", (e) => pageErrors.push(String(e)));
   await page.goto(`http://127.0.0.1:${port}/lab/tree/${notebook}?reset`);
+  await untilKernelIdle(page);
+  return page;
+}
+
+/** Waits until the open notebook's tslab kernel is idle. */
+async function untilKernelIdle(page: Page): Promise<void> {
   // The notebook opens on the tslab kernel (named in its metadata) and the kernel becomes idle.
   await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60_000 });
   await page.waitForFunction(() => {
@@ -31,7 +45,6 @@ async function openNotebook(notebook: string, pageErrors: string[]): Promise<Pag
     const k = w?.sessionContext?.session?.kernel;
     return k?.name === "tslab" && k.status === "idle";
   }, undefined, { timeout: 60_000 });
-  return page;
 }
 
 async function waitForLab(url: string, ms: number) {
@@ -48,11 +61,14 @@ async function waitForLab(url: string, ms: number) {
 }
 
 beforeAll(async () => {
+  rmSync(path.join(ROOT, STUDENT), { recursive: true, force: true });
+  const built = runInEnv(["python", "tools/student_edition.py", "--out", STUDENT, "--force"]);
+  if (built.status !== 0) throw new Error(`building the student edition failed:\n${built.stderr}`);
   port = await freePort();
   lab = startInEnv([
     "jupyter", "lab", "--no-browser", "--allow-root", `--port=${port}`, "--ServerApp.ip=127.0.0.1",
     "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-    "--LabApp.expose_app_in_browser=True", `--ServerApp.root_dir=${path.join(ROOT, "notebooks")}`,
+    "--LabApp.expose_app_in_browser=True", `--ServerApp.root_dir=${ROOT}`,
   ]);
   lab.stdout!.on("data", (d) => (labLog += d));
   lab.stderr!.on("data", (d) => (labLog += d));
@@ -62,6 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  rmSync(path.join(ROOT, STUDENT), { recursive: true, force: true });
   if (lab?.pid) {
     try {
       process.kill(-lab.pid, "SIGTERM"); // the whole process group: server and kernels
@@ -74,7 +91,7 @@ afterAll(async () => {
 describe("JupyterLab in headless Chromium", () => {
   it("runs the welcome notebook on the TypeScript kernel and draws its Plotly chart", async () => {
     const pageErrors: string[] = [];
-    const page = await openNotebook("00-welcome.ipynb", pageErrors);
+    const page = await openNotebook(`${STUDENT}/00-welcome.ipynb`, pageErrors);
     await page.evaluate(() =>
       (window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }).jupyterapp.commands.execute(
         "notebook:run-all-cells",
@@ -144,12 +161,36 @@ describe("JupyterLab in headless Chromium", () => {
     await box.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(ARTIFACTS, "screenshots", "lab-playground-after.png") });
     expect(pageErrors).toEqual([]);
+  });
+
+  it("keeps the charts live in a saved notebook: reloaded, they are drawn again from the saved output, no kernel run", async () => {
+    const page = welcome!;
+    await page.evaluate(() => (window as unknown as LabWindow).jupyterapp.commands.execute("docmanager:save"));
+    await expect.poll(() => {
+      const saved = JSON.parse(readFileSync(path.join(ROOT, STUDENT, "00-welcome.ipynb"), "utf8")) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
+      return saved.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["application/vnd.plotly.v1+json"] && o.data["application/vnd.computropolis.chart+json"]).length;
+    }, { timeout: 20_000 }).toBeGreaterThan(0);
+    const pageErrors: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    await page.reload();
+    await page.waitForSelector(".jp-Notebook .jp-Cell", { timeout: 60_000 });
+    // Drawn by the extension from the saved bundle: an svg plot, and the playground's sliders, live.
+    await page.locator(".jp-OutputArea-output.kl-lab-chart svg.main-svg").first().waitFor({ timeout: 60_000 });
+    const box = page.locator(".kl-lab-playground .kl-playground-box[data-playground='page-walk']");
+    await box.locator(".kl-chart.kl-drawn svg.main-svg").first().waitFor({ timeout: 60_000 });
+    await box.locator("input[data-param='guestLevels']").evaluate((input: HTMLInputElement) => {
+      input.value = "5";
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await expect.poll(() => box.locator(".kl-chart").getAttribute("data-runs"), { timeout: 20_000 }).toBe("1");
+    expect(await page.locator(".jp-OutputArea-output img").count(), "no static chart images").toBe(0);
+    expect(pageErrors).toEqual([]);
     await page.close();
   });
 
   it("fits every chart of the performance lesson to Lab's width: no label cut off or drawn over another", async () => {
     const pageErrors: string[] = [];
-    const page = await openNotebook("05-performance.ipynb", pageErrors);
+    const page = await openNotebook("notebooks/05-performance.ipynb", pageErrors);
     await page.evaluate(() => (window as unknown as LabWindow).jupyterapp.commands.execute("notebook:run-all-cells"));
     // Run All is done when the kernel is idle again with the last code cell numbered.
     await page.waitForFunction(() => {
@@ -176,7 +217,7 @@ describe("JupyterLab in headless Chromium", () => {
 
   it("styles a lesson's tagged cells as the handouts' callouts, and follows tag changes", async () => {
     const pageErrors: string[] = [];
-    const page = await openNotebook("01-introduction.ipynb", pageErrors);
+    const page = await openNotebook(`${STUDENT}/01-introduction.ipynb`, pageErrors);
     const story = page.locator(".jp-Notebook .jp-Cell.callout.callout-story").first();
     await story.waitFor({ timeout: 30_000 });
     await story.scrollIntoViewIfNeeded();
@@ -218,6 +259,152 @@ describe("JupyterLab in headless Chromium", () => {
     await setTags([]);
     await expect.poll(() => probe.evaluate((c) => c.className)).not.toMatch(/\bcallout\b/);
     expect(await probe.evaluate((c) => getComputedStyle(c, "::before").content)).toBe("none");
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+});
+
+/** In the open notebook: the index of the cell with this nbgrader grade_id. */
+function cellIndex(page: Page, gradeId: string): Promise<number> {
+  return page.evaluate((id) => {
+    type Cell = { model: { getMetadata(k: string): unknown } };
+    const nb = ((window as unknown as LabWindow).jupyterapp.shell.currentWidget as { content: { widgets: Cell[] } }).content;
+    return nb.widgets.findIndex((c) => (c.model.getMetadata("nbgrader") as { grade_id?: string } | undefined)?.grade_id === id);
+  }, gradeId);
+}
+
+type NbCell = { node: HTMLElement; model: { type: string; executionCount?: number | null; sharedModel: { getSource(): string; setSource(s: string): void } } };
+type NbPanel = { content: { widgets: NbCell[]; activeCellIndex: number; mode: string }; sessionContext: { session?: { kernel?: { status: string; restart(): Promise<void> } } } };
+
+/** Runs one cell (Run ▸ Run Selected Cell, staying on it) and waits until the kernel is idle, then out
+ *  of tslab's abort window (after an error it skips requests for 200 ms; the extension says so under
+ *  such a cell, but here each cell must run). */
+async function runCell(page: Page, index: number): Promise<void> {
+  await page.evaluate(async (i) => {
+    const app = (window as unknown as LabWindow).jupyterapp;
+    const panel = app.shell.currentWidget as NbPanel;
+    panel.content.activeCellIndex = i;
+    panel.content.mode = "command";
+    await app.commands.execute("notebook:run-cell").catch(() => false);
+  }, index);
+  await untilKernelIdle(page);
+  await page.waitForTimeout(400);
+}
+
+/** The text of a cell's outputs. */
+function outputText(page: Page, index: number): Promise<string> {
+  return page.evaluate((i) => {
+    const panel = (window as unknown as LabWindow).jupyterapp.shell.currentWidget as NbPanel;
+    return (panel.content.widgets[i]!.node.querySelector(".jp-OutputArea") as HTMLElement | null)?.innerText ?? "";
+  }, index);
+}
+
+function setSource(page: Page, index: number, source: string): Promise<void> {
+  return page.evaluate(([i, s]) => {
+    const panel = (window as unknown as LabWindow).jupyterapp.shell.currentWidget as NbPanel;
+    panel.content.widgets[i as number]!.model.sharedModel.setSource(s as string);
+  }, [index, source] as const);
+}
+
+const LEAF_FIRST = `function splitAddress(
+  address: number, indexBits: number[], offsetBits: number,
+): { indices: number[]; offset: number } {
+  const offset = address % 2 ** offsetBits;
+  let rest = Math.floor(address / 2 ** offsetBits);
+  const indices: number[] = [];
+  for (let d = indexBits.length - 1; d >= 0; d--) {
+    indices.push(rest % 2 ** indexBits[d]);
+    rest = Math.floor(rest / 2 ** indexBits[d]);
+  }
+  return { indices, offset };
+}`;
+const ROOT_FIRST = LEAF_FIRST.replace("indices.push(", "indices.unshift(");
+
+/** What a student must never read under a cell: stack frames and kernel-lib's file paths. */
+function expectNoInternals(text: string): void {
+  expect(text).not.toMatch(/^\s+at /m);
+  expect(text).not.toMatch(/dist\/|node_modules|kernel-lib\/|\/work\//);
+}
+
+describe("the student edition in JupyterLab: an exercise from nothing to passing", () => {
+  it("Run All fills in no solution and fails with the feedback block; the wrong answer gets its hint; an edited, unrun solution is not checked; the right one passes; Validate reports the wrong one", async () => {
+    const pageErrors: string[] = [];
+    const page = await openNotebook(`${STUDENT}/03-mmu-virtualization.ipynb`, pageErrors);
+    const solution = await cellIndex(page, "ex03_split_address");
+    const test = await cellIndex(page, "test03_split_address");
+    expect(solution).toBeGreaterThan(0);
+    expect(test).toBe(solution + 1);
+    const source = () => page.evaluate((i) => ((window as unknown as LabWindow).jupyterapp.shell.currentWidget as NbPanel).content.widgets[i]!.model.sharedModel.getSource(), solution);
+    expect(await source()).toContain("// YOUR CODE HERE");
+    expect(await source()).not.toMatch(/BEGIN SOLUTION|indices\.unshift/);
+
+    await page.evaluate(() => (window as unknown as LabWindow).jupyterapp.commands.execute("notebook:run-all-cells").catch(() => false));
+    await expect.poll(() => outputText(page, test), { timeout: 180_000 }).toMatch(/✗ splitAddress is not right yet/);
+    await untilKernelIdle(page);
+    // Run All stopped there: the next code cell was skipped, and says so, naming the failed cell.
+    await expect.poll(() => outputText(page, test + 2)).toMatch(/→ This cell did not run: the cell that begins "kl\.showMarkdown\(lesson\.checkSplitAddress\(splitAddress\)\.message\);" failed just before/);
+    const untouched = await outputText(page, test);
+    expect(untouched).toMatch(/What was wrong: the function still throws "not implemented"/);
+    expectNoInternals(untouched);
+
+    // A wrong answer, the indices leaf first: the block names the input and the hint for that mistake.
+    await setSource(page, solution, LEAF_FIRST);
+    await runCell(page, solution);
+    await runCell(page, test);
+    const wrong = await outputText(page, test);
+    expect(wrong).toMatch(/✗ splitAddress is not right yet\s+Input: address 0x[0-9a-f]+ with indexBits \[/);
+    expect(wrong).toMatch(/What was wrong: indices\[0\] \(the root level\) is wrong/);
+    expect(wrong).toMatch(/Hint: your indices are in leaf-first order/);
+    expectNoInternals(wrong);
+    mkdirSync(path.join(ARTIFACTS, "screenshots"), { recursive: true });
+    const testCell = page.locator(".jp-Notebook .jp-Cell").nth(test);
+    await testCell.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ARTIFACTS, "screenshots", "lab-student-feedback.png") });
+
+    // nbgrader's Validate button (it saves first): the wrong answer is a failure, with its hint, not a traceback.
+    await page.locator(".jp-Toolbar .validate-button").first().click();
+    const dialog = page.locator(".jp-Dialog", { hasText: "Validation Results" });
+    await dialog.waitFor({ timeout: 180_000 });
+    const verdict = await dialog.innerText();
+    expect(verdict).toMatch(/failed/i);
+    expect(verdict).toMatch(/leaf-first order/);
+    expect(verdict).not.toMatch(/Traceback|KeyError|There was an error running the validate command/);
+    await page.screenshot({ path: path.join(ARTIFACTS, "screenshots", "lab-student-validate.png") });
+    await dialog.locator("button", { hasText: /ok/i }).click();
+
+    // The right answer typed but its cell not run: the test cell says it did not check the old version.
+    await setSource(page, solution, ROOT_FIRST);
+    await runCell(page, test);
+    await expect.poll(() => outputText(page, test)).toMatch(/Not checked: the solution cell above \(the one that begins "function splitAddress\("\) was edited since it last ran/);
+    expect(await outputText(page, test)).not.toMatch(/not right yet|checks passed/);
+
+    // Run it, then the test: passes.
+    await runCell(page, solution);
+    await runCell(page, test);
+    await expect.poll(() => outputText(page, test)).toMatch(/✓ splitAddress: all \d+ checks passed\./);
+    expect(pageErrors).toEqual([]);
+
+    // A kernel restart, then a middle cell: tslab's "Cannot find name" gets a line saying what to run,
+    // and the button runs the cells above, after which the cell runs clean.
+    await page.evaluate(() => ((window as unknown as LabWindow).jupyterapp.shell.currentWidget as NbPanel).sessionContext.session!.kernel!.restart());
+    await untilKernelIdle(page);
+    const middle = await page.evaluate(() => {
+      const panel = (window as unknown as LabWindow).jupyterapp.shell.currentWidget as NbPanel;
+      const code = panel.content.widgets.map((c, i) => ({ c, i })).filter(({ c }) => c.model.type === "code");
+      return code.find(({ c }) => /\bkl\.show/.test(c.model.sharedModel.getSource()) && /\blesson\./.test(c.model.sharedModel.getSource()))!.i;
+    });
+    await runCell(page, middle);
+    const lost = await outputText(page, middle);
+    expect(lost).toMatch(/Cannot find name 'kl'/);
+    expect(lost).toMatch(/→ ('kl', 'lesson'|'lesson', 'kl') are imported in a cell above \(the one that begins "import \* as kl from "kernel-lib";"\) but not in this kernel session: it was restarted, or that cell has not run since\. Run the cells above first/);
+    const button = page.locator(".jp-Notebook .jp-Cell").nth(middle).locator(".kl-run-above");
+    await button.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ARTIFACTS, "screenshots", "lab-student-run-above.png") });
+    await button.click();
+    await untilKernelIdle(page);
+    await runCell(page, middle);
+    await expect.poll(() => outputText(page, middle), { timeout: 60_000 }).not.toMatch(/Cannot find name/);
+    expect(await page.locator(".jp-Notebook .jp-Cell").nth(middle).locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()).toBe(0);
     expect(pageErrors).toEqual([]);
     await page.close();
   });

@@ -85,8 +85,25 @@ _ERROR_LINE = re.compile(r"^(?P<name>(?:[A-Za-z_$][\w$]*)?(?:Error|Exception))(?
 _TS_DIAGNOSTIC = re.compile(r"^\d+:\d+ - ")
 
 
+# The block kernel-lib's ExerciseCheckError prints (course/shared/lesson-check.ts): a first line
+# "✗ EXERCISE is not right yet", then indented "Input:", "What was wrong:", "Hint:" lines.
+CHECK_BLOCK = re.compile(r"^✗ (?P<exercise>\S+) (?:is not right yet|was not checked)$(?P<body>(?:\n  .*)*)", re.M)
+
+
+def check_failure(stderr: str) -> str | None:
+    """A failed exercise check's feedback in one line ("splitAddress: What was wrong: …; Hint: …"), else None."""
+    m = CHECK_BLOCK.search(stderr)
+    if not m:
+        return None
+    parts = [l.strip() for l in m["body"].splitlines() if l.strip() and not l.strip().startswith("Fix your solution")]
+    return f"{m['exercise']}: " + "; ".join(parts)
+
+
 def _name_and_message(stderr: str) -> tuple[str, str]:
     """The error's name and message from tslab's stderr (its reply carries neither)."""
+    check = check_failure(stderr)
+    if check:
+        return "ExerciseCheckError", check
     lines = [l for l in stderr.splitlines() if l.strip()]
     for line in lines:
         m = _ERROR_LINE.match(line.strip())

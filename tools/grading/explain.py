@@ -9,10 +9,14 @@ fails because the solution cell above it did not compile says that, not "Cannot 
 from __future__ import annotations
 
 import re
+import sys
 
 import nbformat
 
 from sandbox import INSIDE, ROOT, Limits
+
+sys.path.insert(0, str(ROOT / "tools"))
+from nbexec import check_failure  # noqa: E402
 
 STACK_LINE = re.compile(r"^\s+at .*$", re.M)
 DIAGNOSTIC = re.compile(r"^\d+:\d+ - (.*)$", re.M)
@@ -104,6 +108,9 @@ def failure(kind: str, message: str, cell, *, timeout: int, limits: Limits, solu
         return "AssertionError", f"Wrong answer: {_assertion(stderr).rstrip('.')}."
     if diag:
         return "CompileError", f"Failed: this cell did not compile: {diag[1].strip().rstrip('.')}."
+    check = check_failure(stderr)
+    if check:  # kernel-lib's feedback block: what was wrong, the hint, the input (never the answer)
+        return "ExerciseCheckError", f"Wrong answer: {check.rstrip('.')}."
     ename, msg = _threw(stderr, message)
     if ename == "Error" and msg == "not implemented":  # the release's stub (nbgrader_config.py)
         return "NotAnswered", "Not answered: the solution above still throws \"not implemented\" (the stub it came with)."

@@ -52,3 +52,7 @@ c.Autograde.autograde_preprocessors = [SandboxedExecute, IgnorePattern, ClearMet
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.OverwriteCells.add_missing_cells = True
 c.SandboxedExecute.timeout = int(os.environ.get("COMPUTROPOLIS_GRADING_TIMEOUT", "30"))
+
+# Validate (`nbgrader validate`, JupyterLab's Validate button): tslab cells judged as nbexec does.
+from tslab_preprocessors import configure_validate  # noqa: E402
+configure_validate(c)

@@ -1,4 +1,5 @@
 import { figureTitle, PLOTLY_MIME, type Figure } from "../charts/figure";
+import { logAxisTicks } from "../charts/log-ticks";
 import type { Row } from "../charts/builders";
 import { formatNumber } from "../core/format";
 
@@ -22,7 +23,8 @@ export const CHART_MIME = "application/vnd.computropolis.chart+json";
  *   (it drops the Plotly MIME type) and which a page that loads plotly.js once draws (the
  *   handouts do). No plotly.js is embedded per output.
  */
-export function figureBundle(figure: Figure): MimeBundle {
+export function figureBundle(shown: Figure): MimeBundle {
+  const figure = logAxisTicks(shown); // decade ticks on every log axis (the figure itself is changed)
   const title = figureTitle(figure);
   const json = JSON.stringify(figure).replace(/</g, "\\u003c");
   const html =

@@ -13,6 +13,7 @@
  */
 import { ConfigError } from "../core/errors";
 import type { Figure } from "../charts/figure";
+import { logAxisTicks } from "../charts/log-ticks";
 
 /** One numeric parameter, drawn as a slider. */
 export interface PlaygroundParamSpec {
@@ -65,8 +66,11 @@ export function definePlayground(playground: Playground): Playground {
   }
   if (registry.has(playground.name)) throw new ConfigError("playground.name", playground.name, "a name not yet registered");
   for (const [key, spec] of Object.entries(playground.params)) checkSpec(`${playground.name}.params.${key}`, spec);
-  registry.set(playground.name, playground);
-  return playground;
+  // Every run's log axes get decade ticks (charts/log-ticks.ts), wherever it is drawn.
+  const run = playground.run;
+  const checked: Playground = { ...playground, run: (params) => logAxisTicks(run(params)) };
+  registry.set(playground.name, checked);
+  return checked;
 }
 
 function checkSpec(field: string, s: PlaygroundParamSpec): void {

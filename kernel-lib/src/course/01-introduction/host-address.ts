@@ -86,7 +86,7 @@ export function checkHostAddressOf(hostAddressOf: HostAddressOfFn, seed = 7): Ex
         else if (got % pageSizeBytes !== gpa % pageSizeBytes) why = "the byte offset within the page must stay the same: only the frame number changes";
         else if (p2m.includes(Math.floor(got / pageSizeBytes))) why = "right kind of frame, wrong one: guest frame i lives in p2m[i] (the guest frame is the address divided by the page size)";
         else why = "the host frame must be one of the VM's own frames in p2m, multiplied by the page size, plus the offset";
-        throw new ExerciseCheckError(exercise, `wrong result for ${args} (got ${got === null ? "null" : typeof got === "number" ? hex(got) : JSON.stringify(got)}): ${why}`);
+        throw new ExerciseCheckError(exercise, { wrong: `you returned ${got === null ? "null" : typeof got === "number" ? hex(got) : JSON.stringify(got)}`, hint: why, input: args });
       }
     }
   }

@@ -95,7 +95,7 @@ export function checkShadowEntry(shadowEntry: ShadowEntryFn, seed = 11): Exercis
       else if (got === gpfn) why = "you returned the guest-physical frame: the hardware would then use a guest frame number as a host frame. Translate it once more through p2m";
       else if (got === null) why = "the guest maps this page to one of its own frames, so the shadow entry exists (return a host frame)";
       else why = "a shadow entry composes both maps: guest-virtual page → guest frame (guestTable), then guest frame → host frame (p2m)";
-      throw new ExerciseCheckError(exercise, `wrong result for ${args} (got ${JSON.stringify(got)}): ${why}`);
+      throw new ExerciseCheckError(exercise, { wrong: `you returned ${JSON.stringify(got)}`, hint: why, input: args });
     }
   }
   return passed(exercise, cases);

@@ -12,7 +12,7 @@ import { Random } from "../../core/random";
 import { hex } from "../../core/format";
 import { x86LevelName } from "../../charts/labels";
 import { ADDRESS_LAYOUTS, type AddressLayout } from "../../memory/layout";
-import { callStudent, ExerciseCheckError, passed, type ExerciseCheckReport, type SeededProblem } from "../shared/lesson-check";
+import { callStudent, ExerciseCheckError, matchMistake, passed, type ExerciseCheckReport, type SeededProblem } from "../shared/lesson-check";
 
 /** An address split into table indices (root first) and the page offset. */
 export interface AddressSplit {
@@ -81,6 +81,55 @@ export function addressSplitProblem(seed = 1, options: { layout?: string; count?
   };
 }
 
+/** The split computed with a common mistake, for {@link splitMistake}. */
+function mistakenSplit(address: number, layout: AddressLayout, mistake: "leaf-first" | ">>" | ">>>" | "no-offset" | "one-level-short" | "one-level-extra"): AddressSplit {
+  const bits = layout.indexBits;
+  const off = layout.offsetBits;
+  const right = splitAddressIn(layout, address);
+  switch (mistake) {
+    case "leaf-first":
+      return { indices: right.indices.slice().reverse(), offset: right.offset };
+    case ">>":
+    case ">>>": {
+      const indices: number[] = [];
+      let shift = off;
+      for (let d = bits.length - 1; d >= 0; d--) {
+        const shifted = mistake === ">>" ? address >> shift : address >>> shift;
+        indices.unshift(shifted & (2 ** bits[d]! - 1));
+        shift += bits[d]!;
+      }
+      return { indices, offset: address & (2 ** off - 1) };
+    }
+    case "no-offset": {
+      // The index groups taken from bit 0, as if there were no offset below them.
+      const indices: number[] = [];
+      let rest = address;
+      for (let d = bits.length - 1; d >= 0; d--) {
+        indices.unshift(rest % 2 ** bits[d]!);
+        rest = Math.floor(rest / 2 ** bits[d]!);
+      }
+      return { indices, offset: right.offset };
+    }
+    case "one-level-short":
+      return { indices: right.indices.slice(1), offset: right.offset };
+    case "one-level-extra":
+      return { indices: [0, ...right.indices], offset: right.offset };
+  }
+}
+
+/** The hint for a recognised wrong split (a mutated reference equal to the student's answer), if any. */
+function splitMistake(got: AddressSplit, address: number, layout: AddressLayout): string | undefined {
+  const as = (m: Parameters<typeof mistakenSplit>[2]) => () => mistakenSplit(address, layout, m);
+  return matchMistake(got, [
+    { answer: as("leaf-first"), hint: "your indices are in leaf-first order: indices[0] must be the ROOT's index (the highest group of bits), the last one the leaf table's" },
+    { answer: as(">>"), hint: "JavaScript's >>, >>> and & work on 32-bit integers, and these addresses are wider: divide by a power of two (Math.floor(a / 2 ** n)) and take a remainder (% 2 ** bits) instead" },
+    { answer: as(">>>"), hint: "JavaScript's >>, >>> and & work on 32-bit integers, and these addresses are wider: divide by a power of two (Math.floor(a / 2 ** n)) and take a remainder (% 2 ** bits) instead" },
+    { answer: as("no-offset"), hint: `the index bits start above the offset: shift the address right by offsetBits (${layout.offsetBits} here) before taking the leaf's index` },
+    { answer: as("one-level-short"), hint: "one index is missing: there is one index per entry of indexBits, and the root's is the first" },
+    { answer: as("one-level-extra"), hint: "one index too many: there is exactly one index per entry of indexBits" },
+  ]);
+}
+
 /** The signature students implement. */
 export type SplitAddressFn = (address: number, indexBits: number[], offsetBits: number) => AddressSplit;
 
@@ -102,19 +151,17 @@ export function checkSplitAddress(splitAddress: SplitAddressFn, seed = 2024): Ex
       const args = `address ${hex(address)} with indexBits [${layout.indexBits.join(", ")}] and offsetBits ${layout.offsetBits}`;
       const got = callStudent(exercise, splitAddress, [address, layout.indexBits.slice(), layout.offsetBits], args);
       if (got === null || typeof got !== "object" || !Array.isArray(got.indices) || typeof got.offset !== "number") {
-        throw new ExerciseCheckError(exercise, `return an object { indices: number[], offset: number } (got ${JSON.stringify(got)} for ${args})`);
+        throw new ExerciseCheckError(exercise, { wrong: `returned ${JSON.stringify(got)}`, hint: "return an object { indices: number[], offset: number }", input: args });
       }
+      const hint = splitMistake(got, address, layout);
       if (got.indices.length !== layout.levels) {
-        throw new ExerciseCheckError(exercise, `return one index per level: ${layout.levels} for ${args}, root first (got ${got.indices.length})`);
+        throw new ExerciseCheckError(exercise, { wrong: `returned ${got.indices.length} indices`, hint: hint ?? `return one index per level: ${layout.levels} here (indexBits has one entry per level), root first`, input: args });
       }
       if (got.offset !== want.offset) {
         const ok = Number.isInteger(got.offset) && got.offset >= 0 && got.offset < layout.pageSizeBytes;
-        throw new ExerciseCheckError(
-          exercise,
-          ok
-            ? `wrong offset for ${args}: the offset is the lowest ${layout.offsetBits} bits of the address`
-            : `the offset must be an integer from 0 to ${layout.pageSizeBytes - 1} (the lowest ${layout.offsetBits} bits); got ${got.offset} for ${args}`,
-        );
+        throw new ExerciseCheckError(exercise, ok
+          ? { wrong: "the offset is wrong", hint: hint ?? `the offset is the lowest ${layout.offsetBits} bits of the address`, input: args }
+          : { wrong: `the offset ${got.offset} is not an integer from 0 to ${layout.pageSizeBytes - 1}`, hint: hint ?? `the offset is the lowest ${layout.offsetBits} bits of the address`, input: args });
       }
       for (let d = 0; d < layout.levels; d++) {
         if (got.indices[d] === want.indices[d]) continue;
@@ -126,8 +173,8 @@ export function checkSplitAddress(splitAddress: SplitAddressFn, seed = 2024): Ex
         throw new ExerciseCheckError(
           exercise,
           typeof g !== "number" || !Number.isInteger(g) || g < 0 || g > max
-            ? `${where} must be an integer from 0 to ${max}; got ${g} for ${args}`
-            : `${where} is wrong for ${args}: it is bits ${low}..${high} of the address (hint: >>, >>> and & work on 32 bits only, so for wider addresses divide by a power of two and take a remainder)`,
+            ? { wrong: `${where} is ${JSON.stringify(g)}, not an integer from 0 to ${max}`, hint: hint ?? `it is bits ${low}..${high} of the address`, input: args }
+            : { wrong: `${where} is wrong: it is bits ${low}..${high} of the address`, hint: hint ?? "take each level's bits from the top of the address down: the root's group is the highest, just above the groups of the levels below it and the offset", input: args },
         );
       }
       cases++;

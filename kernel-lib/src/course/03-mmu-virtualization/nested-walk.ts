@@ -17,7 +17,7 @@ import { ConfigError, requireInt } from "../../core/errors";
 import { Random } from "../../core/random";
 import { pageSizeLabel } from "../../charts/labels";
 import { walkReads } from "../../experiments/walk-reads";
-import { callStudent, ExerciseCheckError, passed, type ExerciseCheckReport, type SeededProblem } from "../shared/lesson-check";
+import { callStudent, ExerciseCheckError, matchMistake, passed, type ExerciseCheckReport, type SeededProblem } from "../shared/lesson-check";
 
 /** Leaf level of each x86 page size. */
 const LEAF_LEVEL_OF: Record<number, number> = { 4096: 1, 2097152: 2, 1073741824: 3 };
@@ -111,6 +111,59 @@ export function nestedWalkProblem(seed = 1, options: { count?: number } = {}): S
   };
 }
 
+type WalkConfig = [g: number, h: number, gp: number, hp: number];
+
+/** Every configuration the checker tries: 4/5 levels and 4 KiB/2 MiB/1 GiB pages on each side. */
+function walkConfigs(): WalkConfig[] {
+  const out: WalkConfig[] = [];
+  for (const g of [4, 5]) for (const h of [4, 5]) for (const gp of SIZES) for (const hp of SIZES) out.push([g, h, gp, hp]);
+  return out;
+}
+
+/**
+ * The hint for a wrong nested-walk count: the common mistake (a mutated reference formula) that
+ * gives the student's counts on every configuration, else a hint by direction on the failed one.
+ * Comparing all configurations tells "one guest level short" from "one host level short", which
+ * agree whenever guest and host are alike.
+ */
+function walkMistake(student: NestedWalkRefsFn, failed: WalkConfig, got: number): string {
+  const nested = (a: number, b: number) => (a + 1) * (b + 1) - 1;
+  const mutants: Array<{ count: (n: number, m: number, g: number, h: number) => number; hint: string }> = [
+    { count: (n, m) => nested(n, m) + 1, hint: "it looks like you also counted the final data access; count page-table reads only" },
+    { count: (_n, _m, g, h) => nested(g, h), hint: "large pages are ignored: a 2 MiB leaf ends a walk one level early and a 1 GiB leaf two, on its own side (guest or host)" },
+    { count: (n, m) => n * m, hint: "besides a host walk for each guest table, count the guest's own entry reads and the host walk of the final guest-physical address" },
+    { count: (_n, _m, g, h) => g * h, hint: "besides a host walk for each guest table, count the guest's own entry reads and the host walk of the final guest-physical address" },
+    { count: (n, m) => n * (m + 1), hint: "the final guest-physical address (the data page) needs a host walk too" },
+    { count: (n, m) => nested(n - 1, m), hint: "one guest level short: an n-level guest table is n reads (fewer only for a large leaf), each needing its own host walk" },
+    { count: (n, m) => nested(n + 1, m), hint: "one guest level too many: an n-level guest table is n reads (a 2 MiB leaf makes it n−1, a 1 GiB leaf n−2)" },
+    { count: (n, m) => nested(n, m - 1), hint: "one host level short: each host walk reads every level of the host table (fewer only for a large host leaf)" },
+    { count: (n, m) => nested(n, m + 1), hint: "one host level too many: a host walk of an m-level table reads m entries (a large host leaf shortens it)" },
+    { count: (n, m) => nested(n - 1, m - 1), hint: "one level short on both sides: each walk reads one entry per level down to the leaf" },
+    { count: (n, m) => nested(n + 1, m + 1), hint: "one level too many on both sides: each walk reads one entry per level down to the leaf, no more" },
+  ];
+  const configs = [failed, ...walkConfigs()];
+  const answers = configs.map(([g, h, gp, hp]) => {
+    try {
+      return student(g, h, gp, hp);
+    } catch {
+      return undefined;
+    }
+  });
+  const matched = matchMistake(answers, mutants.map((mutant) => ({
+    answer: () => configs.map(([g, h, gp, hp]) => mutant.count(walkLength(g, gp), walkLength(h, hp), g, h)),
+    hint: mutant.hint,
+  })));
+  if (matched) return matched;
+  // Two mistakes at once (e.g. large pages ignored AND the data access counted) match no mutant
+  // everywhere; the first mutant that gives this one count still names one of them.
+  const [g, h, gp, hp] = failed;
+  const here = mutants.find((mutant) => mutant.count(walkLength(g, gp), walkLength(h, hp), g, h) === got);
+  if (here) return here.hint;
+  return got < nestedWalkReferences(g, h, gp, hp)
+    ? "too few references: every guest-physical address the guest walk produces (the guest CR3 and each table pointer, and the final page) is translated by a full host walk"
+    : "too many references: each guest-physical address is translated once, and a large leaf shortens the walk on its side";
+}
+
 /** The signature students implement. */
 export type NestedWalkRefsFn = (guestLevels: number, hostLevels: number, guestPageBytes: number, hostPageBytes: number) => number;
 
@@ -129,21 +182,12 @@ export function checkNestedWalkRefs(nestedWalkRefs: NestedWalkRefsFn): ExerciseC
           const want = nestedWalkReferences(g, h, gp, hp);
           const args = `a ${g}-level guest with ${pageSizeLabel(gp)} pages over a ${h}-level host with ${pageSizeLabel(hp)} pages`;
           const got = callStudent(exercise, nestedWalkRefs, [g, h, gp, hp], args);
-          if (typeof got !== "number" || !Number.isInteger(got)) throw new ExerciseCheckError(exercise, `return a whole number of memory references (got ${JSON.stringify(got)} for ${args})`);
+          if (typeof got !== "number" || !Number.isInteger(got)) throw new ExerciseCheckError(exercise, { wrong: `returned ${JSON.stringify(got)}`, hint: "return a whole number of memory references", input: args });
           if (got === want) {
             cases++;
             continue;
           }
-          const n = walkLength(g, gp);
-          const m = walkLength(h, hp);
-          let why: string;
-          if (got === want + 1) why = "it looks like you also counted the final data access; count page-table reads only";
-          else if (got === nestedWalkReferences(g, h) && (gp !== 4096 || hp !== 4096)) why = "large pages are ignored: a 2 MiB leaf ends a walk one level early and a 1 GiB leaf two, on its own side (guest or host)";
-          else if (got === n * m || got === g * h) why = "besides a host walk for each guest table, count the guest's own entry reads and the host walk of the final guest-physical address";
-          else if (got === n * (m + 1) || got === n * m + n) why = "the final guest-physical address (the data page) needs a host walk too";
-          else if (got < want) why = "too few references: every guest-physical address the guest walk produces (the guest CR3 and each table pointer, and the final page) is translated by a full host walk";
-          else why = "too many references: each guest-physical address is translated once, and a large leaf shortens the walk on its side";
-          throw new ExerciseCheckError(exercise, `wrong count for ${args} (got ${got}): ${why}`);
+          throw new ExerciseCheckError(exercise, { wrong: `your count, ${got}, is ${got < want ? "too low" : "too high"}`, hint: walkMistake(nestedWalkRefs, [g, h, gp, hp], got), input: args });
         }
       }
     }
@@ -168,10 +212,8 @@ export function checkNestedWalkRefsOnMachines(nestedWalkRefs: NestedWalkRefsFn, 
     const args = `a simulated machine with a ${g}-level guest (${pageSizeLabel(gp)} pages) over a ${h}-level host (${pageSizeLabel(hp)} pages)`;
     const got = callStudent(exercise, nestedWalkRefs, [g, h, gp, hp], args);
     if (got === want) continue;
-    const why = got === want + 1
-      ? "it looks like you also counted the final data access; the walker counts page-table reads only"
-      : "the machine's hardware walker read a different number of entries; check how a large page shortens the walk on its own side, and that every guest-physical address (each guest table and the data page) gets its own host walk";
-    throw new ExerciseCheckError(exercise, `wrong count for ${args} (got ${JSON.stringify(got)}): ${why}`);
+    const hint = typeof got === "number" ? walkMistake(nestedWalkRefs, [g, h, gp, hp], got) : "return a whole number of memory references";
+    throw new ExerciseCheckError(exercise, { wrong: `your count, ${JSON.stringify(got)}, differs from the entries the machine's hardware walker read`, hint, input: args });
   }
   return passed(exercise, machines);
 }

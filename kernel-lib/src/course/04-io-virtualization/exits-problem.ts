@@ -132,11 +132,11 @@ export function checkNeedKick(needKick: NeedKickFn, seed = 16): ExerciseCheckRep
     const args = `needKick(eventIdx = ${c.eventIdx}, newIdx = ${c.newIdx}, oldIdx = ${c.oldIdx})`;
     const got = callStudent(exercise, needKick, [c.eventIdx, c.newIdx, c.oldIdx], args);
     if (typeof got !== "boolean") {
-      throw new ExerciseCheckError(exercise, `${args} returned ${JSON.stringify(got)}; return true (kick) or false (stay quiet)`);
+      throw new ExerciseCheckError(exercise, { wrong: `returned ${JSON.stringify(got)}`, hint: "return true (kick) or false (stay quiet)", input: args });
     }
     const expected = vringNeedEvent(c.eventIdx, c.newIdx, c.oldIdx);
     if (got !== expected) {
-      throw new ExerciseCheckError(exercise, `wrong answer for ${args}. Hint: ${KICK_HINTS[c.kind]}.`);
+      throw new ExerciseCheckError(exercise, { wrong: `you returned ${got}`, hint: KICK_HINTS[c.kind], input: args });
     }
   }
   return passed(exercise, cases.length);

@@ -89,7 +89,7 @@ export function checkCrossover(crossover: CrossoverFn, seed?: number): ExerciseC
     const args = `crossover(tlbMissesPerThousand = ${m}, levels = ${n}, walkRefCycles = ${r}, exitCycles = ${e})`;
     const v = callStudent(exercise, crossover, [m, n, r, e], args);
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new ExerciseCheckError(exercise, `${args} returned ${JSON.stringify(v)}; return a finite number of guest PTE writes per 1000 accesses`);
+      throw new ExerciseCheckError(exercise, { wrong: `returned ${JSON.stringify(v)}`, hint: "return a finite number of guest PTE writes per 1000 accesses", input: args });
     }
     return { v, args };
   };
@@ -113,23 +113,20 @@ export function checkCrossover(crossover: CrossoverFn, seed?: number): ExerciseC
     const rng = new Random(seed);
     for (let i = 0; i < 20; i++) cases.push([rng.int(200), 2 + rng.int(4), 1 + rng.int(30), 500 + rng.int(30000)]);
   }
-  const base = call(...cases[0]!).v;
+  const { v: base, args: baseArgs } = call(...cases[0]!);
   if (!close(base, crossoverPteWritesPerThousand(...cases[0]!))) {
     // Diagnose with properties of the right answer, so the feedback does not give it away.
     const zero = call(0, 4, ref, exit).v;
-    if (zero !== 0) throw new ExerciseCheckError(exercise, "with no TLB misses nested paging costs nothing extra, so any page-table write makes shadow lose: the crossover must be 0");
-    if (!close(call(20, 4, ref, exit).v, 2 * base)) throw new ExerciseCheckError(exercise, "your answer should double when the TLB misses double: each miss costs nested paging more than shadow, so shadow can afford proportionally more exits");
-    if (!close(call(10, 4, ref, 2 * exit).v, base / 2)) throw new ExerciseCheckError(exercise, "your answer should halve when exitCycles doubles: the dearer an exit, the fewer page-table writes shadow can afford");
-    if (!close(call(10, 4, 2 * ref, exit).v, 2 * base)) throw new ExerciseCheckError(exercise, "your answer should double when walkRefCycles doubles: the walk difference is paid per reference");
-    throw new ExerciseCheckError(
-      exercise,
-      "the proportions are right but the walk lengths are not: per TLB miss, count the references a nested walk reads for an n-level guest on an n-level host, minus the n a shadow walk reads",
-    );
+    if (zero !== 0) throw new ExerciseCheckError(exercise, { wrong: "your answer is wrong", hint: "with no TLB misses nested paging costs nothing extra, so any page-table write makes shadow lose: the crossover must be 0", input: baseArgs });
+    if (!close(call(20, 4, ref, exit).v, 2 * base)) throw new ExerciseCheckError(exercise, { wrong: "your answer is wrong", hint: "your answer should double when the TLB misses double: each miss costs nested paging more than shadow, so shadow can afford proportionally more exits", input: baseArgs });
+    if (!close(call(10, 4, ref, 2 * exit).v, base / 2)) throw new ExerciseCheckError(exercise, { wrong: "your answer is wrong", hint: "your answer should halve when exitCycles doubles: the dearer an exit, the fewer page-table writes shadow can afford", input: baseArgs });
+    if (!close(call(10, 4, 2 * ref, exit).v, 2 * base)) throw new ExerciseCheckError(exercise, { wrong: "your answer is wrong", hint: "your answer should double when walkRefCycles doubles: the walk difference is paid per reference", input: baseArgs });
+    throw new ExerciseCheckError(exercise, { wrong: "your answer is wrong", hint: "the proportions are right but the walk lengths are not: per TLB miss, count the references a nested walk reads for an n-level guest on an n-level host, minus the n a shadow walk reads", input: baseArgs });
   }
   for (const c of cases) {
     const { v, args } = call(...c);
     if (!close(v, crossoverPteWritesPerThousand(...c))) {
-      throw new ExerciseCheckError(exercise, `wrong answer for ${args}; check that your walk lengths use the levels argument (not a fixed 4) and that nothing is rounded`);
+      throw new ExerciseCheckError(exercise, { wrong: "wrong answer", hint: "check that your walk lengths use the levels argument (not a fixed 4) and that nothing is rounded", input: args });
     }
   }
   return passed(exercise, cases.length);

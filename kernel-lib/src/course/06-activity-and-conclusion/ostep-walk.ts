@@ -172,21 +172,21 @@ export function checkOstepWalk(walk: OstepWalkFn, options: { seed?: number; mach
       const got = callStudent(exercise, walk, [readByte, machine.pdbr, va], args);
       const truth = solveOstepTranslation(machine.memory, machine.pdbr, va, OSTEP_TWO_LEVEL);
       if (got !== null && (typeof got !== "number" || !Number.isInteger(got))) {
-        throw new ExerciseCheckError(exercise, `${args} returned ${JSON.stringify(got)}; return a physical address (an integer) or null for a fault`);
+        throw new ExerciseCheckError(exercise, { wrong: `returned ${JSON.stringify(got)}`, hint: "return a physical address (an integer) or null for a fault", input: args });
       }
       if (!truth.ok && got !== null) {
         const which = truth.steps.length === 1 ? "the page directory entry" : "the page table entry";
-        throw new ExerciseCheckError(exercise, `${args} should fault: ${which} it reads has its valid bit (0x80, the top bit) clear. Check the valid bit of every entry before following it.`);
+        throw new ExerciseCheckError(exercise, { wrong: `this address should fault: ${which} it reads has its valid bit (0x80, the top bit) clear`, hint: "check the valid bit of every entry before following it", input: args });
       }
       if (truth.ok && got === null) {
-        throw new ExerciseCheckError(exercise, `${args} translates, but you reported a fault: check the valid-bit test (entry & 0x80), the frame number (entry & 0x7f), and which address bits index each table (PD index = bits 14–10, PT index = bits 9–5)`);
+        throw new ExerciseCheckError(exercise, { wrong: "this address translates, but you reported a fault", hint: "check the valid-bit test (entry & 0x80), the frame number (entry & 0x7f), and which address bits index each table (PD index = bits 14–10, PT index = bits 9–5)", input: args });
       }
       if (truth.ok && got !== truth.physicalAddress) {
         const offsetOk = got! % PAGE === va % PAGE;
         const hint = offsetOk
           ? "the offset is right but the frame is wrong: PD index = bits 14–10 of the address, PT index = bits 9–5; the directory starts at byte PDBR × 32 and a page table at byte PFN × 32"
           : "the offset (the low 5 bits of the virtual address) must be kept unchanged in the physical address: physical address = PFN × 32 + offset";
-        throw new ExerciseCheckError(exercise, `${args} returned the wrong physical address. Hint: ${hint}.`);
+        throw new ExerciseCheckError(exercise, { wrong: "you returned the wrong physical address", hint, input: args });
       }
     }
   }

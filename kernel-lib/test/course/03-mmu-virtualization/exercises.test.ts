@@ -1,6 +1,8 @@
 // Exercises of notebooks 01–03: seeded problems are deterministic and right; checkers accept a
 // correct answer and reject typical wrong ones with feedback that does not give the answer away.
 import { describe, expect, it } from "vitest";
+import { inspect } from "node:util";
+import { ExerciseCheckError } from "../../../src/course/shared/lesson-check";
 import { feedback } from "../helpers";
 import { X86_64_4LEVEL, OSTEP_TWO_LEVEL } from "../../../src/memory/layout";
 import { Tlb } from "../../../src/mmu/tlb";
@@ -49,14 +51,66 @@ describe("address split (notebook 03)", () => {
       }
       return { indices, offset: a & (2 ** off - 1) };
     };
-    expect(feedback(() => checkSplitAddress(bitOps))).toMatch(/indices\[\d\].*bits \d+\.\.\d+ of the address.*32 bits/);
+    expect(feedback(() => checkSplitAddress(bitOps))).toMatch(/indices\[\d\].*bits \d+\.\.\d+ of the address.*32-bit integers/);
     const reversed = (a: number, b: number[], o: number) => {
       const s = correctSplit(a, b, o);
       return { indices: s.indices.reverse(), offset: s.offset };
     };
-    expect(feedback(() => checkSplitAddress(reversed))).toMatch(/is wrong for address/);
+    expect(feedback(() => checkSplitAddress(reversed))).toMatch(/leaf-first order.*Input: address 0x/);
     expect(feedback(() => checkSplitAddress(() => { throw new Error("not implemented"); }))).toMatch(/still throws "not implemented"/);
     expect(feedback(() => checkSplitAddress((a, b, o) => ({ indices: correctSplit(a, b, o).indices, offset: 0 })))).toMatch(/lowest \d+ bits/);
+  });
+});
+
+describe("the feedback block a student reads", () => {
+  const failure = (fn: () => unknown): ExerciseCheckError => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof ExerciseCheckError) return e;
+      throw e;
+    }
+    throw new Error("the checker accepted a wrong answer");
+  };
+
+  it("is what console.error prints (as tslab does): exercise, input, what was wrong, hint; no stack, no path, no field dump", () => {
+    const leafFirst = (a: number, b: number[], o: number) => {
+      const s = correctSplit(a, b, o);
+      return { indices: s.indices.reverse(), offset: s.offset };
+    };
+    const e = failure(() => checkSplitAddress(leafFirst));
+    const printed = inspect(e);
+    expect(printed.split("\n")[0]).toBe("✗ splitAddress is not right yet");
+    expect(printed).toMatch(/\n  Input: address 0x[0-9a-f]+ with indexBits \[/);
+    expect(printed).toMatch(/\n  What was wrong: indices\[0\] \(the root level\) is wrong/);
+    expect(printed).toMatch(/\n  Hint: your indices are in leaf-first order/);
+    expect(printed).not.toMatch(/^\s+at /m);
+    expect(printed).not.toMatch(/dist\/|kernel-lib\/|\/work\/|exercise:|feedback:/);
+    expect(e.stack).toBe(e.block());
+    expect(e.message).toMatch(/^splitAddress: /); // one line for graders' summaries
+  });
+
+  it("matches the hint to the mistake for splitAddress: 32-bit operators, leaf-first, no offset shift, a level missing", () => {
+    const split = (a: number, b: number[], o: number, change: (s: AddressSplit) => AddressSplit) => change(correctSplit(a, b, o));
+    expect(failure(() => checkSplitAddress((a, b, o) => {
+      const indices: number[] = [];
+      let shift = o;
+      for (let d = b.length - 1; d >= 0; d--) {
+        indices.unshift((a >> shift) & (2 ** b[d]! - 1));
+        shift += b[d]!;
+      }
+      return { indices, offset: a & (2 ** o - 1) };
+    })).hint).toMatch(/32-bit integers/);
+    expect(failure(() => checkSplitAddress((a, b, o) => split(a, b, o, (s) => ({ ...s, indices: s.indices.slice(1) })))).hint).toMatch(/one index is missing/);
+    expect(failure(() => checkSplitAddress((a, b, o) => {
+      const indices: number[] = [];
+      let rest = a;
+      for (let d = b.length - 1; d >= 0; d--) {
+        indices.unshift(rest % 2 ** b[d]!);
+        rest = Math.floor(rest / 2 ** b[d]!);
+      }
+      return { indices, offset: a % 2 ** o };
+    })).hint).toMatch(/start above the offset/);
   });
 });
 
@@ -118,10 +172,18 @@ describe("nested walk references (notebook 03)", () => {
     expect(checkNestedWalkRefsOnMachines(right, { seed: 2027, machines: 6 }).cases).toBe(6);
     expect(checkNestedWalkRefsOnMachines(right, { seed: 8, machines: 3 }).cases).toBe(3);
     const plusOne = feedback(() => checkNestedWalkRefsOnMachines((g, h, gp, hp) => right(g, h, gp, hp) + 1, { seed: 2027, machines: 6 }));
-    expect(plusOne).toMatch(/simulated machine with a \d-level guest.*final data access/);
+    expect(plusOne).toMatch(/final data access.*simulated machine with a \d-level guest/);
     const noLarge = feedback(() => checkNestedWalkRefsOnMachines((g, h) => (g + 1) * (h + 1) - 1, { seed: 2027, machines: 6 }));
-    expect(noLarge).toMatch(/large page shortens the walk/);
+    expect(noLarge).toMatch(/large pages are ignored/);
     expect(feedback(() => checkNestedWalkRefsOnMachines(() => { throw new Error("not implemented"); }))).toMatch(/still throws "not implemented"/);
+  });
+
+  it("matches the hint to the mistake: one level off on either side", () => {
+    const nested = (n: number, m: number) => (n + 1) * (m + 1) - 1;
+    const len = (levels: number, bytes: number) => levels - (bytes === 2 ** 30 ? 2 : bytes === 2 ** 21 ? 1 : 0);
+    expect(feedback(() => checkNestedWalkRefs((g, h, gp, hp) => nested(len(g, gp) - 1, len(h, hp))))).toMatch(/one guest level short/);
+    expect(feedback(() => checkNestedWalkRefs((g, h, gp, hp) => nested(len(g, gp), len(h, hp) + 1)))).toMatch(/one host level too many/);
+    expect(feedback(() => checkNestedWalkRefs((g, h, gp, hp) => nested(len(g, gp) + 1, len(h, hp) + 1)))).toMatch(/one level too many on both sides/);
   });
 
   it("makes seeded problems", () => {
