@@ -54,8 +54,9 @@ class Limits:
     """Caps for one submission; each is named in the feedback of a cell that hits it."""
 
     cpu_seconds: int = 120  # per process (RLIMIT_CPU): the kernel gets SIGXCPU
-    # Address space per process (RLIMIT_AS): V8 aborts out of memory past it. 1536 MB killed the
-    # kernel of an honest lesson (02) now and then as its heap grew; 4096 still stops a runaway.
+    # Address space per process (RLIMIT_AS): V8 aborts out of memory past it. A lesson's kernel
+    # reserves 1.48-1.65 GB of address space (310-390 MB resident; 01-06 measured with their
+    # verdicts), so 1536 MB killed honest kernels now and then; 4096 still stops a runaway.
     memory_mb: int = 4096
     processes: int = 64  # tasks (processes and threads) of the sandbox's own uid (RLIMIT_NPROC)
     output_bytes: int = 1_000_000  # outputs of the whole notebook (enforced by nbexec --grading)
