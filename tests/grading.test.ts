@@ -45,7 +45,12 @@ function students(released: Notebook): Record<string, Notebook> {
     cy: submission(released, { ...RIGHT, "offset-in-page": 'throw new RangeError("page size must be a power of two");' }),
     // A type error: the solution cell fails, so tslab would abort the test cell right after it.
     dee: submission(released, { ...RIGHT, "nested-walk": 'return (guestLevels + 1) * (hostLevels + 1) - "1";' }),
-    eve: submission(released, { ...RIGHT, "offset-in-page": "while (true) {}" }), // never returns
+    // Never returns; and its import cell warns on stderr, which must not keep the imports out of
+    // the replay after the timeout's restart.
+    eve: submission(released, { ...RIGHT, "offset-in-page": "while (true) {}" }, (nb) => {
+      const imports = nb.cells.find((c) => c.cell_type === "code" && text(c).includes('import * as assert'))!;
+      imports.source = text(imports) + '\nconsole.error("(a warning while importing)");';
+    }),
     // Edits one test cell to pass anything and deletes another; both answers are wrong.
     fay: submission(released, { ...RIGHT, "page-number": "return 0;", "nested-walk": "return 1;" }, (nb) => {
       cellOf(nb, "page-number-tests")!.source = "// looks fine to me";
@@ -80,6 +85,33 @@ const autograded = (student: string): Notebook =>
 const errorsOf = (nb: Notebook, id: string) => (cellOf(nb, id)?.outputs ?? []).filter((o) => o.output_type === "error");
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("verdict comparison (tools/grading/verdict.py)", () => {
+  it("matches floats within 1e-9, a throw with a throw, never true with 1; draws lookups and refuses a bad spec", () => {
+    const r = runInEnv(["python", "-c", [
+      "import sys, json, nbformat; sys.path.insert(0, 'tools/grading'); import verdict as v",
+      "ex = v.Exercise('t', 'f', [[1, 2]])",
+      "print(json.dumps([v.judge(ex, [{'value': 0.1 + 0.2}], [{'value': 0.3}]),",
+      "  v.judge(ex, [{'value': 0.3001}], [{'value': 0.3}]),",
+      "  v.judge(ex, [{'threw': 'RangeError'}], [{'threw': 'Error'}]),",
+      "  v.judge(ex, [{'value': True}], [{'value': 1}]),",
+      "  v.judge(ex, [{'value': {'indices': [1, 2.0], 'offset': 3}}], [{'value': {'indices': [1, 2], 'offset': 3}}])]))",
+      "nb = {'cells': [{'metadata': {'nbgrader': {'grade': True, 'grade_id': 't'}, 'computropolis': {'verdict': {'call': 'walk', 'args': [{'lookup': {'list': [5, [0, 9]]}}, [0, 4]]}}}}]}",
+      "got = v.exercises(nbformat.from_dict(nb), 7)[0].inputs[0]; print(json.dumps([len(got[0]['$lookup']), 0 <= got[1] <= 4]))",
+      "nb['cells'][0]['metadata']['computropolis']['verdict']['args'] = [{'list': [0, [1, 2]]}]",
+      "try: v.exercises(nbformat.from_dict(nb), 7)",
+      "except v.VerdictSpecError as e: print(e)",
+    ].join("\n")]);
+    expect(r.stderr).toBe("");
+    const [judged, drawn, refusal] = r.stdout.trim().split("\n");
+    const [close, far, bothThrew, boolVsInt, sameSplit] = JSON.parse(judged!);
+    expect([close, bothThrew, sameSplit]).toEqual([null, null, null]);
+    expect(far).toBe("on inputs drawn at grading time, f(1, 2) returned 0.3001; expected: 0.3");
+    expect(boolVsInt).toMatch(/returned true; expected: 1$/);
+    expect(JSON.parse(drawn!)).toEqual([5, true]);
+    expect(refusal).toMatch(/verdict of test cell 't': argument spec \{"list": \[0, \[1, 2\]\]\} is not one of .*\{"list": \[n \(1 to 100000\), spec\]\}/);
+  });
+});
 
 describe("npm run assign", () => {
   beforeAll(() => {
@@ -275,14 +307,19 @@ const kernelLibHash = () => {
   return hash.update(readFileSync(path.join(ROOT, "kernel-lib", "package.json"))).digest("hex");
 };
 
-/** Processes that outlived grading: anything running as nobody, or the cheaters' markers. */
+/** Processes that outlived grading: anything running as a sandbox's uid (tools/grading/sandbox.py
+ * SANDBOX_UIDS, one per sandbox) or as nobody, or the cheaters' markers. */
 function leftovers(): string[] {
   const found: string[] = [];
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
       const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
-      if (/^Uid:\s+65534\b/m.test(status) || cmd.includes("sleep 86399") || cmd.includes("d-leaves-a-process")) found.push(`${pid}: ${cmd}`);
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+      // Another checkout grading at the same time (another engineer, another CI job) is not ours.
+      const runner = /(\S+)\/(?:tools\/nbexec\.py|node_modules\/tslab\/)/.exec(cmd);
+      if (runner && path.resolve(runner[1]!) !== ROOT) continue;
+      if (uid === 65534 || (uid >= 1_000_000 && uid < 1_000_000 + 2 ** 20) || cmd.includes("sleep 86399") || cmd.includes("d-leaves-a-process")) found.push(`${pid}: ${cmd}`);
     } catch {
       /* gone meanwhile */
     }

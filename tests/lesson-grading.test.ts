@@ -1,7 +1,9 @@
 // The real lessons through real nbgrader: every lesson with graded exercises is released with
 // `npm run assign` (no solution line survives), and `npm run autograde` gives the teacher's own
-// notebook full marks (so every test cell, hidden tests included, passes with the solution)
-// and the untouched release zero (so no test cell passes without an answer).
+// notebook full marks (so every test cell, hidden tests included, passes with the solution and
+// every verdict's results match), the untouched release zero (so no test cell passes without an
+// answer), and a cheater zero: wrong answers behind a `lesson` whose every checker "passes" get
+// nothing, because the points come from the verdicts, decided outside the student's kernel.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,13 +28,36 @@ function solutionLines(cells: Cell[]): string[] {
   return lines;
 }
 
+const STUB = /\/\/ YOUR CODE HERE\n( *)throw new Error\("not implemented"\);/g;
+
+/** Wrong answers, and `lesson` redeclared right after the imports as a Proxy whose checkers all pass. */
+function cheater(released: string): string {
+  const nb = JSON.parse(released) as { cells: (Cell & { id?: string; outputs?: unknown[]; execution_count?: null })[] };
+  for (const cell of nb.cells) if (STUB.test(text(cell))) cell.source = text(cell).replace(STUB, "return null as any;");
+  const at = nb.cells.findIndex((c) => c.cell_type === "code" && text(c).includes('from "kernel-lib/course"'));
+  const name = /import \{ (lesson\d\d) as lesson \}/.exec(text(nb.cells[at]!))![1];
+  nb.cells.splice(at + 1, 0, {
+    cell_type: "code", id: "cheater-proxy", metadata: {}, outputs: [], execution_count: null,
+    source: [
+      'import * as realCourse from "kernel-lib/course";',
+      `const lesson: any = new Proxy((realCourse as any).${name}, {`,
+      '  get: (target: any, key: string | symbol) => typeof key === "string" && key.startsWith("check")',
+      '    ? () => ({ exercise: key, passed: true, cases: 100, message: "✓ all 100 checks passed" })',
+      "    : target[key],",
+      "});",
+    ].join("\n"),
+  });
+  return JSON.stringify(nb, null, 1);
+}
+
 const graded = lessonNotebooks().filter((nb) => {
   const cells: Cell[] = JSON.parse(readFileSync(path.join(ROOT, nb), "utf8")).cells;
   return cells.some((c) => c.metadata.nbgrader?.grade);
 });
 
-// One course, every graded lesson released into it, one autograde run over two students per
-// lesson: "teacher" hands in the lesson notebook itself, "blank" the release as it came.
+// One course, every graded lesson released into it, one autograde run over three students per
+// lesson: "teacher" hands in the lesson notebook itself, "blank" the release as it came,
+// "cheater" the release with wrong answers and a fake `lesson` (see cheater()).
 const course = path.join(work, "course");
 const submissions = path.join(work, "submissions");
 const env = { COMPUTROPOLIS_COURSE: course, INIT_CWD: ROOT };
@@ -55,14 +80,15 @@ describe("every lesson's exercises through nbgrader", () => {
       expect(r.stderr, r.stderr).toBe("");
       expect(r.status).toBe(0);
       const released = readFileSync(path.join(course, "release", lesson, `${lesson}.ipynb`), "utf8");
-      for (const [student, content] of [["teacher", readFileSync(path.join(ROOT, nb), "utf8")], ["blank", released]] as const) {
+      const handedIn = [["teacher", readFileSync(path.join(ROOT, nb), "utf8")], ["blank", released], ["cheater", cheater(released)]] as const;
+      for (const [student, content] of handedIn) {
         mkdirSync(path.join(submissions, student), { recursive: true });
         writeFileSync(path.join(submissions, student, `${lesson}.ipynb`), content);
       }
     }
-    graded_ = runInEnv(["python", "tools/grading/autograde.py", submissions], env);
+    graded_ = runInEnv(["python", "tools/grading/autograde.py", submissions], env, 1_500_000);
     console.log(graded_.stdout);
-  });
+  }, 1_500_000); // 6 lessons × (the teacher's reference run + 3 students), each in its own sandbox
 
   it("finds the graded lessons and grades them all", () => {
     expect(graded.length).toBeGreaterThanOrEqual(6);
@@ -71,7 +97,7 @@ describe("every lesson's exercises through nbgrader", () => {
 
   for (const nb of graded) {
     const lesson = path.basename(nb, ".ipynb");
-    it(`${lesson}: released without solutions; the teacher's notebook scores full marks, the untouched release zero`, () => {
+    it(`${lesson}: released without solutions; the teacher's notebook scores full marks, the untouched release and the cheater zero`, () => {
       const released = readFileSync(path.join(course, "release", lesson, `${lesson}.ipynb`), "utf8");
       const secrets = solutionLines(JSON.parse(readFileSync(path.join(ROOT, nb), "utf8")).cells);
       expect(secrets.length).toBeGreaterThan(0);
@@ -81,6 +107,16 @@ describe("every lesson's exercises through nbgrader", () => {
       expect(s.teacher!.max).toBeGreaterThan(0);
       expect(s.teacher!.total, graded_.stdout).toBe(s.teacher!.max);
       expect(s.blank!.total, graded_.stdout).toBe(0);
+      expect(s.cheater!.total, graded_.stdout).toBe(0);
+      // Every graded test cell declares a verdict: the teacher passed the inputs drawn at grading
+      // time, and the cheater's cells, whose fake checkers "passed" in its kernel, did not.
+      const tests = (student: string) => (JSON.parse(readFileSync(path.join(course, "autograded", student, lesson, `${lesson}.ipynb`), "utf8")).cells as (Cell & { outputs?: { output_type: string; text?: string | string[]; evalue?: string }[] })[])
+        .filter((c) => c.cell_type === "code" && c.metadata.nbgrader?.grade && !c.metadata.nbgrader?.solution);
+      expect(tests("teacher").length).toBeGreaterThan(0);
+      for (const cell of tests("teacher")) expect(([] as string[]).concat(cell.outputs![0]!.text ?? "").join("")).toBe("✓ Passed, including inputs drawn at grading time.\n");
+      for (const cell of tests("cheater")) {
+        expect(cell.outputs!.find((o) => o.output_type === "error")?.evalue).toMatch(/^Wrong answer: on inputs drawn at grading time, \w+\(/);
+      }
     });
   }
 });

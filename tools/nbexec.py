@@ -132,8 +132,8 @@ class TslabExecutionMixin:
 
     With keep_going=False it stops at the first failing cell; with keep_going=True (grading)
     it runs every cell, so one broken cell cannot skip later ones. After a timeout or a dead
-    kernel the kernel is restarted; with keep_going, the cells that had run clean before are
-    then replayed silently (replay_after_restart), so the later cells see the definitions and
+    kernel the kernel is restarted; with keep_going, the cells that had run before (status ok,
+    with or without stderr) are then replayed silently (replay_after_restart), so the later cells see the definitions and
     imports they would have seen: one runaway exercise costs only that exercise.
     """
 
@@ -149,7 +149,7 @@ class TslabExecutionMixin:
         self._failed_grade_ids: set[str] = set()
         self._replies: dict[int, dict] = {}
         self._code_cells_seen = 0
-        self._clean_sources: list[str] = []  # code cells that ran without a problem, in order
+        self._clean_sources: list[str] = []  # code cells whose definitions tslab kept (status ok), in order
         self._output_readers: set[asyncio.Task] = set()
 
     def on_cell_executed(self, cell=None, cell_index=None, execute_reply=None, **_):
@@ -202,14 +202,16 @@ class TslabExecutionMixin:
                 problem = CellProblem(cell_index, number, "aborted", "the kernel aborted this cell without running it")
                 _add_error_output(cell, "Aborted", problem.message)
                 await asyncio.sleep(TSLAB_ABORT_WINDOW_S)
-            elif stderr:
-                problem = CellProblem(cell_index, number, "stderr", stderr)
-                _add_error_output(cell, "Stderr", stderr)
             else:
+                # tslab kept this cell's declarations (status ok), stderr or not: a replay must
+                # re-run it, or the cells after a restart lose what it defined (an import that
+                # printed a warning, say, and every later cell says "Cannot find name").
                 self._clean_sources.append(cell.source)
+                if stderr:
+                    problem = CellProblem(cell_index, number, "stderr", stderr)
+                    _add_error_output(cell, "Stderr", stderr)
         if cell_index in self._capped_cells and (problem is None or problem.kind == "stderr"):
-            if problem is None:
-                self._clean_sources.pop()
+            self._clean_sources.pop()  # replaying it would flood the kernel's output again
             problem = CellProblem(cell_index, number, "output-cap",
                                   f"the cell's output went past the cap of {self.max_output_bytes} bytes; the rest was dropped")
             _add_error_output(cell, "OutputCap", problem.message)
@@ -311,7 +313,7 @@ class TslabExecutionMixin:
                 await self._replay_clean_cells()
 
     async def _replay_clean_cells(self):
-        """Re-run, without recording outputs, the cells that had run clean before the restart."""
+        """Re-run, without recording outputs, the cells whose definitions the kernel had kept before the restart."""
         try:
             for source in self._clean_sources:
                 msg_id = await ensure_async(self.kc.execute(source, store_history=False, stop_on_error=False))

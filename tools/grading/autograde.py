@@ -200,6 +200,7 @@ def main(argv=None) -> int:
            **({"COMPUTROPOLIS_UNSANDBOXED": "1"} if args.unsandboxed else {})}
 
     for assignment, by_student in found.items():
+        started = time.monotonic()  # per lesson: the line below says how long this one took
         released = nbformat.read(course.root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
         state = course.root / ".grading" / assignment
         state.mkdir(parents=True, exist_ok=True)

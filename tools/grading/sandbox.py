@@ -4,9 +4,10 @@ A submission is hostile code (DESIGN.md): it shares a Node process with the tsla
 anything the kernel's user can do, it can do. Grading therefore runs the whole execution —
 tools/nbexec.py's client and the tslab kernel it starts — inside bubblewrap:
 
-- as the user nobody (65534) for real when the grader is root: bwrap runs as root (so it can
-  mount folders nobody could not reach), then setpriv drops to nobody with no_new_privs (no
-  setuid binary brings root back); otherwise as the teacher's own user in a user namespace;
+- as an unprivileged user of its own (a uid no other process has, one per sandbox: see
+  SANDBOX_UIDS) for real when the grader is root: bwrap runs as root (so it can mount folders
+  that user could not reach), then setpriv drops to that uid with no_new_privs (no setuid binary
+  brings root back); otherwise as the teacher's own user in a user namespace;
 - no network (a private loopback only: the kernel's ZMQ sockets), its own PID namespace (when
   the runner ends, or the wall-clock limit is hit, every process it started is killed, detached
   or not), its own IPC and UTS namespaces;
@@ -15,7 +16,7 @@ tools/nbexec.py's client and the tslab kernel it starts — inside bubblewrap:
   (source/, gradebook.db, release/, grades/), the submissions, the project's notebooks/, tests/
   and .git (which hold solutions) and the teacher's home are simply not there; /tmp is an empty
   tmpfs; the only writable folder is the scratch folder, WORK inside;
-- rlimits: CPU seconds and address space per process, processes (as nobody), file size.
+- rlimits: CPU seconds and address space per process, processes (as its own uid), file size.
 
 Inside, the scratch folder is WORK (/tmp/grading/work) with node_modules and kernel-lib mounted
 read-only beside it, so the notebook imports kernel-lib as usual and no path of the teacher's
@@ -37,7 +38,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-NOBODY = 65534
+# One uid per sandbox, from a range no account uses. RLIMIT_NPROC counts every task of a real
+# uid machine-wide: when all sandboxes ran as nobody (65534), two gradings at once (two test
+# files, two teachers, a CI run beside a developer's) shared one cap of 64, and a tslab kernel
+# died at random when it could not start a thread (pthread_create: EAGAIN; in the import cell it
+# lost `kl` for the rest of the notebook). Its own uid also keeps concurrent sandboxes apart.
+SANDBOX_UIDS = range(1_000_000, 1_000_000 + 2**20)
 INSIDE = Path("/tmp/grading")  # what the submission sees
 WORK = INSIDE / "work"
 SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"]
@@ -48,10 +54,11 @@ class Limits:
     """Caps for one submission; each is named in the feedback of a cell that hits it."""
 
     cpu_seconds: int = 120  # per process (RLIMIT_CPU): the kernel gets SIGXCPU
-    # Address space per process (RLIMIT_AS): V8 aborts out of memory past it. 1536 MB killed the
-    # kernel of an honest lesson (02) now and then as its heap grew; 4096 still stops a runaway.
+    # Address space per process (RLIMIT_AS): V8 aborts out of memory past it. A lesson's kernel
+    # reserves 1.48-1.65 GB of address space (310-390 MB resident; 01-06 measured with their
+    # verdicts), so 1536 MB killed honest kernels now and then; 4096 still stops a runaway.
     memory_mb: int = 4096
-    processes: int = 64  # for the sandbox's user (RLIMIT_NPROC)
+    processes: int = 64  # tasks (processes and threads) of the sandbox's own uid (RLIMIT_NPROC)
     output_bytes: int = 1_000_000  # outputs of the whole notebook (enforced by nbexec --grading)
     file_mb: int = 64  # largest file a process may write (RLIMIT_FSIZE)
 
@@ -62,9 +69,9 @@ class Limits:
     def apply(self, count_processes: bool) -> None:
         """Set the rlimits in the calling process (a preexec_fn: before bwrap or the runner starts).
 
-        RLIMIT_NPROC counts every process of the real user, so it is only set when that user
-        is nobody (root itself is exempt until setpriv drops to nobody): on a teacher's own
-        account it would count their desktop too.
+        RLIMIT_NPROC counts every process and thread of the real user, so it is only set when
+        that user is the sandbox's own uid (root itself is exempt until setpriv drops to it): on
+        a teacher's own account it would count their desktop too.
         """
         mb = 1024 * 1024
         resource.setrlimit(resource.RLIMIT_CPU, (self.cpu_seconds, self.cpu_seconds + 5))
@@ -83,6 +90,31 @@ class Outcome:
     stdout: bytes
     seconds: float
     wall_limit_hit: bool
+
+
+def _uids_in_use() -> set[int]:
+    """Real uids of the processes running now (from /proc)."""
+    uids = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("Uid:"):
+                    uids.add(int(line.split()[1]))
+                    break
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended while we looked
+    return uids
+
+
+def _fresh_uid() -> int:
+    """A uid from SANDBOX_UIDS that no process has now (random: concurrent graders rarely meet)."""
+    import secrets
+
+    busy = _uids_in_use()
+    while True:
+        uid = SANDBOX_UIDS[secrets.randbelow(len(SANDBOX_UIDS))]
+        if uid not in busy:
+            return uid
 
 
 def _works(argv: list[str]) -> bool:
@@ -121,11 +153,11 @@ class Sandbox:
         if self.mode != "nobody":
             caps = caps.replace(f", {self.limits.processes} processes", "")
         if self.mode == "nobody":
-            return (f"Sandbox: bubblewrap, as user nobody: no network; only the system, Python, Node, node_modules "
+            return (f"Sandbox: bubblewrap, as an unprivileged user of its own: no network; only the system, Python, Node, node_modules "
                     f"and kernel-lib visible, read-only (not the course folder, the gradebook or other submissions); "
                     f"every process killed when its notebook is done. {caps}")
         if self.mode == "user":
-            return (f"Sandbox: bubblewrap as your own user (not root, so not as nobody, and no process cap): no "
+            return (f"Sandbox: bubblewrap as your own user (not root, so not as a user of its own, and no process cap): no "
                     f"network; only the system, Python, Node, node_modules and kernel-lib visible, read-only (not the "
                     f"course folder, the gradebook or other submissions); every process killed when its notebook is "
                     f"done. {caps}")
@@ -144,7 +176,8 @@ class Sandbox:
         (base / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
         if self.mode == "nobody":
             os.chmod(base, 0o711)
-            os.chown(work, NOBODY, NOBODY)
+            uid = _fresh_uid()
+            os.chown(work, uid, uid)  # command() runs the sandbox as the folder's owner
         return work
 
     def inside(self, scratch: Path) -> Path:
@@ -178,7 +211,8 @@ class Sandbox:
                 "--setenv", "JUPYTER_DATA_DIR", str(INSIDE / "data"),
                 "--setenv", "JUPYTER_CONFIG_DIR", str(INSIDE / "config"), "--"]
         if self.mode == "nobody":
-            cmd += ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--inh-caps=-all",
+            uid = scratch.stat().st_uid if scratch.is_dir() and scratch.stat().st_uid in SANDBOX_UIDS else _fresh_uid()
+            cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                     "--no-new-privs"]
         return cmd + argv
 

@@ -10,8 +10,15 @@ source may declare a verdict in its metadata:
 - call: the function the exercise asks for (a top-level name in the notebook);
 - args: how to draw each argument: [lo, hi] an integer in that range, {"pow2": [lo, hi]} 2**k for
   k in that range, {"choice": [v, ...]} one of the values (any JSON: a layout object, say),
-  {"const": v} always v;
+  {"const": v} always v, {"list": [n, spec]} n values each drawn by spec, {"lookup": spec} a
+  function for exercises that take one (06's walk takes readByte): the grader draws spec (a
+  list, e.g. {"list": [4096, [0, 255]]}, a memory) and the harvest cell passes the student
+  (i) => list[i], which throws a RangeError for any i outside the list;
 - cases: how many argument lists to draw (default 10).
+
+Results are equal when they are the same JSON, except that numbers that are not integers match
+within a relative 1e-9 (a formula in another order rounds differently), and a call that threw
+matches a reference call that threw (the teacher's solution refuses bad input too).
 
 At grading time the grader draws the argument lists from a seed made for this run (never written
 where the sandbox can see it), appends to the notebook one harvest cell per exercise that calls
@@ -31,6 +38,8 @@ from pathlib import Path
 
 HARVEST_TAG = "computropolis-harvest"
 MAX_ANSWER_BYTES = 1_000_000
+LOOKUP = "$lookup"  # an input the harvest cell turns into a function (see {"lookup": spec})
+RELATIVE_TOLERANCE = 1e-9
 
 
 class VerdictSpecError(ValueError):
@@ -55,8 +64,15 @@ def _draw(spec, rng: random.Random, where: str):
             return rng.choice(arg)
         if kind == "const":
             return arg
+        if kind == "list" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], int) and 1 <= arg[0] <= 100_000:
+            return [_draw(arg[1], rng, where) for _ in range(arg[0])]
+        if kind == "lookup":
+            table = _draw(arg, rng, where)
+            if isinstance(table, list):
+                return {LOOKUP: table}
     raise VerdictSpecError(f"{where}: argument spec {json.dumps(spec)} is not one of [lo, hi] (integers, lo <= hi), "
-                           f'{{"pow2": [lo, hi]}}, {{"choice": [value, ...]}} or {{"const": value}}')
+                           f'{{"pow2": [lo, hi]}}, {{"choice": [value, ...]}}, {{"const": value}}, {{"list": [n (1 to 100000), spec]}} '
+                           f'or {{"lookup": spec of a list}}')
 
 
 def exercises(source_nb, seed: int) -> list[Exercise]:
@@ -99,13 +115,18 @@ def harvest_cell(ex: Exercise, folder: Path):
     source = (
         f"// Grading: {ex.call} on inputs drawn at grading time.\n"
         f"((f: any, inputs: any[][]) => {{\n"
+        f"  const lookup = (t: number[]) => (i: number) => {{\n"
+        f"    if (!Number.isInteger(i) || i < 0 || i >= t.length) throw new RangeError(`${{i}} is outside 0..${{t.length - 1}}`);\n"
+        f"    return t[i];\n"
+        f"  }};\n"
         f"  const results = inputs.map((args) => {{\n"
-        f"    try {{ const v = f(...args); return {{ value: v === undefined ? null : v }}; }}\n"
+        f"    const real = args.map((a) => (a !== null && typeof a === \"object\" && {json.dumps(LOOKUP)} in a ? lookup(a[{json.dumps(LOOKUP)}]) : a));\n"
+        f"    try {{ const v = f(...real); return {{ value: v === undefined ? null : v }}; }}\n"
         f"    catch (e) {{ return {{ threw: String((e as any)?.name ?? \"error\") }}; }}\n"
         f"  }});\n"
         f"  require(\"fs\").mkdirSync({json.dumps(str(out.parent))}, {{ recursive: true }});\n"
         f"  require(\"fs\").writeFileSync({json.dumps(str(out))}, JSON.stringify(results));\n"
-        f"}})({ex.call}, {json.dumps(ex.inputs)});\n"
+        f"}})({ex.call}, JSON.parse({json.dumps(json.dumps(ex.inputs))}));\n"
     )
     cell = nbformat.v4.new_code_cell(source)
     cell.metadata["tags"] = [HARVEST_TAG]
@@ -131,6 +152,23 @@ def read_answers(folder: Path, ex: Exercise):
     return data
 
 
+def _same(mine, theirs) -> bool:
+    """Equal as JSON, numbers that are not integers within RELATIVE_TOLERANCE, and threw == threw."""
+    if isinstance(mine, dict) and isinstance(theirs, dict) and "threw" in mine and "threw" in theirs:
+        return True
+    if isinstance(mine, bool) or isinstance(theirs, bool):
+        return mine is theirs
+    if isinstance(mine, (int, float)) and isinstance(theirs, (int, float)):
+        if isinstance(mine, int) and isinstance(theirs, int):
+            return mine == theirs
+        return abs(mine - theirs) <= RELATIVE_TOLERANCE * max(abs(mine), abs(theirs)) or mine == theirs
+    if isinstance(mine, list) and isinstance(theirs, list):
+        return len(mine) == len(theirs) and all(_same(a, b) for a, b in zip(mine, theirs))
+    if isinstance(mine, dict) and isinstance(theirs, dict):
+        return mine.keys() == theirs.keys() and all(_same(mine[k], theirs[k]) for k in mine)
+    return mine == theirs
+
+
 def _show(result) -> str:
     if isinstance(result, dict) and "value" in result:
         return f"returned {json.dumps(result['value'])[:80]}"
@@ -139,13 +177,20 @@ def _show(result) -> str:
     return "gave no result"
 
 
+def _arg(a) -> str:
+    if isinstance(a, dict) and LOOKUP in a:
+        return f"(i) => [{len(a[LOOKUP])} values][i]"
+    text = json.dumps(a)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
 def judge(ex: Exercise, got, reference) -> str | None:
     """None if got equals the reference on every input; else one sentence saying the first difference."""
     if got is None:
         return (f"{ex.call} gave no results on the inputs drawn at grading time (it is missing, did not "
                 f"compile, or its results did not reach the grader)")
     for args, mine, theirs in zip(ex.inputs, got, reference):
-        if mine != theirs:
-            call = f"{ex.call}({', '.join(json.dumps(a) for a in args)})"
+        if not _same(mine, theirs):
+            call = f"{ex.call}({', '.join(_arg(a) for a in args)})"
             return f"on inputs drawn at grading time, {call} {_show(mine)}; expected: {_show(theirs)[len('returned '):] if isinstance(theirs, dict) and 'value' in theirs else _show(theirs)}"
     return None

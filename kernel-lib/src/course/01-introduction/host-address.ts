@@ -10,8 +10,8 @@ import { hex } from "../../core/format";
 import { callStudent, ExerciseCheckError, passed, type ExerciseCheckReport, type SeededProblem } from "../shared/lesson-check";
 import { distinctFrames } from "../shared/problems";
 
-/** The reference: host address of `guestPhysicalAddress` under `p2m`, or null if outside the VM. */
-export function hostAddressIn(guestPhysicalAddress: number, p2m: readonly number[], pageSizeBytes: number): number | null {
+/** The reference: host address of `guestPhysicalAddress` under `p2m`, or null if outside the VM. Not exported: it answers the graded exercise, and nothing a student imports may (issue 12). */
+function hostAddressIn(guestPhysicalAddress: number, p2m: readonly number[], pageSizeBytes: number): number | null {
   const guestFrame = Math.floor(guestPhysicalAddress / pageSizeBytes);
   if (guestPhysicalAddress < 0 || guestFrame >= p2m.length) return null;
   return p2m[guestFrame]! * pageSizeBytes + (guestPhysicalAddress % pageSizeBytes);

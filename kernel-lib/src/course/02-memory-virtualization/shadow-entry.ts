@@ -8,8 +8,8 @@ import { Random } from "../../core/random";
 import { callStudent, ExerciseCheckError, passed, type ExerciseCheckReport, type SeededProblem } from "../shared/lesson-check";
 import { distinctFrames } from "../shared/problems";
 
-/** The reference shadow entry: host frame of guest-virtual page `gvpn`, or null (no shadow entry). */
-export function shadowEntryOf(gvpn: number, guestTable: Readonly<Record<number, number>>, p2m: readonly number[]): number | null {
+/** The reference shadow entry: host frame of guest-virtual page `gvpn`, or null (no shadow entry). Not exported: it answers the graded exercise, and nothing a student imports may (issue 12). */
+function shadowEntryOf(gvpn: number, guestTable: Readonly<Record<number, number>>, p2m: readonly number[]): number | null {
   const gpfn = guestTable[gvpn];
   if (gpfn === undefined) return null; // the guest itself has no mapping: a true guest page fault
   if (gpfn < 0 || gpfn >= p2m.length) return null; // the guest points outside its memory: refused

@@ -22,8 +22,8 @@ export interface AddressSplit {
   offset: number;
 }
 
-/** The reference split of `address` in `layout` (indices root first). */
-export function splitAddressIn(layout: AddressLayout, address: number): AddressSplit {
+/** The reference split of `address` in `layout` (indices root first). Not exported: it answers the graded exercise, and nothing a student imports may (issue 12). */
+function splitAddressIn(layout: AddressLayout, address: number): AddressSplit {
   const { vpn, offset } = layout.splitVirtualAddress(address);
   const indices: number[] = [];
   for (let level = layout.levels; level >= 1; level--) indices.push(layout.indexAt(vpn, level));

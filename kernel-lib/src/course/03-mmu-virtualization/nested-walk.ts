@@ -40,8 +40,9 @@ export function walkLength(levels: number, pageSizeBytes = 4096, field = "levels
 /**
  * References of an uncached nested walk: (n'+1)(m'+1) − 1 with n', m' the guest and host walk
  * lengths after large leaves. `hostLevels` 0 means no virtualization (a native walk: n').
+ * Not exported: it answers the graded exercise, and nothing a student imports may (issue 12).
  */
-export function nestedWalkReferences(guestLevels: number, hostLevels: number, guestPageBytes = 4096, hostPageBytes = 4096): number {
+function nestedWalkReferences(guestLevels: number, hostLevels: number, guestPageBytes = 4096, hostPageBytes = 4096): number {
   const n = walkLength(guestLevels, guestPageBytes, "guestLevels");
   if (hostLevels === 0) return n;
   const m = walkLength(hostLevels, hostPageBytes, "hostLevels");

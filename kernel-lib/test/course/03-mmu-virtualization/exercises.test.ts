@@ -7,7 +7,7 @@ import { feedback } from "../helpers";
 import { X86_64_4LEVEL, OSTEP_TWO_LEVEL } from "../../../src/memory/layout";
 import { Tlb } from "../../../src/mmu/tlb";
 import { ConfigError } from "../../../src/core/errors";
-import { addressSplitProblem, checkNestedWalkRefs, checkNestedWalkRefsOnMachines, checkSplitAddress, nestedWalkOrder, nestedWalkProblem, nestedWalkReferences, ostepArrayTlbExample, replayLruTlb, splitAddressIn, tlbReplayProblem } from "../../../src/course/03-mmu-virtualization";
+import { addressSplitProblem, checkNestedWalkRefs, checkNestedWalkRefsOnMachines, checkSplitAddress, nestedWalkOrder, nestedWalkProblem, ostepArrayTlbExample, replayLruTlb, tlbReplayProblem, walkLength } from "../../../src/course/03-mmu-virtualization";
 import { walkReads } from "../../../src/experiments/walk-reads";
 import type { AddressSplit } from "../../../src/course/03-mmu-virtualization";
 
@@ -20,6 +20,17 @@ const correctSplit = (address: number, indexBits: number[], offsetBits: number):
     rest = Math.floor(rest / 2 ** indexBits[d]!);
   }
   return { indices, offset };
+};
+
+// The references are private (they answer the exercises); these are the textbook rules, checked
+// against the layouts and real walks below and accepted by the checkers.
+const splitAddressIn = (layout: { levels: number; splitVirtualAddress(a: number): { vpn: number; offset: number }; indexAt(vpn: number, level: number): number }, address: number) => {
+  const { vpn, offset } = layout.splitVirtualAddress(address);
+  return { indices: Array.from({ length: layout.levels }, (_, d) => layout.indexAt(vpn, layout.levels - d)), offset };
+};
+const nestedWalkReferences = (g: number, h: number, gp = 4096, hp = 4096) => {
+  const n = walkLength(g, gp, "guestLevels");
+  return h === 0 ? n : (n + 1) * (walkLength(h, hp, "hostLevels") + 1) - 1;
 };
 
 describe("address split (notebook 03)", () => {

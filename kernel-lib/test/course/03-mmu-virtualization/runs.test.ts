@@ -3,14 +3,15 @@ import { describe, expect, it } from "vitest";
 import { expectQuotes } from "../helpers";
 import { tlbSizeRows } from "../../../src/playgrounds/tlb-size";
 import { X86_64_4LEVEL } from "../../../src/memory/layout";
-import { ctoWhatIf, largePageWalks, nativeWalkDemo, nestedWalkDemo, nestedWalkOrder, nestedWalkReferences, pageWalkNotice, splitAddressIn, tlbHitRateSweep, tlbSizeNotice } from "../../../src/course/03-mmu-virtualization";
+import { ctoWhatIf, largePageWalks, nativeWalkDemo, nestedWalkDemo, nestedWalkOrder, pageWalkNotice, tlbHitRateSweep, tlbSizeNotice } from "../../../src/course/03-mmu-virtualization";
 import { pageWalkReads } from "../../../src";
 
 describe("notebook 03", () => {
   it("native walk: one entry per level, indices equal the address split, reaches the written byte", () => {
     const w = nativeWalkDemo();
     expect(w.walkRefs).toBe(4);
-    expect(w.rows.map((r) => r.index)).toEqual(splitAddressIn(X86_64_4LEVEL, 0x7f3a1c2d5e6f).indices);
+    const vpn = X86_64_4LEVEL.splitVirtualAddress(0x7f3a1c2d5e6f).vpn;
+    expect(w.rows.map((r) => r.index)).toEqual([4, 3, 2, 1].map((level) => X86_64_4LEVEL.indexAt(vpn, level)));
     expect(w.physicalAddress % 4096).toBe(0x7f3a1c2d5e6f % 4096);
   });
 
