@@ -10,8 +10,8 @@ import {
   X86_64_4LEVEL,
   X86_64_5LEVEL,
   parseOstepMemoryDump,
-  solveOstepTranslation,
 } from "../../src";
+import { solveOstepTranslation } from "../../src/memory/ostep";
 
 function hexPage(bytes: Record<number, number>): string {
   const a = new Array(32).fill(0);

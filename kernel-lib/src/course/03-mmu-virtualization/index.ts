@@ -12,4 +12,6 @@ export * from "./cto";
 export * from "./notices";
 export * from "./address-split";
 export * from "./tlb-replay";
-export * from "./nested-walk";
+// nestedWalkOrder stays in its module: its length is exercise 5's graded answer (nestedWalkRefs).
+export { checkNestedWalkRefs, checkNestedWalkRefsOnMachines, leafLevelOfPageSize, nestedWalkProblem, walkLength } from "./nested-walk";
+export type { NestedWalkReference, NestedWalkRefsFn } from "./nested-walk";

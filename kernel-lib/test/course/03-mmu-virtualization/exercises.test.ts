@@ -7,7 +7,8 @@ import { feedback } from "../helpers";
 import { X86_64_4LEVEL, OSTEP_TWO_LEVEL } from "../../../src/memory/layout";
 import { Tlb } from "../../../src/mmu/tlb";
 import { ConfigError } from "../../../src/core/errors";
-import { addressSplitProblem, checkNestedWalkRefs, checkNestedWalkRefsOnMachines, checkSplitAddress, nestedWalkOrder, nestedWalkProblem, ostepArrayTlbExample, replayLruTlb, tlbReplayProblem, walkLength } from "../../../src/course/03-mmu-virtualization";
+import { addressSplitProblem, checkNestedWalkRefs, checkNestedWalkRefsOnMachines, checkSplitAddress, nestedWalkProblem, ostepArrayTlbExample, replayLruTlb, tlbReplayProblem, walkLength } from "../../../src/course/03-mmu-virtualization";
+import { nestedWalkOrder } from "../../../src/course/03-mmu-virtualization/nested-walk";
 import { walkReads } from "../../../src/experiments/walk-reads";
 import type { AddressSplit } from "../../../src/course/03-mmu-virtualization";
 

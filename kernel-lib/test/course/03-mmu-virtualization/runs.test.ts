@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { expectQuotes } from "../helpers";
 import { tlbSizeRows } from "../../../src/playgrounds/tlb-size";
 import { X86_64_4LEVEL } from "../../../src/memory/layout";
-import { ctoWhatIf, largePageWalks, nativeWalkDemo, nestedWalkDemo, nestedWalkOrder, pageWalkNotice, tlbHitRateSweep, tlbSizeNotice } from "../../../src/course/03-mmu-virtualization";
+import { ctoWhatIf, largePageWalks, nativeWalkDemo, nestedWalkDemo, pageWalkNotice, tlbHitRateSweep, tlbSizeNotice } from "../../../src/course/03-mmu-virtualization";
+import { nestedWalkOrder } from "../../../src/course/03-mmu-virtualization/nested-walk";
 import { pageWalkReads } from "../../../src";
 
 describe("notebook 03", () => {
