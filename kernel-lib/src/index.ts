@@ -13,6 +13,7 @@
  *                "trap-all" and "kvm") and nested paging, dirty logging (write protection, PML), VM exits
  *   io/          device emulation, virtio, passthrough with an IOMMU: a discrete-event simulation,
  *                one process per actor (guest driver, back end, device, completion)
+ *   migration/   live migration: pre-copy rounds driven by dirty logging, post-copy with remote faults
  *   workloads/   seeded access-pattern generators; raw64 and lackey traces, streamed in chunks
  *   costs/       the cycle-cost model, every constant cited
  *   experiments/ the one place that builds machines, warms up, measures and caches results (frozen)
@@ -28,6 +29,7 @@ export * from "./memory";
 export * from "./mmu";
 export * from "./hypervisor";
 export * from "./io";
+export * from "./migration";
 export * from "./workloads";
 export * from "./costs";
 export * from "./experiments";
