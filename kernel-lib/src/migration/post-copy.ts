@@ -34,6 +34,12 @@ export interface PostCopyOptions {
   link?: MigrationLinkOptions;
   /** Push from just after each faulting page (true) or in plain page order (false, default). */
   pivot?: boolean;
+  /**
+   * The working set lies in runs of this many consecutive pages (1 to 512, default 1: pages
+   * scattered one by one). Real programs touch neighbouring pages (arrays, heaps, stacks), which
+   * is what pushing around a fault exploits.
+   */
+  workingSetRunPages?: number;
   /** Seed of the working set's placement and of the access stream. Default 1. */
   seed?: number;
 }
@@ -76,14 +82,20 @@ export function postCopyMigrate(options: PostCopyOptions = {}): PostCopyResult {
   const rng = new Random(requireInt("seed", options.seed ?? 1, 0, 2 ** 32 - 1));
   const pageTime = linkTransferSeconds(l, 4096);
 
-  // The working set: ws distinct pages scattered over memory (a partial Fisher–Yates shuffle).
-  const order = new Int32Array(vmPages);
-  for (let i = 0; i < vmPages; i++) order[i] = i;
-  for (let i = 0; i < ws; i++) {
-    const j = i + rng.int(vmPages - i);
+  const run = requireInt("workingSetRunPages", options.workingSetRunPages ?? 1, 1, 512);
+  if (run > ws) throw new ConfigError("workingSetRunPages", run, `at most workingSetPages (${ws})`);
+  // The working set: runs of `run` pages at random run-aligned places (a partial Fisher–Yates
+  // shuffle of the slots), cut to ws pages.
+  const slots = Math.floor(vmPages / run);
+  const order = new Int32Array(slots);
+  for (let i = 0; i < slots; i++) order[i] = i;
+  const runs = Math.ceil(ws / run);
+  for (let i = 0; i < runs; i++) {
+    const j = i + rng.int(slots - i);
     const t = order[i]!; order[i] = order[j]!; order[j] = t;
   }
-  const wsPages = order.subarray(0, ws);
+  const wsPages = new Int32Array(ws);
+  for (let i = 0; i < ws; i++) wsPages[i] = order[Math.floor(i / run)]! * run + (i % run);
 
   const present = new Uint8Array(vmPages);
   let arrived = 0, wsArrived = 0, cursor = 0;
