@@ -10,9 +10,9 @@ import { ConfigError, requireInt } from "../../core/errors";
 import { formatNumber as f } from "../../core/format";
 import { memoize } from "../../experiments/result-cache";
 import { postCopyMigrate, type PostCopyResult } from "../../migration/post-copy";
-import { preCopyMigrate, type PreCopyResult } from "../../migration/pre-copy";
+import { preCopyMigrate, stopAndCopySeconds, type PreCopyResult } from "../../migration/pre-copy";
 import { linkPagesPerSecond, migrationLink } from "../../migration/link";
-import { preCopyRoundsFigure } from "../../playgrounds";
+import { liveMigrationRun, preCopyRoundsFigure, type LiveMigrationParams } from "../../playgrounds";
 
 /** The lesson's guest: 256 MiB, rewriting a 16 MiB writable working set, on a 1 Gbit/s link. */
 export const LESSON_GUEST = Object.freeze({ vmMemoryMiB: 256, writableWorkingSetPages: 4096 });
@@ -168,4 +168,56 @@ export function postCopyRttRows(rtts: readonly number[] = [1e-4, 5e-4, 2e-3, 1e-
     const p = lessonPostCopy({ rttSeconds: rtt });
     return { rttMs: rtt * 1000, remoteFaults: p.remoteFaults, stallMs: Number((p.stallSeconds * 1000).toFixed(1)), guestProgressPercent: Number((p.progress * 100).toFixed(1)) };
   });
+}
+
+/** "What to notice" for the naive way: stop the VM, copy everything, start it again. */
+export function stopAndCopyNotice(): string {
+  const l = migrationLink();
+  const pages = LESSON_GUEST.vmMemoryMiB * 256;
+  const seconds = stopAndCopySeconds(pages, l);
+  return (
+    `Stopping the ${f(LESSON_GUEST.vmMemoryMiB)} MiB VM, sending all ${f(pages)} pages over a ${f(l.bandwidthBitsPerSecond / 1e9)} Gbit/s link and ` +
+    `starting it on the other host keeps it **down for ${f(seconds)} s**. Every request in that time is lost or waits; a VM of 64 GiB ` +
+    `would be down for ${f(stopAndCopySeconds(64 * 1024 * 256, l) / 60)} minutes.`
+  );
+}
+
+/** "What to notice" under the live-migration playground, from the same (cached) run it draws. */
+export function livePlaygroundNotice(params: LiveMigrationParams): string {
+  const r = liveMigrationRun(params);
+  const converged = r.stopReason === "few dirty pages";
+  return (
+    `**What to notice** (${f(params.writesPerSecond)} writes/s, ${f(params.bandwidthMbit)} Mbit/s, at most ${params.maxRounds} rounds): ` +
+    `${rounds(r.rounds.length)}, then ${f(r.stopAndCopyPages)} pages sent with the VM paused: **${f(r.downtimeSeconds * 1000)} ms of downtime**, ` +
+    `${f(r.totalSeconds)} s in all, ${f(r.bytesSent / 2 ** 20)} MiB for a ${f(r.vmBytes / 2 ** 20)} MiB VM. ` +
+    (converged ? `The dirty set shrank below 50 pages.` : `The copying stopped at a limit (${r.stopReason}), not because the dirty set had become small.`)
+  );
+}
+
+/** "What to notice" under the migration driven by the student's stop rule. */
+export function ruleNotice(r: PreCopyResult, downtimeTargetMs = 300): string {
+  const ms = r.downtimeSeconds * 1000;
+  return (
+    `Your rule stopped after ${rounds(r.rounds.length)} with ${f(r.stopAndCopyPages)} pages left: **${f(ms)} ms of downtime** ` +
+    `(target ${f(downtimeTargetMs)} ms; ${ms <= downtimeTargetMs + 0.5 ? "met" : "missed: the round limit came first"}), ${f(r.totalSeconds)} s and ` +
+    `${f(r.bytesSent / 2 ** 20)} MiB in all. Xen's rule on the same guest would keep copying until fewer than 50 pages were left or a limit hit.`
+  );
+}
+
+function rounds(n: number): string {
+  return n === 1 ? "1 live round" : `${n} live rounds`;
+}
+
+/** Readable headers for lesson 07's tables. */
+const LABELS: Readonly<Record<string, string>> = Object.freeze({
+  round: "round", pagesSent: "pages sent", milliseconds: "time (ms)", writes: "guest writes", dirtiedPages: "pages dirtied meanwhile",
+  vmExits: "VM exits (dirty logging)", writesPerSecond: "guest writes / s", rounds: "live rounds", downtimeMs: "downtime (ms)",
+  totalSeconds: "total time (s)", mibSent: "MiB sent", stopReason: "stopped because", method: "method", remoteFaults: "remote page faults",
+  guestProgressPercent: "guest work done (% of normal)", rttMs: "round trip (ms)", stallMs: "guest stalled (ms)",
+  workload: "workload", paper: "published", model: "this model", modelInputs: "model inputs",
+});
+
+/** Rows with lesson 07's readable headers, for showTable. */
+export function migrationTable(rows: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [LABELS[k] ?? k, v])));
 }
