@@ -10,3 +10,4 @@ export { lessonTable as table, LESSON_COLUMN_LABELS as COLUMN_LABELS } from "../
 export * from "./migration";
 export * from "./paper";
 export * from "./stop-rule";
+export * from "./rounds-problem";

@@ -90,3 +90,19 @@ describe("lesson 07: the graded stop rule", () => {
     expect(capped.rounds).toHaveLength(3);
   });
 });
+
+describe("lesson 07: the seeded rounds problem", () => {
+  it("the same seed gives the same problem; answers follow the geometric series; no answer in the questions", () => {
+    const p = lesson.roundsProblem(3);
+    expect(lesson.roundsProblem(3)).toEqual(p);
+    expect(lesson.roundsProblem(4).questions).not.toEqual(p.questions);
+    for (const [q, a] of p.questions.map((q, i) => [q, p.answers[i]!] as const)) {
+      expect(q["round 2 (pages)"]).toBe("?");
+      const n = a["pages (4 KiB)"] as number, pps = a["link (pages/s)"] as number, d = a["guest dirties (pages/s)"] as number;
+      expect(a["round 2 (pages)"]).toBe(Math.round((n * d) / pps));
+      expect(a["round 3 (pages)"]).toBeLessThan(a["round 2 (pages)"] as number);
+      expect(a["downtime if stopped after round 3 (ms)"]).toBeCloseTo(((n * (d / pps) ** 3) / pps) * 1000, 1);
+    }
+    expect(() => lesson.roundsProblem(1, { count: 9 })).toThrow(/count: got 9/);
+  });
+});
