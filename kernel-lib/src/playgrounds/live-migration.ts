@@ -1,22 +1,25 @@
 /**
  * Playground "live-migration": pre-copy rounds of a running VM (lesson 07).
  *
- * A 64 MiB guest rewrites an 8 MiB writable working set at the chosen rate while its memory goes
+ * A 32 MiB guest rewrites a 4 MiB writable working set at the chosen rate while its memory goes
  * over a link of the chosen bandwidth (migration/pre-copy.ts, on a real Machine with dirty
  * logging by write protection). Each bar is one round's pages; the last is the stop-and-copy,
  * sent with the VM paused: the downtime. Xen's other limits stay (stop below 50 pages, or once
  * 3× the memory has been sent); the round limit is the slider.
  */
 import type { Figure } from "../charts/figure";
-import { logAxisTicks } from "../charts/log-ticks";
 import { PALETTE } from "../charts/palette";
 import { formatNumber as f } from "../core/format";
 import { memoize } from "../experiments/result-cache";
 import { preCopyMigrate, type PreCopyResult } from "../migration/pre-copy";
 import { definePlayground } from "./registry";
 
-/** The guest of the playground: 64 MiB with an 8 MiB writable working set (seed 1). */
-export const LIVE_MIGRATION_GUEST = Object.freeze({ vmMemoryMiB: 64, writableWorkingSetPages: 2048, seed: 1 });
+/**
+ * The guest of the playground: 32 MiB with a 4 MiB writable working set (seed 1); small, because
+ * the simulation re-runs in the reader's browser on every slider move (the slowest corner,
+ * 200,000 writes/s over 100 Mbit/s, simulates about a million stores).
+ */
+export const LIVE_MIGRATION_GUEST = Object.freeze({ vmMemoryMiB: 32, writableWorkingSetPages: 1024, seed: 1 });
 
 export interface LiveMigrationParams {
   writesPerSecond: number;
@@ -42,7 +45,7 @@ export function preCopyRoundsFigure(r: PreCopyResult, title?: string): Figure {
   const x = [...r.rounds.map((x) => `round ${x.round}`), "stop-and-copy"];
   const y = [...r.rounds.map((x) => x.pagesSent), Math.max(r.stopAndCopyPages, 0.5)];
   const ms = r.downtimeSeconds * 1000;
-  return logAxisTicks({
+  return {
     data: [
       {
         type: "bar",
@@ -62,11 +65,12 @@ export function preCopyRoundsFigure(r: PreCopyResult, title?: string): Figure {
           `Downtime ${f(ms)} ms, total ${f(r.totalSeconds)} s, ${f(r.bytesSent / 2 ** 20)} MiB sent (${r.rounds.length} live rounds, stopped: ${r.stopReason})`,
       },
       xaxis: { title: { text: "pre-copy round (the VM runs) · stop-and-copy (the VM is paused)" } },
-      yaxis: { title: { text: "pages sent (4 KiB each, log scale)" }, type: "log" },
+      // From 1 page up, so that a bar's height reads as its size on the log scale.
+      yaxis: { title: { text: "pages sent (4 KiB each, log scale)" }, type: "log", range: [0, Math.log10(Math.max(...y) * 3)], dtick: 1 },
       showlegend: false,
       margin: { t: 70, r: 20 },
     },
-  });
+  };
 }
 
 definePlayground({
@@ -78,7 +82,7 @@ definePlayground({
     writesPerSecond: {
       label: "guest write rate", unit: "writes/s", min: 1000, max: 200_000, step: 1000,
       default: 20_000, values: [1000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000],
-      help: "page-sized stores per second, each to a random page of the 8 MiB writable working set",
+      help: "page-sized stores per second, each to a random page of the 4 MiB writable working set",
     },
     bandwidthMbit: {
       label: "link bandwidth", unit: "Mbit/s", min: 100, max: 10_000, step: 100,

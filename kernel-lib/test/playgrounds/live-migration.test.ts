@@ -19,7 +19,7 @@ describe("live-migration", () => {
     expect(run(50_000, 10_000).downtimeSeconds).toBeLessThan(run(50_000, 1000).downtimeSeconds);
     const one = run(20_000, 1000, 1);
     expect(one.rounds).toHaveLength(1);
-    expect(one.stopAndCopyPages).toBeGreaterThan(1000);
+    expect(one.stopAndCopyPages).toBeGreaterThan(one.rounds[0]!.writes / 10);
   });
 
   it("rejects a bandwidth that is not a slider value", () => {
