@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { LESSON_FILTER, lessonNotebooks, ROOT, runInEnv } from "./helpers/project";
+import { LESSON_FILTER, ROOT, runInEnv, selectedLessonNotebooks } from "./helpers/project";
 
 type Cell = { cell_type: string; source: string | string[]; metadata: { nbgrader?: { grade?: boolean; solution?: boolean } } };
 const text = (c: Cell) => ([] as string[]).concat(c.source).join("");
@@ -26,7 +26,7 @@ function solutionLines(cells: Cell[]): string[] {
   return lines;
 }
 
-const graded = lessonNotebooks().filter((nb) => {
+const graded = selectedLessonNotebooks().filter((nb) => {
   const cells: Cell[] = JSON.parse(readFileSync(path.join(ROOT, nb), "utf8")).cells;
   return cells.some((c) => c.metadata.nbgrader?.grade);
 });

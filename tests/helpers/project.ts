@@ -41,17 +41,20 @@ export function startInEnv(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-/**
- * The lesson notebooks, in teaching order. `COMPUTROPOLIS_LESSONS=07` (or `05,07`) limits the
- * lesson suites to those numbers, to check one lesson without executing them all.
- */
+/** The lesson notebooks, in teaching order. */
 export function lessonNotebooks(): string[] {
-  const only = LESSON_FILTER;
   return readdirSync(path.join(ROOT, "notebooks"))
     .filter((f) => /^\d\d-.*\.ipynb$/.test(f))
-    .filter((f) => only === null || only.includes(f.slice(0, 2)))
     .sort()
     .map((f) => path.join("notebooks", f));
+}
+
+/**
+ * The lessons a per-lesson suite (notebooks, handouts, lesson grading) runs: every lesson, or only
+ * the numbers in `COMPUTROPOLIS_LESSONS` (`07`, `05,07`), to check one lesson without executing them all.
+ */
+export function selectedLessonNotebooks(): string[] {
+  return lessonNotebooks().filter((nb) => LESSON_FILTER === null || LESSON_FILTER.includes(path.basename(nb).slice(0, 2)));
 }
 
 /** The lesson numbers of COMPUTROPOLIS_LESSONS, or null to run every lesson. */
