@@ -125,8 +125,23 @@ export class SourceVm {
     return { writes: n, exits: s.vmExits, exitsByCause: s.vmExitsByCause };
   }
 
-  /** Runs the stores through the MMU and puts a seeded byte where each one landed. */
-  private store(t: TraceBuilder, premap: boolean) {
+  /**
+   * Runs given stores (page of the writable working set, byte offset, byte value) through the
+   * MMU, in order: a script instead of the seeded stream (tests drive the guest with it).
+   */
+  applyWrites(writes: readonly { page: number; offset: number; value: number }[]): void {
+    const t = new TraceBuilder(PAGE, writes.length);
+    const bytes: [number, number][] = [];
+    for (const [i, w] of writes.entries()) {
+      requireInt(`writes[${i}].page`, w.page, 0, this.workload.writableWorkingSetPages - 1);
+      bytes.push([requireInt(`writes[${i}].offset`, w.offset, 0, PAGE - 1), requireInt(`writes[${i}].value`, w.value, 0, 255)]);
+      t.write(FIRST_VPN + w.page);
+    }
+    this.store(t, false, (i) => bytes[i]!);
+  }
+
+  /** Runs the stores through the MMU and puts a byte where each one landed (seeded unless `byteOf` says). */
+  private store(t: TraceBuilder, premap: boolean, byteOf?: (i: number) => [number, number]) {
     const trace = t.build("writable working set", this.workload.seed);
     const frames = new Float64Array(trace.length);
     const s = this.machine.run(trace, this.vm, { hostFramesOut: frames, premap });
@@ -134,7 +149,8 @@ export class SourceVm {
     for (let i = 0; i < trace.length; i++) {
       const f = frames[i]!;
       if (f < 0) continue;
-      mem.writeByte(f * PAGE + this.rng.int(PAGE), 1 + this.rng.int(255));
+      const [offset, value] = byteOf ? byteOf(i) : [this.rng.int(PAGE), 1 + this.rng.int(255)];
+      mem.writeByte(f * PAGE + offset, value);
       this.writes++;
     }
     return s;
