@@ -1,0 +1,242 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ConfigError, OvercommitHost, TraceBuilder, adjustedSharesPerPage, hotColdWorkload, idlePageCost, pageHash, pickVictim, planReclaim, type OvercommitVm } from "../../src";
+
+const PAGE = 4096;
+const FIRST = 0x100;
+
+/** A host with `vms` VMs, each with `pages` pages of process 0 mapped at FIRST and filled from `fill(vmIndex, page)`. */
+function hostWith(vms: number, pages: number, fill: (vm: number, page: number) => Uint8Array | null, options: { capacityPages?: number; memoryPages?: number } = {}) {
+  const host = new OvercommitHost({ capacityPages: options.capacityPages ?? 4096 });
+  const list: OvercommitVm[] = [];
+  for (let v = 0; v < vms; v++) {
+    const ov = host.addVm({ name: `vm${v + 1}`, memoryPages: options.memoryPages ?? 256 });
+    const trace = new TraceBuilder(PAGE, 0).premapRange(0, FIRST, pages).build("pages", 1);
+    host.prepare(ov, trace);
+    const p = ov.vm.kernel.process(0);
+    for (let i = 0; i < pages; i++) host.guestWritePage(ov.vm, p.table.lookup(FIRST + i).frame, fill(v, i));
+    list.push(ov);
+  }
+  return { host, vms: list };
+}
+
+function identical(_vm: number, page: number): Uint8Array {
+  const b = new Uint8Array(PAGE);
+  b[100] = page + 1;
+  b[4000] = 7;
+  return b;
+}
+
+describe("content-based page sharing", () => {
+  it("merges identical pages of several VMs into one read-only frame each, and a write breaks the sharing by copy-on-write through an EPT write-protect violation", () => {
+    const { host, vms } = hostWith(3, 4, identical);
+    const used = host.usedPages;
+    expect(host.scan(1000)).toBe(12);
+    expect(host.sharing.frames).toBe(4);
+    expect(host.sharing.mappings).toBe(12);
+    expect(host.usedPages).toBe(used - 8);
+    const m = host.machine;
+    const before = m.exits.count("ept-violation");
+    const r = m.access(vms[1]!.vm, 0, FIRST * PAGE + 100, { write: true, value: 99 });
+    expect(r.ok).toBe(true);
+    expect(r.vmExits["ept-violation"]).toBe(1);
+    expect(m.exits.count("ept-violation")).toBe(before + 1);
+    expect(host.sharing.cowBreaks).toBe(1);
+    expect(host.isShared(vms[1]!.vm, r.hostFrame - vms[1]!.vm.firstHostFrame)).toBe(false);
+    expect(m.access(vms[0]!.vm, 0, FIRST * PAGE + 100).value).toBe(1);
+    expect(m.access(vms[2]!.vm, 0, FIRST * PAGE + 100).value).toBe(1);
+    expect(m.access(vms[1]!.vm, 0, FIRST * PAGE + 100).value).toBe(99);
+    expect(host.usedPages).toBe(used - 7);
+  });
+
+  it("property: under random writes, reads and scans across VMs with identical pages, no VM ever sees another VM's write, and host memory stays within its size", () => {
+    const op = fc.record({ vm: fc.nat(2), page: fc.nat(3), offset: fc.constantFrom(0, 100, 4000, 4095), value: fc.integer({ min: 0, max: 255 }), kind: fc.constantFrom("write", "read", "read", "scan") });
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
+        const { host, vms } = hostWith(3, 4, identical);
+        const model = vms.map(() => Array.from({ length: 4 }, (_, i) => identical(0, i)));
+        host.scan(1000);
+        for (const o of ops) {
+          const vm = vms[o.vm]!.vm;
+          const addr = (FIRST + o.page) * PAGE + o.offset;
+          if (o.kind === "scan") host.scan(6);
+          else if (o.kind === "write") {
+            expect(host.machine.access(vm, 0, addr, { write: true, value: o.value }).ok).toBe(true);
+            model[o.vm]![o.page]![o.offset] = o.value;
+          } else expect(host.machine.access(vm, 0, addr).value).toBe(model[o.vm]![o.page]![o.offset]);
+          expect(host.usedPages).toBeLessThanOrEqual(host.capacityPages);
+        }
+        for (let v = 0; v < 3; v++) for (let p = 0; p < 4; p++) for (const off of [0, 100, 4000, 4095]) {
+          expect(host.machine.access(vms[v]!.vm, 0, (FIRST + p) * PAGE + off).value).toBe(model[v]![p]![off]);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("hashes: the zero page and an unwritten page hash alike; different pages usually differ", () => {
+    expect(pageHash(null)).toBe(pageHash(new Uint8Array(PAGE)));
+    expect(pageHash(identical(0, 1))).not.toBe(pageHash(identical(0, 2)));
+  });
+});
+
+describe("host swapping", () => {
+  it("swap-in restores each page's contents: pages swapped out read back byte for byte", () => {
+    const fill = (vm: number, page: number) => {
+      const b = new Uint8Array(PAGE);
+      for (let i = 0; i < PAGE; i += 512) b[i] = (vm * 50 + page * 3 + i / 512) & 255;
+      return b;
+    };
+    const { host, vms } = hostWith(2, 20, fill);
+    const swapped = host.hostSwapOut(40);
+    expect(swapped).toBeGreaterThanOrEqual(30);
+    expect(host.swap.pages).toBe(swapped);
+    for (let v = 0; v < 2; v++) for (let p = 0; p < 20; p++) for (let i = 0; i < PAGE; i += 512) {
+      expect(host.machine.access(vms[v]!.vm, 0, (FIRST + p) * PAGE + i).value).toBe((v * 50 + p * 3 + i / 512) & 255);
+    }
+    expect(host.swap.swapIns).toBeGreaterThan(0);
+    expect(host.swap.pages).toBe(swapped - host.swap.swapIns);
+  });
+
+  it("property: with host memory below what the workloads touch, used host pages never exceed its size, and every access completes", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 120, max: 400 }), fc.integer({ min: 1, max: 1000 }), (capacity, seed) => {
+        const host = new OvercommitHost({ capacityPages: capacity, seed });
+        const work = [0, 1].map((i) => {
+          const vm = host.addVm({ name: `vm${i}`, memoryPages: 256 });
+          const trace = hotColdWorkload({ accesses: 600, hotPages: 16, coldPages: 180, seed: seed + i });
+          host.prepare(vm, trace);
+          return { vm, trace };
+        });
+        const r = host.run(work, { sliceAccesses: 50 });
+        expect(r.accesses).toBe(1200);
+        expect(host.peakUsedPages).toBeLessThanOrEqual(capacity);
+        expect(host.machine.isolationFaults + host.machine.protectionFaults).toBe(0);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it("a host too small for even the guests' page tables (which are never swapped) says so", () => {
+    const host = new OvercommitHost({ capacityPages: 16 });
+    const prepareAll = () => {
+      for (let i = 0; i < 6; i++) host.prepare(host.addVm({ memoryPages: 256 }), hotColdWorkload({ accesses: 0, hotPages: 1, coldPages: 1 }));
+    };
+    expect(prepareAll).toThrow(/capacityPages.*enough host memory/);
+  });
+});
+
+describe("balloon driver", () => {
+  it("the guest gives free frames, then page cache, and pages out itself only when it must; the host frees the backing", () => {
+    const host = new OvercommitHost({ capacityPages: 4096 });
+    const ov = host.addVm({ memoryPages: 256, filePages: 100 });
+    const trace = hotColdWorkload({ accesses: 0, hotPages: 8, coldPages: 92 });
+    host.prepare(ov, trace);
+    const cache = ov.guest.cachePages;
+    expect(cache).toBeGreaterThan(0);
+    const used = host.usedPages;
+    ov.balloon.inflate(ov.vm.kernel.frames.freeFrames - ov.guest.reserveFrames);
+    expect(ov.guest.cacheDropped).toBe(0);
+    ov.balloon.inflate(cache);
+    expect(ov.guest.cacheDropped).toBe(cache);
+    expect(ov.guest.pagedOut).toBe(0);
+    expect(host.usedPages).toBe(used - cache);
+    ov.balloon.inflate(10, false);
+    expect(ov.guest.pagedOut).toBe(0); // without page-out the guest has nothing more to give
+    ov.balloon.inflate(10);
+    expect(ov.guest.pagedOut).toBe(10);
+    expect(ov.balloon.exits).toBeGreaterThan(0);
+  });
+
+  it("property: ballooned frames are never used by the guest until deflated (no process maps them, no cache holds them, the EPT does not back them)", () => {
+    const step = fc.oneof(fc.record({ kind: fc.constant("inflate" as const), n: fc.integer({ min: 1, max: 80 }) }), fc.record({ kind: fc.constant("deflate" as const), n: fc.integer({ min: 1, max: 80 }) }), fc.record({ kind: fc.constant("run" as const), n: fc.integer({ min: 1, max: 400 }) }));
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 99 }), (steps, seed) => {
+        const host = new OvercommitHost({ capacityPages: 2048, seed });
+        const ov = host.addVm({ memoryPages: 256, filePages: 60 });
+        const full = hotColdWorkload({ accesses: 4000, hotPages: 20, coldPages: 120, seed });
+        host.prepare(ov, full);
+        let at = 0;
+        for (const s of steps) {
+          if (s.kind === "inflate") ov.balloon.inflate(s.n);
+          else if (s.kind === "deflate") ov.balloon.deflate(s.n);
+          else {
+            const n = Math.min(s.n, full.length - at);
+            host.run([{ vm: ov, trace: { ...full, length: n, accesses: n, ops: full.ops.subarray(at, at + n), arg: full.arg.subarray(at, at + n), premap: [] } }]);
+            at += n;
+          }
+          const held = new Set(ov.balloon.frames());
+          ov.vm.kernel.process(0).table.forEachMapping((_vpn, frame) => expect(held.has(frame)).toBe(false));
+          for (const g of held) {
+            expect(ov.guest.inCache(g)).toBe(false);
+            expect(ov.vm.hostMapped[g]).toBe(0);
+            expect(ov.vm.tablePage[g]).toBe(0);
+          }
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it("rejects a negative or fractional request, naming it", () => {
+    const host = new OvercommitHost({ capacityPages: 512 });
+    const ov = host.addVm({ memoryPages: 256 });
+    expect(() => ov.balloon.inflate(-1)).toThrow(ConfigError);
+    expect(() => ov.balloon.inflate(1.5)).toThrow(/pages/);
+    expect(() => host.shrinkTo(100, "squeeze" as never)).toThrow(/technique.*"balloon", "swap", "both"/);
+  });
+});
+
+describe("double paging", () => {
+  it("a page the host swapped out and the guest then pages out is read back from the host's swap first, and counted", () => {
+    const host = new OvercommitHost({ capacityPages: 1024, seed: 3 });
+    const ov = host.addVm({ memoryPages: 512 });
+    host.prepare(ov, hotColdWorkload({ accesses: 0, hotPages: 10, coldPages: 480 }));
+    ov.guest.ageAll();
+    host.hostSwapOut(300);
+    const ins = host.swap.swapIns;
+    ov.balloon.inflate(100);
+    const c = host.counters();
+    expect(c.guestPagedOut).toBeGreaterThan(0);
+    expect(c.doublePagingReads).toBeGreaterThan(0);
+    expect(c.doublePagingReads).toBe(c.hostSwapIns - ins);
+    expect(c.doublePagingReads).toBeLessThanOrEqual(c.guestPagedOut);
+  });
+});
+
+describe("idle-memory tax (Waldspurger 2002, §5.2)", () => {
+  it("computes ρ = S / (P (f + k (1 − f))) with k = 1 / (1 − τ)", () => {
+    expect(idlePageCost(0.75)).toBe(4);
+    expect(adjustedSharesPerPage(1000, 100, 0.5, 0.75)).toBeCloseTo(4);
+    expect(adjustedSharesPerPage(1000, 100, 0.5, 0)).toBeCloseTo(10);
+    expect(() => idlePageCost(1)).toThrow(/taxRate/);
+  });
+
+  it("takes from the idle client first with a tax, evenly without one (equal shares and pages)", () => {
+    const clients = [{ shares: 1000, pages: 500, activeFraction: 0.9 }, { shares: 1000, pages: 500, activeFraction: 0.1 }];
+    expect(pickVictim(clients, 0.75)).toBe(1);
+    expect(planReclaim(clients, 100, 0.75)).toEqual([0, 100]);
+    const flat = planReclaim(clients, 100, 0);
+    expect(flat[0]! + flat[1]!).toBe(100);
+    expect(Math.abs(flat[0]! - flat[1]!)).toBeLessThanOrEqual(1);
+  });
+
+  it("on the host: the idle VM's sampled active fraction is lower, and the balloons reclaim from it first", () => {
+    const host = new OvercommitHost({ capacityPages: 2048, taxRate: 0.75 });
+    const busy = host.addVm({ name: "busy", memoryPages: 512 });
+    const idle = host.addVm({ name: "idle", memoryPages: 512 });
+    const tb = hotColdWorkload({ accesses: 8000, hotPages: 200, coldPages: 50, hotFraction: 0.99, seed: 1 });
+    const ti = hotColdWorkload({ accesses: 50, hotPages: 4, coldPages: 246, hotFraction: 1, seed: 2 });
+    host.prepare(busy, tb);
+    host.prepare(idle, ti);
+    host.startIdleSample(60);
+    host.run([{ vm: busy, trace: tb }, { vm: idle, trace: ti }]);
+    host.endIdleSample();
+    expect(idle.activeFraction).toBeLessThan(busy.activeFraction);
+    const b0 = busy.resident;
+    const i0 = idle.resident;
+    host.balloonReclaim(100);
+    expect(i0 - idle.resident).toBeGreaterThanOrEqual(100);
+    expect(b0 - busy.resident).toBe(0);
+  });
+});
