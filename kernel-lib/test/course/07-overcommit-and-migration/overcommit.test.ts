@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import * as kl from "../../../src";
 import { lesson07 } from "../../../src/course";
 import { expectQuotes } from "../helpers";
 
@@ -24,6 +25,21 @@ describe("lesson 07: balloon vs host swap under pressure", () => {
     expect(run.faultsFigure.data).toHaveLength(3);
     const at = (t: string) => run.rows.find((r) => r.technique === t && r["host memory (%)"] === 50)!;
     expectQuotes(run.summary, 50, at("balloon")["throughput (%)"], at("host swap")["throughput (%)"], at("host swap")["disk faults"], at("balloon")["disk faults"]);
+  });
+
+  it("dashes the combined technique (it follows the balloon until the cache runs out), and says down to which host size the balloon cost nothing", () => {
+    expect(run.figure.data.find((t) => t.name === "balloon + host swap")!.line).toEqual({ dash: "dash" });
+    expect(run.summary).toMatch(/Down to 70% host memory the balloon costs the guests nothing/);
+  });
+
+  it("reads the same frozen runs again instead of re-running them", () => {
+    const again = lesson07.balloonVsSwap({ hostMemoryPercents: [100, 70, 50], accesses: 6000 });
+    expect(again.rows).toEqual(run.rows);
+    const r = kl.pressureRun({ setup: { accesses: 6000 }, hostMemoryPercent: 70, technique: "balloon" });
+    expect(Object.isFrozen(r.run)).toBe(true);
+    expect(() => {
+      (r.run as { cycles: number }).cycles = 0;
+    }).toThrow(TypeError);
   });
 
   it("rejects an unknown technique and a host size out of range, naming them", () => {
