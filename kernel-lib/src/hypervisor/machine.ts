@@ -45,6 +45,8 @@ export interface OvercommitHooks {
   isShared(vm: VirtualMachine, guestFrame: number): boolean;
   /** A write reached a shared page: give the VM its own writable copy (copy-on-write). */
   breakSharing(vm: VirtualMachine, guestFrame: number): void;
+  /** The host frame with the guest frame's contents (a swapped page is read back first). */
+  frameForRead(vm: VirtualMachine, guestFrame: number): number;
 }
 
 /** Host, hypervisor, VMs and MMU in one mode. */
@@ -232,6 +234,12 @@ export class Machine implements VmMonitor {
   /** Stops dirty logging of `vm` (pages stay as they are; nothing is logged any more). */
   stopDirtyLog(vm: VirtualMachine): void {
     vm.dirtyLog = null;
+  }
+
+  /** VmMonitor: where guest frame `guestFrame`'s contents are now (the overcommit layer may have moved them). */
+  frameForRead(vm: VirtualMachine, guestFrame: number): number {
+    if (vm.hostFrameOf(guestFrame) < 0) return -1;
+    return this.overcommit ? this.overcommit.frameForRead(vm, guestFrame) : vm.hostFrameOf(guestFrame);
   }
 
   /** VmMonitor: the guest touched memory it was not given. */

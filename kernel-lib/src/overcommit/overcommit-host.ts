@@ -135,6 +135,12 @@ export class OvercommitHost implements OvercommitHooks, GuestPageIo {
   private copyCycles = 0;
   private scanCursor = 0;
   private guestIo = false;
+  /**
+   * The last few guest frames backed (keys vmId·2^32 + frame): never chosen for host swap, as
+   * a hypervisor does not evict the page an access it is resolving has just faulted in (a guest
+   * copy needs both its pages at once).
+   */
+  private readonly recent: number[] = [];
 
   constructor(options: OvercommitHostOptions) {
     if (options === null || typeof options !== "object") throw new ConfigError("options", options, "{ capacityPages, ... }");
@@ -254,8 +260,21 @@ export class OvercommitHost implements OvercommitHooks, GuestPageIo {
     }
     ov.state[g] = PRIVATE;
     ov.resident++;
+    this.touch(vm, g);
     this.note();
     return h;
+  }
+
+  private touch(vm: VirtualMachine, g: number): void {
+    this.recent.push(vm.id * 2 ** 32 + g);
+    if (this.recent.length > 4) this.recent.shift();
+  }
+
+  /** OvercommitHooks: the host frame with guest frame `g`'s contents (a swapped page is read back first). */
+  frameForRead(vm: VirtualMachine, g: number): number {
+    const ov = this.of(vm);
+    if (ov.state[g] === SWAPPED) this.machine.backGuestFrame(vm, g);
+    return ov.state[g] === SHARED ? ov.sharedFrame[g]! : vm.firstHostFrame + g;
   }
 
   /** OvercommitHooks: is the guest frame mapped to a shared page? */
@@ -275,6 +294,7 @@ export class OvercommitHost implements OvercommitHooks, GuestPageIo {
     ov.state[g] = PRIVATE;
     ov.sharedFrame[g] = -1;
     ov.resident++;
+    this.touch(vm, g);
     this.sharing.release(shared);
     this.sharing.cowBreaks++;
     this.copyCycles += nsToCycles(this.costs, this.costs.pageCopyNs);
@@ -369,7 +389,7 @@ export class OvercommitHost implements OvercommitHooks, GuestPageIo {
     const start = this.rng.int(n);
     for (let i = 0; i < n; i++) {
       const g = (start + i) % n;
-      if (ov.state[g] === PRIVATE && ov.vm.tablePage[g] !== 1) {
+      if (ov.state[g] === PRIVATE && ov.vm.tablePage[g] !== 1 && !this.recent.includes(ov.vm.id * 2 ** 32 + g)) {
         this.swapOut(ov, g);
         return true;
       }

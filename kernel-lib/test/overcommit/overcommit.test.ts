@@ -117,6 +117,29 @@ describe("host swapping", () => {
     );
   });
 
+  it("a guest fork's copy-on-write copies a page the host had swapped out from its real contents (read back first)", () => {
+    const fill = (_vm: number, page: number) => {
+      const b = new Uint8Array(PAGE);
+      b[0] = page + 10;
+      b[2000] = page + 20;
+      return b;
+    };
+    const { host, vms } = hostWith(1, 16, fill, { capacityPages: 40 });
+    const vm = vms[0]!.vm;
+    host.hostSwapOut(100);
+    expect(host.swap.pages).toBeGreaterThan(10);
+    vm.kernel.fork(vm.kernel.process(0), 1);
+    for (let p = 0; p < 16; p++) {
+      const w = host.machine.access(vm, 1, (FIRST + p) * PAGE + 2000, { write: true, value: 200 + p });
+      expect(w.ok).toBe(true);
+      expect(host.machine.access(vm, 1, (FIRST + p) * PAGE).value).toBe(p + 10);
+      expect(host.machine.access(vm, 0, (FIRST + p) * PAGE + 2000).value).toBe(p + 20);
+      expect(host.machine.access(vm, 1, (FIRST + p) * PAGE + 2000).value).toBe(200 + p);
+      expect(host.usedPages).toBeLessThanOrEqual(40);
+    }
+    expect(vm.kernel.cowFaults).toBe(16);
+  });
+
   it("a host too small for even the guests' page tables (which are never swapped) says so", () => {
     const host = new OvercommitHost({ capacityPages: 16 });
     const prepareAll = () => {
