@@ -45,7 +45,7 @@ const SWAPPED = 3;
 export interface OvercommitHostOptions {
   /** Host RAM for guest pages, in 4 KiB pages. */
   capacityPages: number;
-  /** Largest guest memory summed over all VMs, in pages (the memslots' room). Default 4 × capacity. */
+  /** Largest guest memory summed over all VMs, in pages (the memslots' room). Default 4 × capacity, at least 65,536 (256 MiB). */
   addressSpacePages?: number;
   /** Idle-memory tax rate τ for choosing whom to take from (0 ≤ τ < 1). Default 0.75, ESX's (O3). */
   taxRate?: number;
@@ -128,6 +128,7 @@ export class OvercommitHost implements OvercommitHooks, GuestPageIo {
   /** Peak of {@link usedPages} so far. */
   peakUsedPages = 0;
   private readonly byId = new Map<number, OvercommitVm>();
+  private readonly addressSpacePages: number;
   private readonly rng: Random;
   private readonly pageSize: number;
   private ioCycles = 0;
@@ -145,7 +146,8 @@ export class OvercommitHost implements OvercommitHooks, GuestPageIo {
   constructor(options: OvercommitHostOptions) {
     if (options === null || typeof options !== "object") throw new ConfigError("options", options, "{ capacityPages, ... }");
     this.capacityPages = requireInt("capacityPages", options.capacityPages, 16, 2 ** 22);
-    const space = requireInt("addressSpacePages", options.addressSpacePages ?? this.capacityPages * 4, this.capacityPages, 2 ** 23);
+    const space = requireInt("addressSpacePages", options.addressSpacePages ?? Math.max(this.capacityPages * 4, 65536), this.capacityPages, 2 ** 23);
+    this.addressSpacePages = space;
     this.taxRate = requireNumber("taxRate", options.taxRate ?? ESX_DEFAULT_TAX_RATE, 0, 0.99);
     const device = options.swapDevice ?? "ssd";
     if (device !== "ssd" && device !== "hdd") throw new ConfigError("swapDevice", device, `"ssd" or "hdd"`);
@@ -171,6 +173,10 @@ export class OvercommitHost implements OvercommitHooks, GuestPageIo {
   addVm(options: { name?: string; memoryPages: number; shares?: number; image?: readonly (Uint8Array | null)[]; filePages?: number }): OvercommitVm {
     const pages = requireInt("memoryPages", options.memoryPages, 64, 2 ** 22);
     const shares = requireNumber("shares", options.shares ?? 1000, 1e-9);
+    const given = this.vms.reduce((n, v) => n + v.guestFrames, 0);
+    if (given + pages > this.addressSpacePages) {
+      throw new ConfigError("memoryPages", pages, `at most ${this.addressSpacePages - given} (the host's addressSpacePages, ${this.addressSpacePages}, is the most guest memory all its VMs together may be given; raise it)`);
+    }
     const vm = this.machine.createVm({ name: options.name, memoryBytes: pages * this.pageSize });
     const ov = new OvercommitVm(vm, shares, this, this, this.costs);
     this.vms.push(ov);
@@ -376,11 +382,7 @@ export class OvercommitHost implements OvercommitHooks, GuestPageIo {
 
   /** Index of the VM that loses the next page (lowest adjusted shares per page). */
   pickVictim(): number {
-    return pickVictim(this.vms.map((v) => ({ shares: v.shares, pages: this.swappable(v) > 0 ? v.resident : 0, activeFraction: v.activeFraction })), this.taxRate);
-  }
-
-  private swappable(ov: OvercommitVm): number {
-    return ov.resident;
+    return pickVictim(this.vms.map((v) => ({ shares: v.shares, pages: v.resident, activeFraction: v.activeFraction })), this.taxRate);
   }
 
   /** Swaps out one random private, non-table page of `ov`; false if it has none. */
@@ -599,12 +601,15 @@ export class OvercommitHost implements OvercommitHooks, GuestPageIo {
   }
 
   /**
-   * Runs traces on their VMs, interleaved in slices of `sliceAccesses` (a scheduler), with
-   * `onTick` called between slices (a scanner, a policy). Each write stores one byte unique to
-   * its VM. Returns the machine's and the host's counts for the run.
+   * Runs traces on their VMs, interleaved in slices of `sliceAccesses` (a scheduler). Between
+   * slices (a tick) the sharing scanner scans `scanPagesPerTick` pages (default 0: off) and
+   * `onTick` runs (a policy). Each write stores one byte unique to its VM. Returns the machine's
+   * and the host's counts for the run.
    */
-  run(work: { vm: OvercommitVm; trace: MemoryTrace }[], options: { sliceAccesses?: number; onTick?: (host: OvercommitHost) => void } = {}): OvercommitRunResult {
+  run(work: { vm: OvercommitVm; trace: MemoryTrace }[], options: { sliceAccesses?: number; scanPagesPerTick?: number; onTick?: (host: OvercommitHost) => void } = {}): OvercommitRunResult {
+    if (!Array.isArray(work)) throw new ConfigError("work", work, "an array of { vm, trace }");
     const slice = requireInt("sliceAccesses", options.sliceAccesses ?? 1000, 1, 2 ** 30);
+    const scanRate = requireInt("scanPagesPerTick", options.scanPagesPerTick ?? 0, 0, 2 ** 30);
     const m = this.machine;
     const before = m.counters();
     const oc0 = this.counters();
@@ -626,6 +631,7 @@ export class OvercommitHost implements OvercommitHooks, GuestPageIo {
           if (op === OP_WRITE && f >= 0) m.hostMemory.writeByte(f * this.pageSize + 8 + (i % 4000), (vm.id * 37 + i) & 255);
         }
         pos[w] = end;
+        if (scanRate > 0) this.scan(scanRate);
         options.onTick?.(this);
       }
     }

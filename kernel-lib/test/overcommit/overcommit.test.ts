@@ -74,6 +74,21 @@ describe("content-based page sharing", () => {
     );
   });
 
+  it("a scanner running at a rate during the workloads merges zero pages the programs have not written yet and breaks them as they write (copy-on-write faults counted)", () => {
+    const host = new OvercommitHost({ capacityPages: 2048 });
+    const work = [0, 1].map((i) => {
+      const vm = host.addVm({ name: `vm${i}`, memoryPages: 512 });
+      const trace = hotColdWorkload({ accesses: 3000, hotPages: 20, coldPages: 300, hotFraction: 0.5, writeFraction: 0.5, seed: i + 1 });
+      host.machine.prepare(trace, vm.vm); // fresh anonymous pages: all zeros until written
+      return { vm, trace };
+    });
+    const r = host.run(work, { sliceAccesses: 100, scanPagesPerTick: 50 });
+    expect(host.sharing.merges).toBeGreaterThan(0);
+    expect(r.cowBreaks).toBeGreaterThan(0);
+    expect(r.cowBreaks).toBe(host.sharing.cowBreaks);
+    expect(r.eptViolations).toBeGreaterThanOrEqual(r.cowBreaks);
+  });
+
   it("hashes: the zero page and an unwritten page hash alike; different pages usually differ", () => {
     expect(pageHash(null)).toBe(pageHash(new Uint8Array(PAGE)));
     expect(pageHash(identical(0, 1))).not.toBe(pageHash(identical(0, 2)));
@@ -207,6 +222,7 @@ describe("balloon driver", () => {
     expect(() => ov.balloon.inflate(-1)).toThrow(ConfigError);
     expect(() => ov.balloon.inflate(1.5)).toThrow(/pages/);
     expect(() => host.shrinkTo(100, "squeeze" as never)).toThrow(/technique.*"balloon", "swap", "both"/);
+    expect(() => new OvercommitHost({ capacityPages: 512, addressSpacePages: 600 }).addVm({ memoryPages: 1024 })).toThrow(/memoryPages.*addressSpacePages/);
   });
 });
 
@@ -233,6 +249,21 @@ describe("idle-memory tax (Waldspurger 2002, §5.2)", () => {
     expect(adjustedSharesPerPage(1000, 100, 0.5, 0.75)).toBeCloseTo(4);
     expect(adjustedSharesPerPage(1000, 100, 0.5, 0)).toBeCloseTo(10);
     expect(() => idlePageCost(1)).toThrow(/taxRate/);
+  });
+
+  it("property: with equal shares and pages, a tax makes the less active client give the first page and at least half of any request; ρ falls with idleness", () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.05, max: 0.95, noNaN: true }), fc.integer({ min: 1, max: 50 }), (fa, fb, tau, pages) => {
+        fc.pre(Math.abs(fa - fb) > 0.05);
+        const clients = [{ shares: 1000, pages: 1000, activeFraction: fa }, { shares: 1000, pages: 1000, activeFraction: fb }];
+        const plan = planReclaim(clients, pages, tau);
+        const idler = fa < fb ? 0 : 1;
+        expect(pickVictim(clients, tau)).toBe(idler);
+        expect(plan[idler]).toBeGreaterThanOrEqual(plan[1 - idler]!);
+        expect(plan[0]! + plan[1]!).toBe(pages);
+        expect(adjustedSharesPerPage(1000, 1000, Math.min(fa, fb), tau)).toBeLessThan(adjustedSharesPerPage(1000, 1000, Math.max(fa, fb), tau));
+      }),
+    );
   });
 
   it("takes from the idle client first with a tax, evenly without one (equal shares and pages)", () => {
