@@ -138,12 +138,13 @@ export class MachineMonitor {
       vm.dirtyLog?.mark(guestFrame); // KVM marks a page dirty when it maps it for a write fault
       return;
     }
-    const log = vm.dirtyLog;
-    if (!log) {
-      // A guest-kernel store to a page shared read-only by the page-sharing scanner breaks the sharing first.
-      if (this.m.overcommit?.isShared(vm, gStart)) this.onEptWriteProtected(vm, guestFrame);
+    // A guest-kernel store to a page shared read-only by the page-sharing scanner breaks the sharing first (and logs it).
+    if (this.m.overcommit?.isShared(vm, gStart)) {
+      this.onEptWriteProtected(vm, guestFrame);
       return;
     }
+    const log = vm.dirtyLog;
+    if (!log) return;
     const e = vm.hostTable.lookup(gStart);
     if (log.method === "pml") {
       if (!e.dirty) {

@@ -89,6 +89,25 @@ describe("content-based page sharing", () => {
     expect(r.eptViolations).toBeGreaterThanOrEqual(r.cowBreaks);
   });
 
+  it("with dirty logging on (PML or write protection), a write to a shared page still breaks the sharing and is logged", () => {
+    for (const method of ["pml", "write-protect"] as const) {
+      const { host, vms } = hostWith(2, 3, identical);
+      host.scan(100);
+      const vm = vms[0]!.vm;
+      host.machine.startDirtyLog(vm, method);
+      const p = vm.kernel.process(0);
+      const g = p.table.lookup(FIRST + 1).frame;
+      expect(host.isShared(vm, g)).toBe(true);
+      expect(host.machine.access(vm, 0, (FIRST + 1) * PAGE + 100, { write: true, value: 42 }).ok).toBe(true);
+      vm.kernel.memory.writeEntry(p.table.lookup(FIRST + 2).frame, 8, 1, 5, 0); // a guest-kernel store into another shared page
+      expect(host.sharing.cowBreaks).toBe(2);
+      expect(host.machine.collectDirtyLog(vm)).toEqual(expect.arrayContaining([g, p.table.lookup(FIRST + 2).frame]));
+      expect(host.machine.access(vms[1]!.vm, 0, (FIRST + 1) * PAGE + 100).value).toBe(2);
+      expect(host.machine.access(vms[1]!.vm, 0, (FIRST + 2) * PAGE + 8).value).toBe(0);
+      expect(host.machine.access(vm, 0, (FIRST + 2) * PAGE + 8).value).toBe(5);
+    }
+  });
+
   it("hashes: the zero page and an unwritten page hash alike; different pages usually differ", () => {
     expect(pageHash(null)).toBe(pageHash(new Uint8Array(PAGE)));
     expect(pageHash(identical(0, 1))).not.toBe(pageHash(identical(0, 2)));
