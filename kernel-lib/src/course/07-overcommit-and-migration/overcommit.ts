@@ -16,6 +16,7 @@ import { logAxisTicks } from "../../charts/log-ticks";
 import { ConfigError, requireInt, requireNumber } from "../../core/errors";
 import { formatNumber as f } from "../../core/format";
 import { busySharingRun, doublePagingRun, idleTaxRun, overcommitSetup, pressureRun, sharingScan, type OvercommitSetup } from "../../experiments/overcommit-runs";
+import { nsToCycles, overcommitCostModel } from "../../overcommit/costs";
 import { ESX_DEFAULT_TAX_RATE, idlePageCost } from "../../overcommit/idle-tax";
 import { OVERCOMMIT_TECHNIQUES, type OvercommitTechnique } from "../../overcommit/overcommit-host";
 
@@ -98,7 +99,13 @@ export function balloonVsSwap(options: OvercommitSetup & { hostMemoryPercents?: 
   });
   faultsFigure.layout.xaxis = { ...faultsFigure.layout.xaxis, autorange: "reversed" };
   dashOverlaps(faultsFigure);
-  return { rows, figure, faultsFigure, summary: pressureSummary(rows) };
+  const costs = overcommitCostModel({}, setup.swapDevice);
+  const readCycles = nsToCycles(costs, costs.swapReadNs);
+  const perAccess = base.run.cyclesPerAccess;
+  const scale =
+    ` Why so steep: one read from the ${setup.swapDevice === "ssd" ? "SSD" : "disk"} (${f(costs.swapReadNs / 1000)} µs, ${f(readCycles)} cycles) costs as much as ${f(Math.round(readCycles / perAccess))} of these workloads' accesses ` +
+    `(${f(Math.round(perAccess))} cycles each: they do nothing but touch memory). A program that computes between its accesses slows down less, but in the same order.`;
+  return { rows, figure, faultsFigure, summary: pressureSummary(rows) + scale };
 }
 
 /** "balloon + host swap" follows "balloon" until the cache runs out: dashed, so both lines show. */
