@@ -45,9 +45,19 @@ describe("lesson 07: balloon vs host swap under pressure", () => {
     }).toThrow(TypeError);
   });
 
-  it("rejects an unknown technique and a host size out of range, naming them", () => {
+  it("rejects an unknown technique, a host size out of range and a bad setup, naming them", () => {
     expect(() => lesson07.balloonVsSwap({ techniques: ["squeeze" as never] })).toThrow(/techniques\[\]/);
     expect(() => lesson07.balloonVsSwap({ hostMemoryPercents: [5] })).toThrow(/hostMemoryPercents/);
+    expect(() => lesson07.balloonVsSwap({ vms: 0 })).toThrow(/vms/);
+    expect(() => lesson07.balloonVsSwap({ swapDevice: "tape" as never })).toThrow(/swapDevice.*"ssd" or "hdd"/);
+  });
+
+  it("host swapping to a hard disk (a 10 ms seek) costs far more than to an SSD (150 µs)", () => {
+    const o = { hostMemoryPercents: [100, 70], techniques: ["swap" as const], accesses: 3000 };
+    const ssd = lesson07.balloonVsSwap({ ...o, swapDevice: "ssd" }).rows.find((r) => r["host memory (%)"] === 70)!;
+    const hdd = lesson07.balloonVsSwap({ ...o, swapDevice: "hdd" }).rows.find((r) => r["host memory (%)"] === 70)!;
+    expect(hdd["disk faults"]).toBe(ssd["disk faults"]); // the same pages, the same faults: only their price differs
+    expect(hdd["cycles per access"]).toBeGreaterThan(30 * ssd["cycles per access"]);
   });
 });
 
