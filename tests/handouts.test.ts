@@ -9,7 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { runPlayground } from "../kernel-lib/src/playgrounds";
-import { ARTIFACTS, browserEnv, CHROMIUM, CHROMIUM_ARGS, lessonNotebooks, ROOT, runInEnv, type CommandResult } from "./helpers/project";
+import { ARTIFACTS, browserEnv, CHROMIUM, CHROMIUM_ARGS, LESSON_FILTER, ROOT, selectedLessonNotebooks, runInEnv, type CommandResult } from "./helpers/project";
 import { chartLabelProblems } from "./helpers/chart-labels";
 import { seriousViolations } from "./helpers/axe";
 
@@ -24,7 +24,7 @@ const src = (c: Cell) => ([] as string[]).concat(c.source).join("");
 const tagsOf = (c: Cell) => c.metadata.tags ?? [];
 const readNotebook = (p: string) => JSON.parse(readFileSync(p, "utf8")) as { cells: Cell[] };
 
-const LESSONS = lessonNotebooks(); // notebooks/NN-title.ipynb
+const LESSONS = selectedLessonNotebooks(); // notebooks/NN-title.ipynb
 const stem = (nb: string) => path.basename(nb, ".ipynb");
 const OUT = mkdtempSync(path.join(tmpdir(), "handouts-"));
 const SHOTS = path.join(ARTIFACTS, "handouts");
@@ -35,7 +35,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   const t0 = Date.now();
-  build = runInEnv(["bash", "scripts/task.sh", "handouts", "--out", OUT]); // what `npm run handouts -- --out DIR` runs
+  // What `npm run handouts -- --out DIR` runs (only the lessons of COMPUTROPOLIS_LESSONS when it is set).
+  build = runInEnv(["bash", "scripts/task.sh", "handouts", "--out", OUT, ...(LESSON_FILTER === null ? [] : LESSONS)]);
   buildSeconds = (Date.now() - t0) / 1000;
   mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: browserEnv() });

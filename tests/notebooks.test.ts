@@ -3,12 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { lessonNotebooks, ROOT, runInEnv } from "./helpers/project";
+import { ROOT, runInEnv, selectedLessonNotebooks } from "./helpers/project";
 
 const EXECUTED = path.join(ROOT, "build", "executed");
 
 describe("lesson notebooks run clean on the tslab kernel", () => {
-  const notebooks = lessonNotebooks();
+  const notebooks = selectedLessonNotebooks();
   it("finds the notebooks", () => expect(notebooks.length).toBeGreaterThan(0));
 
   for (const nb of notebooks) {

@@ -11,8 +11,11 @@
  *                error codes, the MMU
  *   hypervisor/  host, VMs, guest processes (copy-on-write fork), shadow paging (two models:
  *                "trap-all" and "kvm") and nested paging, dirty logging (write protection, PML), VM exits
+ *   overcommit/  a host with less memory than its VMs: balloon driver, guest page cache and swap,
+ *                content-based page sharing, host swapping (double paging), idle-memory tax
  *   io/          device emulation, virtio, passthrough with an IOMMU: a discrete-event simulation,
  *                one process per actor (guest driver, back end, device, completion)
+ *   migration/   live migration: pre-copy rounds driven by dirty logging, post-copy with remote faults
  *   workloads/   seeded access-pattern generators; raw64 and lackey traces, streamed in chunks
  *   costs/       the cycle-cost model, every constant cited
  *   experiments/ the one place that builds machines, warms up, measures and caches results (frozen)
@@ -27,7 +30,9 @@ export * from "./core/random";
 export * from "./memory";
 export * from "./mmu";
 export * from "./hypervisor";
+export * from "./overcommit";
 export * from "./io";
+export * from "./migration";
 export * from "./workloads";
 export * from "./costs";
 export * from "./experiments";

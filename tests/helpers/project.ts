@@ -49,6 +49,25 @@ export function lessonNotebooks(): string[] {
     .map((f) => path.join("notebooks", f));
 }
 
+/**
+ * The lessons a per-lesson suite (notebooks, handouts, lesson grading) runs: every lesson, or only
+ * the numbers in `COMPUTROPOLIS_LESSONS` (`07`, `05,07`), to check one lesson without executing them all.
+ */
+export function selectedLessonNotebooks(): string[] {
+  return lessonNotebooks().filter((nb) => LESSON_FILTER === null || LESSON_FILTER.includes(path.basename(nb).slice(0, 2)));
+}
+
+/** The lesson numbers of COMPUTROPOLIS_LESSONS, or null to run every lesson. */
+export const LESSON_FILTER: string[] | null = (() => {
+  const v = process.env.COMPUTROPOLIS_LESSONS;
+  if (v === undefined || v.trim() === "") return null;
+  const numbers = v.split(",").map((n) => n.trim());
+  for (const n of numbers) {
+    if (!/^\d\d$/.test(n)) throw new Error(`COMPUTROPOLIS_LESSONS: got ${JSON.stringify(v)}; allowed: two-digit lesson numbers separated by commas, e.g. 07 or 05,07`);
+  }
+  return numbers;
+})();
+
 /** A free TCP port on localhost. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -18,3 +18,4 @@ export * as lesson03 from "./03-mmu-virtualization";
 export * as lesson04 from "./04-io-virtualization";
 export * as lesson05 from "./05-performance";
 export * as lesson06 from "./06-activity-and-conclusion";
+export * as lesson07 from "./07-overcommit-and-migration";

@@ -6,3 +6,4 @@ export * from "./result-cache";
 export * from "./io-runs";
 export * from "./walk-reads";
 export * from "./memory-experiments";
+export * from "./overcommit-runs";

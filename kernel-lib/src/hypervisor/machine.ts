@@ -38,6 +38,18 @@ export * from "./machine-types";
 export type { ShadowPagingModel } from "./shadow-sync";
 export { runStats, type MachineCounters } from "./run-stats";
 
+/** What the hypervisor asks an overcommitted host's memory manager (overcommit/overcommit-host.ts). */
+export interface OvercommitHooks {
+  /** An EPT violation at guest frame `guestFrame`: make room, restore a swapped page, return the host frame to map. */
+  onBack(vm: VirtualMachine, guestFrame: number): number;
+  /** True if the guest frame is mapped read-only to a page shared with others. */
+  isShared(vm: VirtualMachine, guestFrame: number): boolean;
+  /** A write reached a shared page: give the VM its own writable copy (copy-on-write). */
+  breakSharing(vm: VirtualMachine, guestFrame: number): void;
+  /** The host frame with the guest frame's contents (a swapped page is read back first). */
+  frameForRead(vm: VirtualMachine, guestFrame: number): number;
+}
+
 /** Host, hypervisor, VMs and MMU in one mode. */
 export class Machine implements VmMonitor {
   /** Memory-virtualization mode. */
@@ -72,6 +84,12 @@ export class Machine implements VmMonitor {
   lastLoopCpuSeconds = NaN;
   /** The VM on the CPU. */
   running: VirtualMachine | null = null;
+  /**
+   * The overcommit layer when this host gives its VMs more memory than it has
+   * (overcommit/overcommit-host.ts); null otherwise. It decides which host frame backs a guest
+   * frame on an EPT violation and breaks shared pages on write.
+   */
+  overcommit: OvercommitHooks | null = null;
   /** Mode code of the MMU (MMU_NATIVE, MMU_SHADOW, MMU_NESTED). */
   readonly modeCode: number;
   /** Base pages per host page backing guest memory. */
@@ -221,6 +239,12 @@ export class Machine implements VmMonitor {
     vm.dirtyLog = null;
   }
 
+  /** VmMonitor: where guest frame `guestFrame`'s contents are now (the overcommit layer may have moved them). */
+  frameForRead(vm: VirtualMachine, guestFrame: number): number {
+    if (vm.hostFrameOf(guestFrame) < 0) return -1;
+    return this.overcommit ? this.overcommit.frameForRead(vm, guestFrame) : vm.hostFrameOf(guestFrame);
+  }
+
   /** VmMonitor: the guest touched memory it was not given. */
   onIsolationFault(_vm: VirtualMachine, _guestFrame: number): void {
     this.isolationFaults++;
@@ -297,6 +321,11 @@ export class Machine implements VmMonitor {
     };
   }
 
+  /** What was counted since snapshot `before` ({@link counters}), as run statistics (seconds = 0). */
+  runStatsSince(before: MachineCounters): MemoryRunStats {
+    return runStats(this.mode, this.costs, before, this.counters(), 0);
+  }
+
   /** Everything counted since the machine was built, as run statistics (seconds = 0). */
   totals(): MemoryRunStats {
     return runStats(this.mode, this.costs, ZERO_COUNTERS, this.counters(), 0);
@@ -360,6 +389,26 @@ export class Machine implements VmMonitor {
       }
     }
     return accesses;
+  }
+
+  /**
+   * One data access by the running process of `vm` to page `vpn`, counted as in {@link run}
+   * (no walk steps, no allocation): the host frame reached, or -1 on an isolation or protection
+   * fault. For drivers that interleave accesses with hypervisor work (overcommit/).
+   */
+  accessPage(vm: VirtualMachine, vpn: number, write: boolean): number {
+    if (this.running !== vm) this.enter(vm);
+    this.accesses++;
+    const f = this.mmu.translateAccess(vpn, write ? OP_WRITE : 0);
+    return f >= 0 ? f : this.monitor.resolveFault(vm, vpn, write);
+  }
+
+  /**
+   * Takes `count` contiguous host frames out of the range VMs are given from, for the
+   * hypervisor's own use (the page-sharing scanner's shared pages); returns the first.
+   */
+  reserveHostFrames(count: number): number {
+    return this.hostFrames.allocateContiguous(count, 1);
   }
 
   /**

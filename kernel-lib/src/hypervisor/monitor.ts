@@ -121,12 +121,26 @@ export class MachineMonitor {
     const chunk = Math.floor(guestFrame / this.m.hostPages);
     const gStart = chunk * this.m.hostPages;
     if (vm.hostMapped[chunk] !== 1) {
+      const oc = this.m.overcommit;
+      if (oc) {
+        // An overcommitted host first finds room (host swap) and reads a swapped page back (overcommit/).
+        vm.hostTable.map(gStart, oc.onBack(vm, gStart), { level: this.m.hostLeafLevelInHost, dirty: true });
+        vm.hostMapped[chunk] = 1;
+        this.m.exit("ept-violation");
+        vm.dirtyLog?.mark(guestFrame);
+        return;
+      }
       // Mapped accessed and dirty: nothing reads EPT A/D outside dirty logging, which clears them
       // (Machine.startDirtyLog), so a first write needs no extra walk to set them.
       vm.hostTable.map(gStart, vm.firstHostFrame + gStart, { level: this.m.hostLeafLevelInHost, dirty: true });
       vm.hostMapped[chunk] = 1;
       this.m.exit("ept-violation");
       vm.dirtyLog?.mark(guestFrame); // KVM marks a page dirty when it maps it for a write fault
+      return;
+    }
+    // A guest-kernel store to a page shared read-only by the page-sharing scanner breaks the sharing first (and logs it).
+    if (this.m.overcommit?.isShared(vm, gStart)) {
+      this.onEptWriteProtected(vm, guestFrame);
       return;
     }
     const log = vm.dirtyLog;
@@ -143,6 +157,13 @@ export class MachineMonitor {
   /** A write hit an EPT entry write-protected for dirty logging: log the page, make it writable (one exit). */
   onEptWriteProtected(vm: VirtualMachine, guestFrame: number): void {
     this.m.exit("ept-violation");
+    const oc = this.m.overcommit;
+    if (oc?.isShared(vm, guestFrame)) {
+      // Copy-on-write of a merged page (overcommit/page-sharing.ts): the VM gets its own copy, writable.
+      oc.breakSharing(vm, guestFrame);
+      vm.dirtyLog?.mark(guestFrame);
+      return;
+    }
     const log = vm.dirtyLog;
     if (log) {
       log.writeProtectFaults++;

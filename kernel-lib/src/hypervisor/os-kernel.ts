@@ -41,6 +41,18 @@ export interface OsKernelHooks {
   onProcessExit?(pid: number): void;
 }
 
+/**
+ * The guest's own page reclaim (overcommit/guest-memory.ts): it frees frames when the kernel
+ * runs short (its page cache first, then paging anonymous pages out to its swap disk) and reads
+ * a paged-out page back in on the fault that needs it.
+ */
+export interface GuestPager {
+  /** Frees frames until at least `frames` are free; false if it cannot. */
+  reclaim(frames: number): boolean;
+  /** Page `vpn` of `p` was just demand-mapped to `frame`: restore it if it was paged out. */
+  pageIn(p: OsProcess, vpn: number, frame: number): void;
+}
+
 /** A process: an address-space id and a page table. */
 export class OsProcess {
   constructor(
@@ -91,6 +103,8 @@ export class OsKernel {
   cowFaults = 0;
   /** Writes to read-only pages that were not copy-on-write (SIGSEGV in a real kernel). */
   protectionFaults = 0;
+  /** The guest's page reclaim, when memory can be taken from it (overcommit); null: none. */
+  pager: GuestPager | null = null;
   /** The last page fault: page and x86 error code (mmu/page-fault.ts). */
   lastFault: { pid: number; vpn: number; errorCode: number } | null = null;
   private readonly hooks: OsKernelHooks;
@@ -136,6 +150,7 @@ export class OsKernel {
   }
 
   private allocateData(copyOf = -1): number {
+    if (this.pager && this.frames.freeFrames < this.dataPages) this.pager.reclaim(this.dataPages);
     const frame = this.dataPages === 1 ? this.frames.allocate() : this.frames.allocateContiguous(this.dataPages, this.dataPages);
     for (let i = 0; i < this.dataPages; i++) {
       if (copyOf >= 0 && this.memory.copyFrame) this.memory.copyFrame(copyOf + i, frame + i);
@@ -188,7 +203,8 @@ export class OsKernel {
     this.pageFaults++;
     this.lastFault = { pid: p.pid, vpn, errorCode };
     if (!(errorCode & PF_PRESENT)) {
-      this.mapPage(p, vpn);
+      const frame = this.mapPage(p, vpn);
+      if (this.pager && frame >= 0) this.pager.pageIn(p, vpn, frame);
       return true;
     }
     const r = p.table.lookup(vpn);

@@ -25,6 +25,11 @@ export interface VmMonitor {
   backGuestFrame(vm: VirtualMachine, guestFrame: number): void;
   /** The guest touched memory it was not given. */
   onIsolationFault(vm: VirtualMachine, guestFrame: number): void;
+  /**
+   * The host frame holding guest frame `guestFrame`'s contents now, for the guest kernel to read
+   * (an overcommitted host may have shared or swapped it); -1 if the VM was not given it.
+   */
+  frameForRead?(vm: VirtualMachine, guestFrame: number): number;
 }
 
 /** Guest-physical memory as the guest kernel sees it; every access lands in a host frame. */
@@ -79,8 +84,9 @@ export class GuestPhysicalMemory implements PageTableMemory {
 
   /** Copies a guest frame into another (the guest kernel breaking copy-on-write). */
   copyFrame(from: number, to: number): void {
-    const src = this.vm.hostFrameOf(from);
+    // The destination first: backing it may make an overcommitted host move pages, the source included.
     const dst = this.hostFrameFor(to);
+    const src = this.monitor?.frameForRead ? this.monitor.frameForRead(this.vm, from) : this.vm.hostFrameOf(from);
     if (src >= 0 && dst >= 0) this.host.copyFrame(src, dst);
   }
 

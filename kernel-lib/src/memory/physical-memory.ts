@@ -247,6 +247,10 @@ export class PhysicalMemory {
     }
     const base = this.backingOf(frame);
     this.contentGeneration++;
+    if (data instanceof Uint8Array) {
+      this.bytes.set(data, base); // every element of a Uint8Array is a byte: nothing to check
+      return;
+    }
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!;
       if (!Number.isInteger(v) || v < 0 || v > 255) throw new ConfigError(`image[${frame}][${i}]`, v, "a byte from 0 to 255");

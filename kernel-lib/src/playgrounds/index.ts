@@ -20,6 +20,8 @@
  *                      [forkExecPer10k, workingSetPages, hostPageKiB]         (02 memory, 05 performance)
  *   io-paths           throughput, latency and exits of emulated/virtio/vhost/passthrough/bare metal
  *                      [requestBytes, offeredLoadKrps, vmCount]               (04 I/O, 05 performance)
+ *   live-migration     pre-copy rounds of a running VM: pages per round, downtime, total time
+ *                      [writesPerSecond, bandwidthMbit, maxRounds]            (07 overcommit and migration)
  *
  * Adding one: write `<name>.ts` here that calls `definePlayground({ name, title, description,
  * params, run })` with a PURE, seeded, browser-safe `run` (no `node:` imports, no display/, no
@@ -32,3 +34,11 @@ import "./page-walk";
 import "./tlb-size";
 import "./page-table-churn";
 import "./io-paths";
+import "./live-migration";
+// What the lessons read from the playgrounds, through this file so that every playground is
+// registered in the order above whichever a module reaches first (the catalog's order).
+export { tlbSizeRows, type TlbSizeParams } from "./tlb-size";
+export { churnRows, churnTrace, type ChurnParams } from "./page-table-churn";
+export { ioPathsRows, type IoPathsParams } from "./io-paths";
+export { warmUpTrace } from "./steady-state";
+export { liveMigrationRun, preCopyRoundsFigure, type LiveMigrationParams } from "./live-migration";

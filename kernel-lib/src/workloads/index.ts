@@ -6,3 +6,4 @@ export * from "./trace-readers";
 export * from "./trace-parse";
 export * from "./trace-stream";
 export * from "./page-set";
+export * from "./boot-image";

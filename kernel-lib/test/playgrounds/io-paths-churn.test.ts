@@ -2,8 +2,8 @@
 // (a notebook draws the chart and prints its notice from the same run) that callers cannot corrupt.
 import { describe, expect, it } from "vitest";
 import { runPlayground } from "../../src/playgrounds";
-import { ioPathsRows } from "../../src/playgrounds/io-paths";
-import { churnRows } from "../../src/playgrounds/page-table-churn";
+import { ioPathsRows } from "../../src/playgrounds";
+import { churnRows } from "../../src/playgrounds";
 
 describe("io-paths and page-table-churn playgrounds", () => {
   it("io-paths has a titled x axis under both panels", () => {

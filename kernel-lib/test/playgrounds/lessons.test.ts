@@ -1,10 +1,10 @@
 // The lesson playgrounds show what the lessons claim, from the simulator (no numbers typed in).
 import { describe, expect, it } from "vitest";
 import { runPlayground } from "../../src/playgrounds";
-import { tlbSizeRows } from "../../src/playgrounds/tlb-size";
+import { tlbSizeRows } from "../../src/playgrounds";
 import { pageWalkReads } from "../../src/experiments/walk-reads";
-import { churnRows, churnTrace } from "../../src/playgrounds/page-table-churn";
-import { ioPathsRows } from "../../src/playgrounds/io-paths";
+import { churnRows, churnTrace } from "../../src/playgrounds";
+import { ioPathsRows } from "../../src/playgrounds";
 
 const byMode = <T extends { mode: string }>(rows: readonly T[]) => Object.fromEntries(rows.map((r) => [r.mode, r])) as Record<"native" | "shadow" | "nested", T>;
 

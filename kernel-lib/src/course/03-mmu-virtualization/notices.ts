@@ -4,7 +4,7 @@
  */
 import { pageSizeLabel } from "../../charts/labels";
 import { pageWalkReads } from "../../experiments/walk-reads";
-import { tlbSizeRows, type TlbSizeParams } from "../../playgrounds/tlb-size";
+import { tlbSizeRows, type TlbSizeParams } from "../../playgrounds";
 
 /** "4 KiB", "2 MiB" or "1 GiB" for a page size in KiB. */
 const pageLabelKiB = (kib: number) => pageSizeLabel(kib * 1024);

@@ -6,7 +6,7 @@
 import { ConfigError } from "../../core/errors";
 import { formatNumber as f } from "../../core/format";
 import { defaultIoCosts } from "../../costs/io";
-import { ioPathsRows, type IoPathsParams } from "../../playgrounds/io-paths";
+import { ioPathsRows, type IoPathsParams } from "../../playgrounds";
 import { backlogRun, IO_REQUESTS, IO_STEADY_RPS, IO_VARIANTS, runOptions, steadyRun, variantByLabel, type PathRow, type RunOptions } from "../shared/io-runs";
 
 /** "a 4.24 > b 2.63 ≈ c 2.63 …": rows ranked by value; "=" for equal values, "≈" when only the shown digits agree. */

@@ -5,7 +5,7 @@
 import { ConfigError } from "../../core/errors";
 import { formatNumber as f } from "../../core/format";
 import { MEMORY_COSTS_DEFAULT, exitCycles } from "../../costs/memory";
-import { churnRows, type ChurnParams } from "../../playgrounds/page-table-churn";
+import { churnRows, type ChurnParams } from "../../playgrounds";
 import { pageSizeLabel } from "../../charts/labels";
 import { crossover, type ChurnRow } from "../shared/memory-runs";
 

@@ -7,7 +7,7 @@ import { formatNumber as f } from "../../core/format";
 import type { MemoryVirtualizationMode } from "../../hypervisor/machine";
 import { uniformWorkload } from "../../workloads/generators";
 import { measureMemoryOn } from "../../experiments/measure";
-import { tlbSizeRows, type TlbSizeParams } from "../../playgrounds/tlb-size";
+import { tlbSizeRows, type TlbSizeParams } from "../../playgrounds";
 import { LESSON_HOST_MEMORY_BYTES } from "../shared/memory-runs";
 
 /** One configuration of the large-page comparison. */

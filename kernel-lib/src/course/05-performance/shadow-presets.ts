@@ -10,8 +10,8 @@ import { formatNumber as f } from "../../core/format";
 import { memoryCostModel } from "../../costs/memory";
 import type { ShadowPagingModel } from "../../hypervisor/machine";
 import { measureMemory } from "../../experiments/measure";
-import { churnTrace } from "../../playgrounds/page-table-churn";
-import { warmUpTrace } from "../../playgrounds/steady-state";
+import { churnTrace } from "../../playgrounds";
+import { warmUpTrace } from "../../playgrounds";
 
 /** Figure B6 (Adams & Agesen, ASPLOS 2006, [V2] secondary summary): 40,000 fork/wait iterations. */
 export const B6_FORKWAIT_SECONDS = Object.freeze({ native: 6.0, softwareVmm: 36.9, hardwareVmm: 106.4 });

@@ -1,7 +1,7 @@
 // The claims notebook 03 makes, checked on the simulator runs that produce its numbers.
 import { describe, expect, it } from "vitest";
 import { expectQuotes } from "../helpers";
-import { tlbSizeRows } from "../../../src/playgrounds/tlb-size";
+import { tlbSizeRows } from "../../../src/playgrounds";
 import { X86_64_4LEVEL } from "../../../src/memory/layout";
 import { ctoWhatIf, largePageWalks, nativeWalkDemo, nestedWalkDemo, pageWalkNotice, tlbHitRateSweep, tlbSizeNotice } from "../../../src/course/03-mmu-virtualization";
 import { nestedWalkOrder } from "../../../src/course/03-mmu-virtualization/nested-walk";

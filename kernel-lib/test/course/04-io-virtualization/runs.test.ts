@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { backlogRun, variantByLabel } from "../../../src/course/shared/io-runs";
 import { expectQuotes } from "../helpers";
 import { defaultIoCosts } from "../../../src/costs/io";
-import { ioPathsRows } from "../../../src/playgrounds/io-paths";
+import { ioPathsRows } from "../../../src/playgrounds";
 import { ConfigError } from "../../../src/core/errors";
 import { formatNumber } from "../../../src/display/bundle";
 import { IO_REQUESTS, IO_REQUEST_BYTES, IO_STEADY_RPS, batchingNotice, batchingSweep, costSources, crossVmDma, directAccessChaos, emulatedExitsNotice, exitBreakdown, exitCauses, exitCostNotice, exitRunsNotice, iotlbNotice, iotlbReach, latencyPercentiles, pathComparison, pathSummary, playgroundNotice, registerAccesses, runsCaption, runsDescription, slightLatencyVerdict, tailSummary, tradeoffTable, trafficJam, virtqueueLayouts } from "../../../src/course/04-io-virtualization";
