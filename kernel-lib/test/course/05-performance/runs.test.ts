@@ -7,16 +7,9 @@ import { expectQuotes } from "../helpers";
 import { ConfigError } from "../../../src/core/errors";
 import { formatNumber } from "../../../src/display/bundle";
 import { MEMORY_COSTS_DEFAULT, exitCycles } from "../../../src/costs/memory";
-<<<<<<< HEAD
-import { churnRows } from "../../../src/playgrounds/page-table-churn";
-import { tlbSizeRows } from "../../../src/playgrounds/tlb-size";
+import { churnRows, tlbSizeRows } from "../../../src/playgrounds";
 import { churnPlaygroundNotice, churnSweep, churnTrace, costModelNotice, crossover, crossoverComparison, crossoverNotice, ioCycles, ioCyclesNotice, largePages, largePagesNotice, pageWalkNotice, summary, summaryFigure, summaryNotice, tlbPlaygroundNotice, tlbReachNotice, winners, winnersNotice, workloadComparison, workloadList, workloads } from "../../../src/course/05-performance";
 import { TRANSLATION_SHARE, wholeProgramSlowdown } from "../../../src/course/shared/whole-program";
-=======
-import { churnRows } from "../../../src/playgrounds";
-import { tlbSizeRows } from "../../../src/playgrounds";
-import { churnPlaygroundNotice, churnSweep, churnTrace, costModelNotice, crossover, crossoverComparison, crossoverNotice, ioCycles, ioCyclesNotice, largePages, largePagesNotice, pageWalkNotice, summary, summaryFigure, tlbPlaygroundNotice, tlbReachNotice, winners, winnersNotice, workloadComparison, workloadList, workloads } from "../../../src/course/05-performance";
->>>>>>> migration
 
 describe("notebook 05 lesson helpers", () => {
   const workloads = workloadComparison({ seed: 2 });
