@@ -18,7 +18,10 @@ import { chromium, request, type APIRequestContext, type Browser, type BrowserCo
 import { adversarialClass, fill, RIGHT, type Notebook } from "./fixtures/grading/adversarial-class";
 import { ARTIFACTS, browserEnv, CHROMIUM, CHROMIUM_ARGS, freePort, ROOT, runInEnv, startInEnv } from "./helpers/project";
 
-const PREFIX = path.join(ROOT, "build/hub");
+// The hub's prefix must be reachable by the students' accounts: build/hub when every folder above the project
+// lets other users through (o+x), else a folder under /var/tmp (a clone under /root, say).
+const searchable = (dir: string): boolean => (statSync(dir).mode & 0o001) !== 0 && (dir === "/" || searchable(path.dirname(dir)));
+const PREFIX = process.env.COMPUTROPOLIS_HUB_PREFIX ?? (searchable(ROOT) ? path.join(ROOT, "build/hub") : "/var/tmp/computropolis-hub");
 const STATE = path.join(PREFIX, "state"); // the hub's database, cookie secret, pid files, log
 const TEACHER_HOME = path.join(PREFIX, "teacher"); // the teacher's (root's) course: source, gradebook
 const COURSE = path.join(TEACHER_HOME, "course");
