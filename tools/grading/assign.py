@@ -1,10 +1,12 @@
-"""npm run assign -- <lesson> [--course DIR] [--force]
+"""npm run assign -- <lesson> [--course DIR] [--force] [--exchange | --no-exchange] [--exchange-root DIR]
 
 Make the student version of a lesson with nbgrader: solutions replaced by
 `// YOUR CODE HERE` + `throw new Error("not implemented");`, hidden tests and teacher-only cells
 removed, outputs cleared, checksums of the test cells recorded in the gradebook. <lesson> is a
 lesson number (`02`), a lesson name (`02-memory`) or a notebook path. The student version is
-written to <course>/release/<lesson>/<lesson>.ipynb (see course.py for the folder layout).
+written to <course>/release/<lesson>/<lesson>.ipynb (see course.py for the folder layout). On a
+JupyterHub it is also released into nbgrader's exchange, where students fetch it (exchange.py):
+with --exchange, or when the exchange folder exists (--no-exchange: only the folder, for e-mail).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 from cells import cell_problems  # noqa: E402  (the project's cell conventions)
 from course import ROOT, Course, GradingError, exit_on_error, user_path  # noqa: E402
+import exchange  # noqa: E402
 
 LEAKS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
@@ -91,9 +94,14 @@ def main(argv=None) -> int:
     ap.add_argument("lesson", help="lesson number (02), lesson name (02-memory) or notebook path")
     ap.add_argument("--course", help="course folder (default: build/grading, or $COMPUTROPOLIS_COURSE)")
     ap.add_argument("--force", action="store_true", help="replace a student version released before")
+    ap.add_argument("--exchange", action="store_true", help="release into nbgrader's exchange too (a hub); "
+                    "the default when the exchange folder exists")
+    ap.add_argument("--no-exchange", action="store_true", help="only the release folder, even on a hub")
+    ap.add_argument("--exchange-root", help=f"the exchange folder (default $COMPUTROPOLIS_EXCHANGE or {exchange.DEFAULT_ROOT})")
     args = ap.parse_args(argv)
 
     lesson = find_lesson(args.lesson)
+    to_exchange = exchange.choose(args.exchange, args.no_exchange, args.exchange_root)
     nb = read_lesson(lesson)
     assignment = lesson.stem
     course = Course(args.course)
@@ -114,8 +122,15 @@ def main(argv=None) -> int:
     print(f"  student version: {student_version}")
     print(f"  {len(cells)} graded exercises, {sum(p for _, p in cells):g} points: "
           + ", ".join(f"{g} ({p:g})" for g, p in cells))
-    print(f"Collect each student's copy as <submissions>/<student>/{assignment}.ipynb, then run "
-          f"`npm run autograde -- <submissions>`.")
+    if to_exchange:
+        outbound = exchange.release(course, assignment, to_exchange, args.force)
+        print(f"  released into the exchange: {outbound}")
+        print(f"Students fetch it in JupyterLab's Assignments tab (course computropolis) or with "
+              f"`nbgrader fetch_assignment {assignment} --course computropolis`, and submit there. "
+              f"Then `npm run autograde -- --exchange {assignment}` collects, grades and returns feedback.")
+    else:
+        print(f"Collect each student's copy as <submissions>/<student>/{assignment}.ipynb, then run "
+              f"`npm run autograde -- <submissions>`.")
     return 0
 
 

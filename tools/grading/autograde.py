@@ -1,4 +1,5 @@
 """npm run autograde -- <submissions> [--course DIR] [--timeout S] [--force] [--unsandboxed] [--trust-kernel-lib]
+   npm run autograde -- --exchange [<lesson>] [--exchange-root DIR] [options as above]
 
 Grade every submission with nbgrader on the real tslab kernel, each in its own sandbox
 (bubblewrap: no network, read-only files, nothing of the course visible, every process killed
@@ -12,6 +13,11 @@ A test cell that errors, is aborted, times out (--timeout, default 30 s), writes
 whose function gives wrong results on inputs drawn at grading time scores zero; graded cells a
 student copied, renamed, retyped, edited or deleted are put back as released first. A notebook
 that still cannot be graded gets an ERROR row saying why, and everyone else is graded.
+
+On a JupyterHub (--exchange, or when nbgrader's exchange folder exists and no submissions folder is
+given) the submissions come from the exchange instead: `nbgrader collect` for <lesson> (or every
+released lesson), the same grading, then `nbgrader release_feedback`, so each student fetches their
+own feedback in the Assignments tab (exchange.py).
 """
 from __future__ import annotations
 
@@ -29,6 +35,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import exchange  # noqa: E402
 import integrity  # noqa: E402
 from course import Course, GradingError, exit_on_error, user_path  # noqa: E402
 from feedback import make_offline  # noqa: E402
@@ -167,7 +174,8 @@ def nbgrader_failure(log_tail: str) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="npm run autograde --", description=__doc__.split("\n\n")[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("submissions", help="folder with one sub-folder per student")
+    ap.add_argument("submissions", nargs="?", help="folder with one sub-folder per student; with the exchange, "
+                    "the lesson to collect (default: every lesson released into it)")
     ap.add_argument("--course", help="course folder (default: build/grading, or $COMPUTROPOLIS_COURSE)")
     ap.add_argument("--timeout", type=int, default=30, help="seconds one cell may run (default 30)")
     ap.add_argument("--force", action="store_true", help="re-grade students who already have grades")
@@ -175,13 +183,26 @@ def main(argv=None) -> int:
                     help="grade even where bubblewrap does not work (only rlimits and a process group then)")
     ap.add_argument("--trust-kernel-lib", action="store_true",
                     help="accept kernel-lib as it is now, though it differs from the one recorded in the course")
+    ap.add_argument("--exchange", action="store_true", help="collect from nbgrader's exchange and release feedback "
+                    "into it (a hub); the default when the exchange folder exists and no submissions folder is given")
+    ap.add_argument("--no-exchange", action="store_true", help="never use the exchange")
+    ap.add_argument("--exchange-root", help=f"the exchange folder (default $COMPUTROPOLIS_EXCHANGE or {exchange.DEFAULT_ROOT})")
     args = ap.parse_args(argv)
     if args.timeout <= 0:
         raise GradingError(f"--timeout must be a positive number of seconds, got {args.timeout}")
 
     started = time.monotonic()
     course = Course(args.course)
-    submissions = user_path(args.submissions)
+    folder_given = bool(args.submissions) and user_path(args.submissions).is_dir() and not args.exchange
+    from_exchange = None if folder_given else exchange.choose(args.exchange, args.no_exchange, args.exchange_root)
+    if from_exchange:
+        course.prepare()
+        submissions = exchange.collect(course, exchange.lessons(from_exchange, args.submissions), from_exchange)
+    elif not args.submissions:
+        raise GradingError(f"give the submissions folder (<folder>/<student>/<lesson>.ipynb), or --exchange on a hub "
+                           f"(no exchange at {exchange.root_from(args.exchange_root)})")
+    else:
+        submissions = user_path(args.submissions)
     if not submissions.is_dir():
         raise GradingError(f"no such submissions folder: {submissions} (expected <folder>/<student>/<lesson>.ipynb)")
     found = collect(submissions, released_notebooks(course))
@@ -217,6 +238,8 @@ def main(argv=None) -> int:
             for change in normalise(nb, released):
                 course.log(f"{student}/{assignment}: {change}")
             nbformat.write(nb, dest / f"{assignment}.ipynb")
+            if from_exchange:
+                exchange.keep_sidecars(course, student, assignment, dest)
         # One nbgrader run for everyone (it carries on past a notebook it cannot grade), then each
         # student it failed on alone, for the reason: one notebook never stops the class.
         students = sorted(by_student)
@@ -265,7 +288,12 @@ def main(argv=None) -> int:
             note = row[header.index("note")] if "note" in header else ""
             print("  " + "  ".join(cells) + (f"  {note}" if note else ""))
         print(f"  scores:   {out / 'scores.csv'}")
-        print(f"  feedback: {out / 'feedback'}/<student>.html (give each student theirs)")
+        if from_exchange and graded:
+            exchange.release_feedback(course, assignment, from_exchange, graded)
+            print(f"  feedback: released into the exchange {from_exchange}; each student fetches their own "
+                  f"(Assignments tab, or `nbgrader fetch_feedback {assignment} --course computropolis`)")
+        else:
+            print(f"  feedback: {out / 'feedback'}/<student>.html (give each student theirs)")
     return 0
 
 
