@@ -191,7 +191,11 @@ describe("npm run autograde", () => {
   it("writes one offline feedback page per student that shows the score", async () => {
     const page = path.join(course, "grades", LESSON, "feedback", "eve.html");
     for (const s of ["ada", "ben", "cy", "dee", "eve", "fay", "gus", "hal"]) {
-      expect(existsSync(path.join(course, "grades", LESSON, "feedback", `${s}.html`)), s).toBe(true);
+      const feedback = path.join(course, "grades", LESSON, "feedback", `${s}.html`);
+      expect(existsSync(feedback), s).toBe(true);
+      // The graded copy has the teacher's hidden tests back; the page a student gets does not.
+      const html = readFileSync(feedback, "utf8");
+      expect(html, `${s}'s feedback shows hidden tests`).not.toMatch(/BEGIN HIDDEN TESTS|nestedWalkReads\(5, 5\)|0x12345/);
     }
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: browserEnv() });
     try {

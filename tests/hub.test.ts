@@ -390,9 +390,9 @@ describe("a class on a real JupyterHub", () => {
       for (const other of others) expect(shown, `${user} got someone else's feedback`).not.toContain(other);
       // (Eve's own code names "BEGIN SOLUTION": it searched for the teacher's markers.)
       expect(shown.match(/.{0,80}END SOLUTION.{0,80}/)?.[0] ?? "", `${user}: no solution reaches a student`).toBe("");
-      // nbgrader's feedback shows the graded test cells with their hidden tests (as in folder mode): noted, not
-      // changed here (tools/grading's feedback is another issue's).
+      // Hidden tests stay hidden in feedback too (GenerateFeedback clears them: nbgrader_config.py).
       hiddenInFeedback[user] = shown.includes("BEGIN HIDDEN TESTS");
+      expect(hiddenInFeedback[user], `${user}'s feedback shows the hidden tests`).toBe(false);
     }));
     run.times.fetch_feedback_s = (Date.now() - t) / 1000;
     run.hidden_tests_in_feedback = hiddenInFeedback;

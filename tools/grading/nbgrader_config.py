@@ -53,6 +53,13 @@ c.Autograde.autograde_preprocessors = [SandboxedExecute, IgnorePattern, ClearMet
 c.OverwriteCells.add_missing_cells = True
 c.SandboxedExecute.timeout = int(os.environ.get("COMPUTROPOLIS_GRADING_TIMEOUT", "30"))
 
+# Feedback: nbgrader's pipeline (GetGrades, CSSHTMLHeaderPreprocessor) renders the autograded copy,
+# whose test cells were restored from the teacher's source with their hidden tests; a page a student
+# gets carries none of them (the same ClearHiddenTests as the release).
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
 # Validate (`nbgrader validate`, JupyterLab's Validate button): tslab cells judged as nbexec does.
 from tslab_preprocessors import configure_validate  # noqa: E402
 configure_validate(c)
