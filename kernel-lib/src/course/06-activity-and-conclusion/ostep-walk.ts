@@ -18,6 +18,7 @@ import { Random } from "../../core/random";
 import { hex } from "../../core/format";
 import { OSTEP_TWO_LEVEL } from "../../memory/layout";
 import { solveOstepTranslation } from "../../memory/ostep";
+import type { WalkStep } from "../../memory/walk-step";
 import { PhysicalMemory } from "../../memory/physical-memory";
 import { Tlb } from "../../mmu/tlb";
 import { callStudent, ExerciseCheckError, passed, type ExerciseCheckReport, type SeededProblem } from "../shared/lesson-check";
@@ -113,16 +114,29 @@ function pickAddresses(machine: OstepMachine, rng: Random, count: number): numbe
 }
 
 /**
+ * The walk behind one answer of the problem, for the reveal that shows it step by step. The problem
+ * carries its walks as data: the walker itself (`solveOstepTranslation`) is the graded exercise's
+ * answer, so notebooks do not get it.
+ */
+export interface OstepProblemWalk {
+  virtualAddress: number;
+  ok: boolean;
+  /** The entries read, directory first. */
+  steps: WalkStep[];
+}
+
+/**
  * The hand-translation problem: an OSTEP machine, its PDBR and `count` virtual addresses
  * (default 5). Answers: the PDE and PTE read and the physical address and value, or the fault.
  */
-export function mmuTranslationProblem(seed = 1, options: { count?: number } = {}): SeededProblem & { pdbr: number; dump: string; machine: OstepMachine; virtualAddresses: number[] } {
+export function mmuTranslationProblem(seed = 1, options: { count?: number } = {}): SeededProblem & { pdbr: number; dump: string; machine: OstepMachine; virtualAddresses: number[]; walks: OstepProblemWalk[] } {
   const count = requireInt("count", options.count ?? 5, 1, 20);
   const machine = ostepMachine(seed);
   const rng = new Random(seed ^ 0x5eed);
   const vas = pickAddresses(machine, rng, count);
+  const solved = vas.map((va) => solveOstepTranslation(machine.memory, machine.pdbr, va, OSTEP_TWO_LEVEL));
   const answers = vas.map((va, i) => {
-    const a = solveOstepTranslation(machine.memory, machine.pdbr, va, OSTEP_TWO_LEVEL);
+    const a = solved[i]!;
     const entry = (k: number) => (a.steps[k] ? a.steps[k]!.entryHex : "—");
     return { question: i + 1, "virtual address": hex(va), "PDE read": entry(0), "PTE read": entry(1), answer: a.answer };
   });
@@ -141,6 +155,7 @@ export function mmuTranslationProblem(seed = 1, options: { count?: number } = {}
       `and the byte stored there, as OSTEP's \`-c\` does.`,
     questions: vas.map((va, i) => ({ question: i + 1, "virtual address": hex(va), "your answer": "?" })),
     answers,
+    walks: vas.map((va, i) => ({ virtualAddress: va, ok: solved[i]!.ok, steps: solved[i]!.steps })),
     stats: `translated ${ok} · faulted ${count - ok} · page-table bytes read ${answers.reduce((s, a) => s + (a["PDE read"] === "—" ? 0 : 1) + (a["PTE read"] === "—" ? 0 : 1), 0)}`,
   };
 }
