@@ -362,7 +362,7 @@ describe("a class on a real JupyterHub", () => {
     const grade = runInEnv(["python", "tools/grading/autograde.py", "--exchange", "--exchange-root", EXCHANGE, LESSON, "--timeout", "10"],
       { COMPUTROPOLIS_COURSE: COURSE, INIT_CWD: ROOT });
     expect(grade.status, grade.stderr + grade.stdout).toBe(0);
-    expect(grade.stdout).toMatch(/Sandbox: bubblewrap, as user nobody/);
+    expect(grade.stdout).toMatch(/Sandbox: bubblewrap, as an unprivileged user of its own/);
     expect(grade.stdout).toContain("released into the exchange");
     run.times.collect_autograde_release_feedback_s = (Date.now() - t) / 1000;
     expect(readFileSync(path.join(COURSE, "grades", LESSON, "scores.csv"), "utf8")).toBe(

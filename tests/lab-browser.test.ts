@@ -13,6 +13,7 @@ import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { chartLabelProblems } from "./helpers/chart-labels";
 import { ARTIFACTS, browserEnv, CHROMIUM, CHROMIUM_ARGS, freePort, ROOT, runInEnv, startInEnv } from "./helpers/project";
+import { LEAF_FIRST, ROOT_FIRST } from "./helpers/student-answers";
 
 /** The student edition this suite opens (its own folder: `npm run lab -- --student` uses build/student-edition). */
 const STUDENT = "build/lab-test-student-edition";
@@ -307,19 +308,6 @@ function setSource(page: Page, index: number, source: string): Promise<void> {
   }, [index, source] as const);
 }
 
-const LEAF_FIRST = `function splitAddress(
-  address: number, indexBits: number[], offsetBits: number,
-): { indices: number[]; offset: number } {
-  const offset = address % 2 ** offsetBits;
-  let rest = Math.floor(address / 2 ** offsetBits);
-  const indices: number[] = [];
-  for (let d = indexBits.length - 1; d >= 0; d--) {
-    indices.push(rest % 2 ** indexBits[d]);
-    rest = Math.floor(rest / 2 ** indexBits[d]);
-  }
-  return { indices, offset };
-}`;
-const ROOT_FIRST = LEAF_FIRST.replace("indices.push(", "indices.unshift(");
 
 /** What a student must never read under a cell: stack frames and kernel-lib's file paths. */
 function expectNoInternals(text: string): void {

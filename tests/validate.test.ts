@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ROOT, runInEnv } from "./helpers/project";
+import { LEAF_FIRST, ROOT_FIRST } from "./helpers/student-answers";
 
 const DIR = path.join(ROOT, "build", "validate-test"); // under the project, so `kernel-lib` resolves
 const LESSON = "03-mmu-virtualization.ipynb";
@@ -14,19 +15,6 @@ const LESSON = "03-mmu-virtualization.ipynb";
 interface Cell { cell_type: string; source: string | string[]; metadata: { nbgrader?: { grade_id?: string } } }
 const src = (c: Cell) => ([] as string[]).concat(c.source).join("");
 
-const LEAF_FIRST = `function splitAddress(
-  address: number, indexBits: number[], offsetBits: number,
-): { indices: number[]; offset: number } {
-  const offset = address % 2 ** offsetBits;
-  let rest = Math.floor(address / 2 ** offsetBits);
-  const indices: number[] = [];
-  for (let d = indexBits.length - 1; d >= 0; d--) {
-    indices.push(rest % 2 ** indexBits[d]);
-    rest = Math.floor(rest / 2 ** indexBits[d]);
-  }
-  return { indices, offset };
-}`;
-const ROOT_FIRST = LEAF_FIRST.replace("indices.push(", "indices.unshift(");
 const NESTED = `function nestedWalkRefs(guestLevels: number, hostLevels: number, guestPageBytes: number, hostPageBytes: number): number {
   const skipped = (bytes: number) => (bytes === 2 ** 30 ? 2 : bytes === 2 ** 21 ? 1 : 0);
   return (guestLevels - skipped(guestPageBytes) + 1) * (hostLevels - skipped(hostPageBytes) + 1) - 1;
