@@ -16,8 +16,10 @@ if [ "$(cat node_modules/.computropolis-lock 2>/dev/null)" != "$lock_hash" ]; th
   echo "$lock_hash" > node_modules/.computropolis-lock
 fi
 
-# 2. kernel-lib: an incremental build with the project's own TypeScript (not tslab's 5.0).
+# 2. kernel-lib: an incremental build with the project's own TypeScript (not tslab's 5.0), and
+#    its WebAssembly core (AssemblyScript, kernel-lib/assembly/) when that source changed.
 node node_modules/typescript/bin/tsc -b kernel-lib
+node kernel-lib/assembly/build.js
 
 # 3. The Python venv, rebuilt when requirements.txt or the Python version changes.
 #    With COMPUTROPOLIS_PYTHON_ENV (scripts/env.sh) the packages go into that existing environment.

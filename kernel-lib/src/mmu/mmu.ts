@@ -75,7 +75,8 @@ export class Mmu {
   eptRoot = 0;
   /** TLB tag of the running context (VM id, address-space id). */
   tag = 0;
-  private readonly tlbShiftFor: Int8Array;
+  /** @internal Per walk leaf shift: the TLB size class it is cached as (wasm-loop.ts copies it). */
+  readonly tlbShiftFor: Int8Array;
 
   constructor(memory: PhysicalMemory, layout: AddressLayout, options: MmuOptions = {}) {
     this.memory = memory;

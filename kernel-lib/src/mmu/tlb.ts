@@ -59,22 +59,28 @@ export class Tlb {
   /** Page sizes held, as shifts in base pages. */
   readonly pageShifts: readonly number[];
   private readonly setMask: number;
-  private readonly pageNumber: Float64Array;
-  /** Per entry: tag × 32 + page shift, or -1 when invalid (one compare checks both). */
-  private readonly key: Float64Array;
-  private largeValid = 0;
-  private readonly frame: Float64Array;
-  private readonly shift: Uint8Array;
-  /** Per entry: the walk's PERM_* bits (writable, dirty), as an x86 TLB caches R/W and D (SDM Vol. 3A §4.10.2.2). */
-  private readonly perm: Uint8Array;
-  /** Per entry: the clock at its last use (LRU); below STAMP_LIMIT + 1, see {@link tick}. */
-  private readonly stamp: Int32Array;
-  private readonly validByShift: Int32Array;
-  /** The large page sizes held (shifts above 0), ascending, for the lookup loop. */
-  private readonly largeShifts: Int32Array;
+  /** @internal (wasm-loop.ts copies it) */
+  readonly pageNumber: Float64Array;
+  /** Per entry: tag × 32 + page shift, or -1 when invalid (one compare checks both). @internal (wasm-loop.ts copies it) */
+  readonly key: Float64Array;
+  /** @internal Valid large-page entries (wasm-loop.ts reads and writes it back). */
+  largeValid = 0;
+  /** @internal (wasm-loop.ts copies it) */
+  readonly frame: Float64Array;
+  /** @internal (wasm-loop.ts copies it) */
+  readonly shift: Uint8Array;
+  /** Per entry: the walk's PERM_* bits (writable, dirty), as an x86 TLB caches R/W and D (SDM Vol. 3A §4.10.2.2). @internal (wasm-loop.ts copies it) */
+  readonly perm: Uint8Array;
+  /** Per entry: the clock at its last use (LRU); below STAMP_LIMIT + 1, see {@link tick}. @internal (wasm-loop.ts copies it) */
+  readonly stamp: Int32Array;
+  /** @internal (wasm-loop.ts copies it) */
+  readonly validByShift: Int32Array;
+  /** The large page sizes held (shifts above 0), ascending, for the lookup loop. @internal (wasm-loop.ts copies it) */
+  readonly largeShifts: Int32Array;
   /** 2^shift per shift, for page numbers too large for integer shifts. */
   private readonly scaleOf: Float64Array;
-  private clock = 0;
+  /** @internal The LRU clock (wasm-loop.ts reads and writes it back). */
+  clock = 0;
   /** Lookups that hit. */
   hits = 0;
   /** Lookups that missed. */
@@ -84,7 +90,7 @@ export class Tlb {
   /** Entries removed by flushes. */
   flushedEntries = 0;
   /** Index of the entry the last hitting {@link lookup} found (read by {@link lastHitPerm}). */
-  private lastHit = 0;
+  lastHit = 0;
 
   constructor(config: TlbConfig = {}) {
     this.sets = requirePowerOfTwo("tlb.sets", config.sets ?? 16, 1, 65536);

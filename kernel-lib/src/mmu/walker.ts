@@ -102,6 +102,16 @@ export class PageWalker {
     this.memoOn = this.pwc.entries === 0 && (options.memo ?? true);
   }
 
+  /** True if completed walks are memoized (the default, unless a page-walk cache is on). */
+  get memoEnabled(): boolean {
+    return this.memoOn;
+  }
+
+  /** Entries per level of the page-walk cache (0: off). */
+  get walkCacheEntries(): number {
+    return this.pwc.entries;
+  }
+
   /** Host walk of guest frame `gfn` (result in frame/leafShift), through the memo when possible. */
   private hostWalk(H: AddressLayout, hostRoot: number, gfn: number, adWrite: boolean, permWrite: boolean): boolean {
     this.adWrite = adWrite;

@@ -1,0 +1,259 @@
+/**
+ * Runs the simulation loop's reads and writes in WebAssembly: the driver of
+ * kernel-lib/assembly/mmu-core.ts, the TLB and page walker of tlb.ts and walker.ts compiled
+ * ahead of time (issue 15: a single CLI run of 2 M accesses within 2× of plain C).
+ *
+ * - The core works on the host's PhysicalMemory in place (a Wasm-backed memory, created by
+ *   the Machine), so the tables it walks and the accessed/dirty bits it sets are the ones
+ *   every other part of the simulator sees.
+ * - The TLB is copied into the core before a run and back after it; counters come back as
+ *   deltas. Registers (CR3, EPT pointer, context tag) are read afresh at every call, so
+ *   whatever the TypeScript side did in between (a context switch, a fault fixed, a flush) holds.
+ * - The core stops at the first record it cannot finish (an event, a faulting walk, an LRU
+ *   clock due for renumbering) without counting it; {@link Machine} replays that record on the
+ *   TypeScript path and calls {@link WasmLoop.run} again from the next one.
+ *
+ * Where the core cannot be had, the TypeScript loop runs, with the same results: no compiled
+ * core (kernel-lib not built), no Wasm memory (an address-space limit), a browser (no file to
+ * read it from), or a configuration outside the core's model (a page-walk cache, steps being
+ * recorded, entries narrower than 8 bytes, a TLB above MAX_TLB_ENTRIES). test/mmu/wasm-loop.test.ts
+ * holds the two to the same counters, TLB and memory on random machines and traces.
+ */
+import { wasmApi, type WasmModule } from "../core/wasm-api";
+import type { AddressLayout } from "../memory/layout";
+import type { PhysicalMemory } from "../memory/physical-memory";
+import type { Mmu } from "./mmu";
+import * as W from "./wasm-layout";
+
+const MMU_NESTED = 2;
+
+let compiled: WasmModule | null | undefined;
+let whyNot = "";
+
+/** The compiled core (dist/wasm/mmu-core.wasm, built by `npm run build`), or null with {@link wasmCoreProblem} saying why. */
+export function wasmCoreModule(): WasmModule | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:fs") as typeof import("node:fs") | undefined;
+  if (wasmApi === null) whyNot = "this JavaScript engine has no WebAssembly";
+  else if (fs === undefined || typeof __dirname !== "string") whyNot = "no file system to read the core from (a browser)";
+  else {
+    // From src/mmu (tests) and from dist/mmu alike: kernel-lib/dist/wasm/.
+    const file = `${__dirname}/../../dist/wasm/mmu-core.wasm`;
+    try {
+      compiled = new wasmApi.Module(fs.readFileSync(file));
+    } catch (e) {
+      whyNot = `cannot load ${file} (${(e as Error).message.split("\n")[0]}); npm run build makes it`;
+    }
+  }
+  return compiled;
+}
+
+/** Why {@link wasmCoreModule} is null ("" when it is not). */
+export function wasmCoreProblem(): string {
+  wasmCoreModule();
+  return whyNot;
+}
+
+interface CoreExports {
+  run(from: number, to: number): number;
+}
+
+/** The Wasm loop bound to one MMU and its host memory. */
+export class WasmLoop {
+  /** Data accesses the last {@link run} completed. */
+  accesses = 0;
+  private readonly core: CoreExports;
+  private buffer: ArrayBuffer | null = null;
+  private i32 = new Int32Array(0);
+  private f64 = new Float64Array(0);
+  private u8 = new Uint8Array(0);
+  private guestLayout: AddressLayout | null = null;
+  private hostLayout: AddressLayout | null = null;
+
+  private constructor(
+    private readonly mmu: Mmu,
+    private readonly memory: PhysicalMemory,
+    instance: { readonly exports: unknown },
+  ) {
+    this.core = instance.exports as unknown as CoreExports;
+    this.view();
+    // A fresh memory is all zeros, which would read as a filled seen-table cache: mark it stale.
+    this.i32[W.R_SEEN_GENERATION >> 2] = ~memory.layoutGeneration;
+    this.checkLayouts(); // here, not in the first run: clearing the memo touches 512 KiB
+  }
+
+  /** Writes the MMU's layouts for the core when they have changed, and then empties the memo. */
+  private checkLayouts(): void {
+    const mmu = this.mmu;
+    if (mmu.layout === this.guestLayout && (mmu.hostLayout === null || mmu.hostLayout === this.hostLayout)) return;
+    this.writeLayout(W.GUEST_LAYOUT, (this.guestLayout = mmu.layout));
+    if (mmu.hostLayout !== null) this.writeLayout(W.HOST_LAYOUT, (this.hostLayout = mmu.hostLayout));
+    // The memo is keyed by roots, not layouts (walker.ts checkMemoLayouts): start it afresh.
+    for (let e = 0; e < W.MEMO_ENTRIES; e++) this.f64[(W.MEMO_BASE >> 3) + e * 4] = -1;
+  }
+
+  /** A loop for `mmu`, or null when its memory is not Wasm-backed or the core is not available. */
+  static create(mmu: Mmu): WasmLoop | null {
+    const memory = mmu.memory;
+    const module = wasmCoreModule();
+    if (module === null || memory.wasmMemory === null) return null;
+    const walker = mmu.walker;
+    const instance = new wasmApi!.Instance(module, { env: { memory: memory.wasmMemory, hostDirty: (g: number) => walker.onHostDirty?.(g) } });
+    return new WasmLoop(mmu, memory, instance);
+  }
+
+  /** True if the core models the MMU as it is now configured (else the TypeScript loop runs). */
+  usable(): boolean {
+    const mmu = this.mmu;
+    const w = mmu.walker;
+    if (this.memory.wasmMemory === null || w.walkCacheEntries !== 0 || w.recordSteps || mmu.tlb.entries > W.MAX_TLB_ENTRIES) return false;
+    if (!layoutFits(mmu.layout)) return false;
+    return mmu.modeCode !== MMU_NESTED || mmu.hostIdentity || (mmu.hostLayout !== null && layoutFits(mmu.hostLayout));
+  }
+
+  /**
+   * Runs records [from, to) of a trace (op codes and page numbers) until the first it cannot
+   * finish; returns that record's index (`to` when all were done). Writes each access's host
+   * frame to `out` when given. Call only when {@link usable}.
+   */
+  run(ops: Uint8Array, arg: Float64Array, from: number, to: number, out: Float64Array | null): number {
+    this.view();
+    const { i32, f64, u8, mmu, memory } = this;
+    const tlb = mmu.tlb;
+    const walker = mmu.walker;
+    i32[W.R_MODE >> 2] = mmu.modeCode;
+    i32[W.R_HOST_IDENTITY >> 2] = mmu.hostIdentity ? 1 : 0;
+    i32[W.R_ENTRIES >> 2] = tlb.entries;
+    i32[W.R_WAYS >> 2] = tlb.ways;
+    i32[W.R_SET_MASK >> 2] = tlb.sets - 1;
+    i32[W.R_CLOCK >> 2] = tlb.clock;
+    i32[W.R_LARGE_VALID >> 2] = tlb.largeValid;
+    i32[W.R_LAST_HIT >> 2] = tlb.lastHit;
+    i32[W.R_PAGE_BYTES >> 2] = memory.pageSizeBytes;
+    i32[W.R_FRAME_COUNT >> 2] = memory.frameCount;
+    i32[W.R_SLOT_BASE >> 2] = memory.slotBase;
+    i32[W.R_POOL_BASE >> 2] = memory.poolBase;
+    i32[W.R_LARGE_SHIFT_COUNT >> 2] = tlb.largeShifts.length;
+    i32[W.R_HOST_DIRTY_HOOK >> 2] = walker.onHostDirty !== null ? 1 : 0;
+    i32[W.R_OUT >> 2] = out !== null ? 1 : 0;
+    i32[W.R_MEMO >> 2] = walker.memoEnabled ? 1 : 0;
+    i32[W.R_LAYOUT_GENERATION >> 2] = memory.layoutGeneration | 0;
+    f64[W.R_GENERATION >> 3] = memory.contentGeneration;
+    // The memo's roots key, as walker.ts keys its result memo (root; host root, -1 for a 1D
+    // walk, -2 for the identity): both roots are frames below 2^26, so the pair is exact in a double.
+    const hostKey = mmu.modeCode !== MMU_NESTED ? -1 : mmu.hostIdentity ? -2 : mmu.eptRoot;
+    f64[W.R_ROOTS >> 3] = mmu.cr3 * 2 ** 27 + hostKey + 2;
+    i32.set(tlb.validByShift, W.R_VALID_BY_SHIFT >> 2);
+    i32.set(tlb.largeShifts, W.R_LARGE_SHIFTS >> 2);
+    i32.set(mmu.tlbShiftFor, W.R_TLB_SHIFT_FOR >> 2);
+    f64[W.R_CR3 >> 3] = mmu.cr3;
+    f64[W.R_EPT_ROOT >> 3] = mmu.eptRoot;
+    f64[W.R_KEY >> 3] = mmu.tag * 32;
+    this.checkLayouts();
+    f64.set(tlb.pageNumber, W.T_PAGE_NUMBER >> 3);
+    f64.set(tlb.key, W.T_KEY >> 3);
+    f64.set(tlb.frame, W.T_FRAME >> 3);
+    i32.set(tlb.stamp, W.T_STAMP >> 2);
+    u8.set(tlb.shift, W.T_SHIFT);
+    u8.set(tlb.perm, W.T_PERM);
+
+    let hits = 0;
+    let misses = 0;
+    let evictions = 0;
+    let refs = 0;
+    let walks = 0;
+    let dirtySets = 0;
+    let accesses = 0;
+    let i = from;
+    while (i < to) {
+      const n = Math.min(to - i, W.BLOCK_RECORDS);
+      u8.set(ops.subarray(i, i + n), W.OPS_BASE);
+      f64.set(arg.subarray(i, i + n), W.ARG_BASE >> 3);
+      const done = this.core.run(0, n);
+      // The hostDirty hook runs JavaScript inside the call, but nothing that grows the memory.
+      hits += f64[W.R_HITS >> 3]!;
+      misses += f64[W.R_MISSES >> 3]!;
+      evictions += f64[W.R_EVICTIONS >> 3]!;
+      refs += f64[W.R_REFS >> 3]!;
+      walks += f64[W.R_WALKS >> 3]!;
+      accesses += f64[W.R_ACCESSES >> 3]!;
+      dirtySets += i32[W.R_DIRTY_SETS >> 2]!;
+      if (out !== null) out.set(f64.subarray(W.OUT_BASE >> 3, (W.OUT_BASE >> 3) + done), i);
+      i += done;
+      if (done < n) break;
+    }
+
+    tlb.pageNumber.set(f64.subarray(W.T_PAGE_NUMBER >> 3, (W.T_PAGE_NUMBER >> 3) + tlb.entries));
+    tlb.key.set(f64.subarray(W.T_KEY >> 3, (W.T_KEY >> 3) + tlb.entries));
+    tlb.frame.set(f64.subarray(W.T_FRAME >> 3, (W.T_FRAME >> 3) + tlb.entries));
+    tlb.stamp.set(i32.subarray(W.T_STAMP >> 2, (W.T_STAMP >> 2) + tlb.entries));
+    tlb.shift.set(u8.subarray(W.T_SHIFT, W.T_SHIFT + tlb.entries));
+    tlb.perm.set(u8.subarray(W.T_PERM, W.T_PERM + tlb.entries));
+    tlb.validByShift.set(i32.subarray(W.R_VALID_BY_SHIFT >> 2, (W.R_VALID_BY_SHIFT >> 2) + 32));
+    tlb.clock = i32[W.R_CLOCK >> 2]!;
+    tlb.largeValid = i32[W.R_LARGE_VALID >> 2]!;
+    tlb.lastHit = i32[W.R_LAST_HIT >> 2]!;
+    tlb.hits += hits;
+    tlb.misses += misses;
+    tlb.evictions += evictions;
+    walker.totalRefs += refs;
+    walker.walks += walks;
+    // A dirty bit set changes what a memoized walk answers for a write (walker.ts setBits).
+    memory.contentGeneration += dirtySets;
+    this.accesses = accesses;
+    return i;
+  }
+
+  /** Views of the core's area, made again whenever the memory has grown (which replaces its buffer). */
+  private view(): void {
+    const buffer = this.memory.wasmMemory!.buffer;
+    if (buffer === this.buffer) return;
+    this.buffer = buffer;
+    this.i32 = new Int32Array(buffer, 0, W.CORE_BYTES >> 2);
+    this.f64 = new Float64Array(buffer, 0, W.CORE_BYTES >> 3);
+    this.u8 = new Uint8Array(buffer, 0, W.CORE_BYTES);
+  }
+
+  private writeLayout(at: number, L: AddressLayout): void {
+    const { i32, f64 } = this;
+    const i = at >> 2;
+    i32[i + (W.L_LEVELS >> 2)] = L.levels;
+    i32[i + (W.L_PRESENT >> 2)] = L.presentMask;
+    i32[i + (W.L_LARGE >> 2)] = L.largePageMask;
+    i32[i + (W.L_ACCESSED >> 2)] = L.accessedMask;
+    i32[i + (W.L_DIRTY >> 2)] = L.dirtyMask;
+    i32[i + (W.L_WRITABLE >> 2)] = L.writableMask;
+    i32[i + (W.L_FRAME_LOW_SHIFT >> 2)] = L.frameLowShift;
+    i32[i + (W.L_FRAME_LOW_MASK >> 2)] = L.frameLowMask;
+    i32[i + (W.L_FRAME_HIGH_MASK >> 2)] = L.frameHighMask;
+    i32[i + (W.L_X86 >> 2)] = isX86(L) ? 1 : 0;
+    const i64 = new BigInt64Array(this.buffer!, at, 8);
+    i64[W.L_VIRTUAL_PAGES >> 3] = BigInt(L.virtualPages);
+    i64[W.L_FRAME_HIGH_SCALE >> 3] = BigInt(L.frameHighScale);
+    for (let d = 0; d < L.levels; d++) {
+      i32[i + (W.L_SHIFT_AT >> 2) + d] = L.vpnShiftAtDepth[d]!;
+      i32[i + (W.L_MASK_AT >> 2) + d] = L.indexMaskAtDepth[d]!;
+      i32[i + (W.L_LEAF_AT >> 2) + d] = L.leafAllowedAtDepth[d]!;
+      f64[((at + W.L_PAGES_AT) >> 3) + d] = L.pagesPerEntryAtDepth[d]!;
+    }
+  }
+}
+
+/** True for the layouts the core's specialized walk takes: x86-64 entries, 4 KiB pages, 9-bit indices (mmu-core.ts walk1DOf). */
+function isX86(L: AddressLayout): boolean {
+  return (
+    L.pageSizeBytes === 4096 && L.indexBits.every((b) => b === 9) && L.presentMask === 1 && L.writableMask === 2 && L.accessedMask === 0x20 && L.dirtyMask === 0x40 &&
+    L.largePageMask === 0x80 && L.frameLowShift === 12 && L.frameLowMask === 0xfffff && L.frameHighMask === 0xfffff && L.frameHighScale === 2 ** 20
+  );
+}
+
+/**
+ * The layouts the core takes: 8-byte entries, at most MAX_LEVELS levels, a frame field that
+ * starts in the low word (a whole-number high-word scale), and bit masks below bit 31 (walker.ts compares masked words as signed 32-bit integers; the core as unsigned,
+ * which agree only there).
+ */
+function layoutFits(L: AddressLayout): boolean {
+  const masks = [L.presentMask, L.largePageMask, L.accessedMask, L.dirtyMask, L.writableMask, L.frameLowMask, L.frameHighMask];
+  return L.pte.sizeBytes === 8 && L.levels <= W.MAX_LEVELS && masks.every((m) => m >= 0 && m < 2 ** 31) && L.pageSizeBytes >= 8 && Number.isInteger(L.frameHighScale);
+}
