@@ -336,7 +336,7 @@ describe("npm run autograde", () => {
 });
 
 // ---- Draws that cannot tell a constant answer from a solution, through real nbgrader and tslab:
-// is-zero's draws (4 cases from 0..3) are all "false" about a third of the time, so without the
+// is-zero's draws (6 cases from 0..3) are all "false" about a sixth of the time, so without the
 // rule `return false` would take its point that often; page-size's reference is always 4096.
 describe("npm run autograde on verdicts whose draws cannot tell answers apart", () => {
   const DEGENERATE = "degenerate-draws";
@@ -391,6 +391,19 @@ describe("npm run autograde on verdicts whose draws cannot tell answers apart", 
     expect(Object.keys(kept.undecidable)).toEqual(["page-size-tests"]);
     expect(kept.reference["is-zero-tests"]).toContainEqual({ value: true });
     expect(kept.reference["is-zero-tests"]).toContainEqual({ value: false });
+  });
+
+  it("verdict_odds.py tells the teacher before grading which verdict draws too often fall short", () => {
+    const r = runInEnv(["python", "tools/grading/verdict_odds.py", "--draws", "20", `tests/fixtures/grading/${DEGENERATE}.ipynb`]);
+    expect(r.stderr).toBe("");
+    expect(r.status, r.stdout).toBe(1);
+    const [zero, size] = r.stdout.trim().split("\n");
+    expect(zero).toMatch(/^(ok|TOO OFTEN) +degenerate-draws\.ipynb is-zero-tests \(isZero, 6 cases, distinct 2\): \d+\/20 draws fell short; most common answer \d+\.\d% of cases; /);
+    expect(size).toBe("TOO OFTEN degenerate-draws.ipynb page-size-tests (pageSize, 6 cases, distinct 2): 20/20 draws fell short; " +
+      "most common answer 100.0% of cases; a draw falls short ~1, undecidable ~1 per grading run");
+    const bad = runInEnv(["python", "tools/grading/verdict_odds.py", "--draws", "5", `tests/fixtures/grading/${DEGENERATE}.ipynb`]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--draws must be at least 10, got 5");
   });
 });
 

@@ -10,8 +10,10 @@ step changes. In the grader process, for one submission:
    timeouts restart the kernel and replay, and the executed notebook comes back on a pipe;
 4. once the sandbox has ended (so every process of the submission is gone), copy the outputs
    into nbgrader's cells, judge the harvested results against the reference (the same harvest
-   on the teacher's source notebook, run once per grading run), and give every test cell one
-   sentence saying pass or fail and why (explain.py).
+   on the teacher's source notebook, run once per grading run before any student's, plus once
+   more if a draw cannot tell answers apart: verdict.settle), and give every test cell one
+   sentence saying pass or fail and why (explain.py); an undecidable exercise's test cell says
+   only that it was not graded.
 
 nbgrader then saves the grades; the gradebook is written only by this process, after step 4.
 """
