@@ -156,7 +156,7 @@ class SandboxedExecute(NbGraderPreprocessor):
                 f"the teacher's notebook {source_path} gave no reference results for {', '.join(e.grade_ids)}: its "
                 f"solution must define the function its verdict calls and run clean ({reasons[-1] or 'see nbgrader.log'})")
         for gid, why in settled.undecidable.items():
-            self.log.warning("verdict of %s %s", gid, why)
+            self.log.warning("verdict of %s undecidable: %s", gid, why)
         store.parent.mkdir(parents=True, exist_ok=True)
         store.write_text(json.dumps({"source": digest, "seed": seed, "attempts": settled.attempts,
                                      "reference": settled.reference, "undecidable": settled.undecidable}))
