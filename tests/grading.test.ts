@@ -376,7 +376,7 @@ describe("npm run autograde on verdicts whose draws cannot tell answers apart", 
     for (const student of ["honest", "constant"]) {
       expect(errorsOf(dGraded(student), "page-size-tests")).toMatchObject([{
         ename: "NotGraded",
-        evalue: "Not graded: this exercise could not be graded in this run, for anyone (a problem of the grader's, not of your answer); your teacher has been told.",
+        evalue: "Not graded in this run, for anyone (the grader's fault, not your answer's); your teacher has been told.",
       }]);
       expect(readFileSync(path.join(dCourse, "grades", DEGENERATE, "feedback", `${student}.html`), "utf8")).not.toMatch(/returned 4096|draws of|computropolis\.verdict/);
     }

@@ -38,8 +38,7 @@ from sandbox import ROOT, Limits, Sandbox  # noqa: E402
 
 RUNNER = ROOT / "tools" / "nbexec.py"
 # No hint of why (that would say something of the answers): the teacher reads it in the summary.
-UNDECIDABLE_SENTENCE = ("Not graded: this exercise could not be graded in this run, for anyone (a problem of the "
-                        "grader's, not of your answer); your teacher has been told.")
+UNDECIDABLE_SENTENCE = "Not graded in this run, for anyone (the grader's fault, not your answer's); your teacher has been told."
 _announced = False
 
 
