@@ -113,6 +113,41 @@ describe("verdict comparison (tools/grading/verdict.py)", () => {
   });
 });
 
+describe("draws that cannot tell a constant answer from a solution (tools/grading/verdict.py)", () => {
+  it("redraws a degenerate draw, deterministically from the seed; reports an undecidable one instead of judging it", () => {
+    const r = runInEnv(["python", "tests/fixtures/grading/degenerate_draws.py"]);
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout);
+    const d = out.degenerate;
+    // isZero's first draw was all false: alone it would have let `return false` through...
+    expect([d.first_draw_answers, d.const_false_on_first_draw]).toEqual([1, null]);
+    // ...so it was drawn again (one more reference run, with every further attempt in it), and the
+    // draw chosen holds both answers: both constants fail it, the real solution passes.
+    expect(d.attempt).toBeGreaterThan(0);
+    expect(d.chosen_answers).toBe(2);
+    expect(d.runs).toEqual([[["page-tests", 0], ["zero-tests", 0]], [1, 2, 3, 4, 5, 6, 7, 8].map((k) => ["zero-tests", k])]);
+    expect(d.const_false).toMatch(/^on inputs drawn at grading time, isZero\(0\) returned false; expected: true$/);
+    expect(d.const_true).toMatch(/^on inputs drawn at grading time, isZero\([123]\) returned true; expected: false$/);
+    expect(d.solution).toBeNull();
+    expect([d.same_again, d.from_attempts, d.page_untouched, d.undecidable]).toEqual([true, true, true, {}]);
+    // A function with one answer for every input: not judged (no points for anyone), and the
+    // teacher is told why and what to change; the other exercise is judged as usual.
+    expect(out.undecidable.graded).toEqual(["page-tests"]);
+    expect(out.undecidable.why).toBe("in 9 draws of 10 cases each, your solution's results never held 2 " +
+      "different answers (the first draw: all returned 5), so a function returning a constant could not be told from a solution. " +
+      "Widen the ranges in its verdict's 'args' or raise 'cases' (cell metadata computropolis.verdict), then grade again with --force");
+    expect([out.undecidable.runs, out.undecidable.tries_in_second_run]).toEqual([2, 8]);
+    expect(out.distinct_3_of_boolean).toEqual(["zero-tests"]);
+    expect(out.missing).toEqual(["page-tests"]);
+    const [one, five, bool, typo] = out.refusals;
+    expect(one).toBe("verdict of test cell 'zero-tests': 'distinct' (different reference results a draw must hold) must be an integer " +
+      "from 2 to 'cases' (4), got 1 (with fewer than 2 a constant answer could take the points)");
+    expect(five).toMatch(/got 5 \(/);
+    expect(bool).toMatch(/got True \(/);
+    expect(typo).toBe("verdict of test cell 'zero-tests': unknown key(s) 'distict'; allowed: call, args, cases, distinct");
+  });
+});
+
 describe("npm run assign", () => {
   beforeAll(() => {
     const r = assign(SOURCE);
@@ -169,6 +204,9 @@ describe("npm run autograde", () => {
     expect(first.stderr).toBe("");
     expect(first.status).toBe(0);
     expect(readFileSync(path.join(course, "grades", LESSON, "scores.csv"), "utf8")).toBe(EXPECTED_CSV);
+    // The summary names the sandbox as it is: as root, each submission a uid of its own (not nobody).
+    const sandbox = process.getuid?.() === 0 ? "bubblewrap, a uid of its own per submission" : "bubblewrap as your user";
+    expect(first.stdout).toMatch(new RegExp(`^Graded 8 submission\\(s\\) of '${LESSON}' in [\\d.]+ s \\([\\d.]+ s each, sandbox: ${sandbox}\\)\\.$`, "m"));
     expect(seconds).toBeLessThan(240); // 8 sandboxes, a reference run and a 10 s timeout, on 2 busy cores
   });
 
@@ -294,6 +332,78 @@ describe("npm run autograde", () => {
     expect(r.stderr).toContain(`${bad}/loose.ipynb: a file directly in the submissions folder`);
     expect(r.stderr).toContain(`${bad}/ivy/paging-exercise.ipynb: no lesson named paging-exercise.ipynb was released; released: ${LESSON}.ipynb`);
     expect(r.stderr).toContain(`${bad}/jo/${LESSON}.ipynb: not a notebook (invalid JSON`);
+  });
+});
+
+// ---- Draws that cannot tell a constant answer from a solution, through real nbgrader and tslab:
+// is-zero's draws (6 cases from 0..3) are all "false" about a sixth of the time, so without the
+// rule `return false` would take its point that often; page-size's reference is always 4096.
+describe("npm run autograde on verdicts whose draws cannot tell answers apart", () => {
+  const DEGENERATE = "degenerate-draws";
+  const dCourse = path.join(work, "degenerate-course");
+  const dSubmissions = path.join(work, "degenerate-submissions");
+  const dEnv = { COMPUTROPOLIS_COURSE: dCourse, INIT_CWD: ROOT };
+  const dGraded = (student: string): Notebook =>
+    JSON.parse(readFileSync(path.join(dCourse, "autograded", student, DEGENERATE, `${DEGENERATE}.ipynb`), "utf8"));
+  let run = { status: null as number | null, stdout: "", stderr: "" };
+
+  beforeAll(() => {
+    const a = runInEnv(["python", "tools/grading/assign.py", path.join(ROOT, "tests/fixtures/grading", `${DEGENERATE}.ipynb`)], dEnv);
+    expect(a.status, a.stderr).toBe(0);
+    const released = JSON.parse(readFileSync(path.join(dCourse, "release", DEGENERATE, `${DEGENERATE}.ipynb`), "utf8"));
+    for (const [student, answers] of Object.entries({
+      honest: { "is-zero": "return x === 0;", "page-size": "return 4096;" },
+      constant: { "is-zero": "return false;", "page-size": "return 4096;" }, // passes both visible tests
+    })) {
+      mkdirSync(path.join(dSubmissions, student), { recursive: true });
+      writeFileSync(path.join(dSubmissions, student, `${DEGENERATE}.ipynb`), JSON.stringify(fill(released, answers), null, 1));
+    }
+    run = runInEnv(["python", "tools/grading/autograde.py", dSubmissions, "--timeout", String(TIMEOUT_S)], dEnv);
+    console.log(run.stdout);
+  });
+
+  it("gives the constant no point, the solution its point, and nobody the undecidable exercise's; tells the teacher why", () => {
+    expect(run.stderr).toBe("");
+    expect(run.status, run.stdout).toBe(0);
+    expect(readFileSync(path.join(dCourse, "grades", DEGENERATE, "scores.csv"), "utf8")).toBe(
+      "student,is-zero-tests,page-size-tests,total,max\nconstant,0,0,0,2\nhonest,1,0,1,2\n");
+    expect(errorsOf(dGraded("constant"), "is-zero-tests")).toMatchObject([
+      { ename: "WrongAnswer", evalue: "Wrong answer: on inputs drawn at grading time, isZero(0) returned false; expected: true." },
+    ]);
+    expect(([] as string[]).concat(cellOf(dGraded("honest"), "is-zero-tests")!.outputs![0]!.text ?? "").join(""))
+      .toBe("✓ Passed, including inputs drawn at grading time.\n");
+    // The student reads that it was not graded, and nothing of why (that would tell the answer)...
+    for (const student of ["honest", "constant"]) {
+      expect(errorsOf(dGraded(student), "page-size-tests")).toMatchObject([{
+        ename: "NotGraded",
+        evalue: "Not graded in this run, for anyone (the grader's fault, not your answer's); your teacher has been told.",
+      }]);
+      expect(readFileSync(path.join(dCourse, "grades", DEGENERATE, "feedback", `${student}.html`), "utf8")).not.toMatch(/returned 4096|draws of|computropolis\.verdict/);
+    }
+    // ...the teacher reads why, and what to change.
+    expect(run.stdout).toContain("  NOT GRADED page-size-tests (0 points for everyone): in 9 draws of 6 cases each, your solution's " +
+      "results never held 2 different answers (the first draw: all returned 4096), so a function returning a constant could not " +
+      "be told from a solution. Widen the ranges in its verdict's 'args' or raise 'cases' (cell metadata computropolis.verdict), " +
+      "then grade again with --force.\n");
+    expect(run.stdout).not.toContain("NOT GRADED is-zero-tests");
+    // The draw judged by is kept with the seed (never in a sandbox): is-zero's holds a zero.
+    const kept = JSON.parse(readFileSync(path.join(dCourse, ".grading", DEGENERATE, `${DEGENERATE}.verdicts.json`), "utf8"));
+    expect(Object.keys(kept.undecidable)).toEqual(["page-size-tests"]);
+    expect(kept.reference["is-zero-tests"]).toContainEqual({ value: true });
+    expect(kept.reference["is-zero-tests"]).toContainEqual({ value: false });
+  });
+
+  it("verdict_odds.py tells the teacher before grading which verdict draws too often fall short", () => {
+    const r = runInEnv(["python", "tools/grading/verdict_odds.py", "--draws", "20", `tests/fixtures/grading/${DEGENERATE}.ipynb`]);
+    expect(r.stderr).toBe("");
+    expect(r.status, r.stdout).toBe(1);
+    const [zero, size] = r.stdout.trim().split("\n");
+    expect(zero).toMatch(/^(ok|TOO OFTEN) +degenerate-draws\.ipynb is-zero-tests \(isZero, 6 cases, distinct 2\): \d+\/20 draws fell short; most common answer \d+\.\d% of cases; /);
+    expect(size).toBe("TOO OFTEN degenerate-draws.ipynb page-size-tests (pageSize, 6 cases, distinct 2): 20/20 draws fell short; " +
+      "most common answer 100.0% of cases; a draw falls short ~1, undecidable ~1 per grading run");
+    const bad = runInEnv(["python", "tools/grading/verdict_odds.py", "--draws", "5", `tests/fixtures/grading/${DEGENERATE}.ipynb`]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--draws must be at least 10, got 5");
   });
 });
 

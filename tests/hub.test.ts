@@ -363,6 +363,8 @@ describe("a class on a real JupyterHub", () => {
       { COMPUTROPOLIS_COURSE: COURSE, INIT_CWD: ROOT });
     expect(grade.status, grade.stderr + grade.stdout).toBe(0);
     expect(grade.stdout).toMatch(/Sandbox: bubblewrap, as an unprivileged user of its own/);
+    // The summary line names the sandbox as it is: each submission as a uid of its own (SANDBOX_UIDS), not nobody.
+    expect(grade.stdout).toMatch(/^Graded 3 submission\(s\) of '[^']+' in [\d.]+ s \([\d.]+ s each, sandbox: bubblewrap, a uid of its own per submission\)\.$/m);
     expect(grade.stdout).toContain("released into the exchange");
     run.times.collect_autograde_release_feedback_s = (Date.now() - t) / 1000;
     expect(readFileSync(path.join(COURSE, "grades", LESSON, "scores.csv"), "utf8")).toBe(

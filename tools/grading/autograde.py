@@ -10,8 +10,10 @@ at the end, CPU/memory/process/output caps), then write, for each lesson:
 <submissions> holds one folder per student with the notebook(s) they handed in, named as
 released:  <submissions>/<student>/<lesson>.ipynb  (e.g. submissions/ada/02-memory.ipynb).
 A test cell that errors, is aborted, times out (--timeout, default 30 s), writes to stderr or
-whose function gives wrong results on inputs drawn at grading time scores zero; graded cells a
-student copied, renamed, retyped, edited or deleted are put back as released first. A notebook
+whose function gives wrong results on inputs drawn at grading time scores zero (an exercise whose
+drawn inputs cannot tell a constant answer from a solution scores zero for everyone, and the
+summary says so); graded cells a student copied, renamed, retyped, edited or deleted are put back
+as released first. A notebook
 that still cannot be graded gets an ERROR row saying why, and everyone else is graded.
 
 On a JupyterHub (--exchange, or when nbgrader's exchange folder exists and no submissions folder is
@@ -123,6 +125,18 @@ def score_rows(course: Course, assignment: str, errors: dict[str, str]):
         header.append("note")
         rows = {k: r + [""] * (len(header) - len(r)) for k, r in rows.items()}
     return header, [rows[k] for k in sorted(rows)]
+
+
+def undecided(course: Course, assignment: str) -> dict[str, str]:
+    """The exercises this run could not decide (verdict.py: draws that cannot tell a constant answer
+    from a solution), each with the teacher's reason, from the run's verdict store."""
+    found = {}
+    for store in sorted((course.root / ".grading" / assignment).glob("*.verdicts.json")):
+        try:
+            found.update(json.loads(store.read_text()).get("undecidable", {}))
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def kernel_lib_hash(course: Course, trust: bool) -> str:
@@ -280,13 +294,15 @@ def main(argv=None) -> int:
 
         took = time.monotonic() - started
         print(f"Graded {len(by_student)} submission(s) of '{assignment}' in {took:.1f} s "
-              f"({took / len(by_student):.1f} s each, sandbox: {sandbox.mode}).")
+              f"({took / len(by_student):.1f} s each, sandbox: {sandbox.short()}).")
         width = max(len(h) for h in header)
         print("  " + "  ".join(h.rjust(min(width, max(len(h), 7))) for h in header if h != "note"))
         for row in rows:
             cells = [v.rjust(min(width, max(len(h), 7))) for h, v in zip(header, row) if h != "note"]
             note = row[header.index("note")] if "note" in header else ""
             print("  " + "  ".join(cells) + (f"  {note}" if note else ""))
+        for gid, why in undecided(course, assignment).items():
+            print(f"  NOT GRADED {gid} (0 points for everyone): {why}.")
         print(f"  scores:   {out / 'scores.csv'}")
         if from_exchange and graded:
             exchange.release_feedback(course, assignment, from_exchange, graded)

@@ -126,19 +126,24 @@ def _works(argv: list[str]) -> bool:
 
 @dataclass
 class Sandbox:
-    mode: str  # "nobody": bwrap as user nobody; "user": bwrap as the teacher's user; "none"
+    # "own-uid": bwrap as root, the submission as a uid of its own (SANDBOX_UIDS); "user": bwrap
+    # as the teacher's user in a user namespace; "none": rlimits and a process group only.
+    mode: str
     limits: Limits
 
     @classmethod
     def detect(cls, limits: Limits | None = None) -> "Sandbox":
         limits = limits or Limits()
-        forced = os.environ.get("COMPUTROPOLIS_SANDBOX")  # nobody, user or none: for measuring
-        if forced not in (None, "", "nobody", "user", "none"):
-            raise ValueError(f"COMPUTROPOLIS_SANDBOX={forced!r}: allowed values are nobody, user and none")
+        forced = os.environ.get("COMPUTROPOLIS_SANDBOX")  # own-uid, user or none: for measuring
+        if forced == "nobody":
+            raise ValueError("COMPUTROPOLIS_SANDBOX=nobody: that mode is now called own-uid (each sandbox runs as "
+                             "a uid of its own, not as nobody); allowed values are own-uid, user and none")
+        if forced not in (None, "", "own-uid", "user", "none"):
+            raise ValueError(f"COMPUTROPOLIS_SANDBOX={forced!r}: allowed values are own-uid, user and none")
         bwrap = shutil.which("bwrap")
         if bwrap is None or forced == "none":
             return cls("none", limits)
-        modes = (["nobody"] if os.getuid() == 0 and shutil.which("setpriv") else []) + ["user"]
+        modes = (["own-uid"] if os.getuid() == 0 and shutil.which("setpriv") else []) + ["user"]
         for mode in [forced] if forced else modes:
             sandbox = cls(mode, limits)
             if _works(sandbox.command(["true"], Path("/tmp"), [])):
@@ -147,12 +152,17 @@ class Sandbox:
             raise ValueError(f"COMPUTROPOLIS_SANDBOX={forced}: that sandbox does not work on this machine")
         return cls("none", limits)
 
+    def short(self) -> str:
+        """A few words for autograde's summary line."""
+        return {"own-uid": "bubblewrap, a uid of its own per submission", "user": "bubblewrap as your user",
+                "none": "NONE (unsandboxed)"}[self.mode]
+
     def protection(self) -> str:
         """One paragraph for the teacher: what this machine's sandbox does and does not do."""
         caps = f"Caps per submission: {self.limits.describe()}."
-        if self.mode != "nobody":
+        if self.mode != "own-uid":
             caps = caps.replace(f", {self.limits.processes} processes", "")
-        if self.mode == "nobody":
+        if self.mode == "own-uid":
             return (f"Sandbox: bubblewrap, as an unprivileged user of its own: no network; only the system, Python, Node, node_modules "
                     f"and kernel-lib visible, read-only (not the course folder, the gradebook or other submissions); "
                     f"every process killed when its notebook is done. {caps}")
@@ -174,7 +184,7 @@ class Sandbox:
         work = base / "work"
         work.mkdir()
         (base / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
-        if self.mode == "nobody":
+        if self.mode == "own-uid":
             os.chmod(base, 0o711)
             uid = _fresh_uid()
             os.chown(work, uid, uid)  # command() runs the sandbox as the folder's owner
@@ -188,9 +198,9 @@ class Sandbox:
         if self.mode == "none":
             return argv
         cmd = ["bwrap", "--dev", "/dev", "--proc", "/proc", "--die-with-parent", "--new-session"]
-        if self.mode == "nobody":
-            # bwrap as root (so it can mount what nobody cannot reach), no user namespace; inside,
-            # setpriv becomes nobody for real, with no way back (no_new_privs: no setuid binary).
+        if self.mode == "own-uid":
+            # bwrap as root (so it can mount what that uid cannot reach), no user namespace; inside,
+            # setpriv becomes the sandbox's own uid for real, with no way back (no_new_privs: no setuid binary).
             cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                     "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         else:
@@ -210,7 +220,7 @@ class Sandbox:
                 "--setenv", "JUPYTER_RUNTIME_DIR", str(INSIDE / "runtime"),
                 "--setenv", "JUPYTER_DATA_DIR", str(INSIDE / "data"),
                 "--setenv", "JUPYTER_CONFIG_DIR", str(INSIDE / "config"), "--"]
-        if self.mode == "nobody":
+        if self.mode == "own-uid":
             uid = scratch.stat().st_uid if scratch.is_dir() and scratch.stat().st_uid in SANDBOX_UIDS else _fresh_uid()
             cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                     "--no-new-privs"]
@@ -255,7 +265,7 @@ class Sandbox:
         with tempfile.TemporaryFile() as out:
             proc = subprocess.Popen(self.command(argv, scratch, hide), stdin=subprocess.DEVNULL, stdout=out,
                                     stderr=subprocess.DEVNULL, cwd=scratch, env=env, start_new_session=True,
-                                    preexec_fn=lambda: self.limits.apply(self.mode == "nobody"))
+                                    preexec_fn=lambda: self.limits.apply(self.mode == "own-uid"))
             hit = False
             try:
                 proc.wait(timeout=wall_seconds)

@@ -10,8 +10,10 @@ step changes. In the grader process, for one submission:
    timeouts restart the kernel and replay, and the executed notebook comes back on a pipe;
 4. once the sandbox has ended (so every process of the submission is gone), copy the outputs
    into nbgrader's cells, judge the harvested results against the reference (the same harvest
-   on the teacher's source notebook, run once per grading run), and give every test cell one
-   sentence saying pass or fail and why (explain.py).
+   on the teacher's source notebook, run once per grading run before any student's, plus once
+   more if a draw cannot tell answers apart: verdict.settle), and give every test cell one
+   sentence saying pass or fail and why (explain.py); an undecidable exercise's test cell says
+   only that it was not graded.
 
 nbgrader then saves the grades; the gradebook is written only by this process, after step 4.
 """
@@ -35,6 +37,8 @@ import verdict  # noqa: E402
 from sandbox import ROOT, Limits, Sandbox  # noqa: E402
 
 RUNNER = ROOT / "tools" / "nbexec.py"
+# No hint of why (that would say something of the answers): the teacher reads it in the summary.
+UNDECIDABLE_SENTENCE = "Not graded in this run, for anyone (the grader's fault, not your answer's); your teacher has been told."
 _announced = False
 
 
@@ -44,6 +48,11 @@ def course_root(resources) -> Path:
     if not url.startswith(prefix):
         raise RuntimeError(f"SandboxedExecute needs a SQLite gradebook in the course folder, got {url}")
     return Path(url[len(prefix):]).resolve().parent
+
+
+def verdict_store(course: Path, assignment: str, notebook: str) -> Path:
+    """This grading run's seed, chosen draws, reference results and undecidable exercises (autograde reads it too)."""
+    return course / ".grading" / assignment / f"{notebook}.verdicts.json"
 
 
 def graded_test(cell) -> bool:
@@ -109,35 +118,48 @@ class SandboxedExecute(NbGraderPreprocessor):
             executed, reason = None, "the grading run returned a different notebook"
         return executed, scratch, reason
 
-    def reference(self, box: Sandbox, course: Path, assignment: str, notebook: str):
-        """(exercises, reference results) for this run: drawn and computed once, kept in the course folder."""
+    def reference(self, box: Sandbox, course: Path, assignment: str, notebook: str) -> verdict.Settled:
+        """The draws this run judges by, their reference results and the undecidable exercises:
+        drawn and computed once per grading run (verdict.settle), before any student's notebook
+        runs, and kept in the course folder."""
         source_path = course / "source" / assignment / f"{notebook}.ipynb"
         if not source_path.exists():
-            return [], {}
+            return verdict.Settled([], {}, {}, {})
         source = nbformat.read(source_path, as_version=4)
         digest = hashlib.sha256(source_path.read_bytes()).hexdigest()
-        store = course / ".grading" / assignment / f"{notebook}.verdicts.json"
+        store = verdict_store(course, assignment, notebook)
         if store.exists():
             kept = json.loads(store.read_text())
-            if kept.get("source") == digest:
-                return verdict.exercises(source, kept["seed"]), kept["reference"]
+            if kept.get("source") == digest and "attempts" in kept:
+                undecidable = kept.get("undecidable", {})
+                chosen = [ex for ex in verdict.exercises(source, kept["seed"], kept["attempts"])
+                          if ex.grade_id not in undecidable]
+                return verdict.Settled(chosen, kept["reference"], kept["attempts"], undecidable)
         seed = verdict.new_seed()
-        exercises = verdict.exercises(source, seed)
-        if not exercises:
-            return [], {}
-        executed, scratch, reason = self.run(box, source, [course], exercises)
+        if not verdict.specs(source):
+            return verdict.Settled([], {}, {}, {})
+        reasons = []
+
+        def run(drawn: list[verdict.Exercise]):
+            executed, scratch, reason = self.run(box, source, [course], drawn)
+            reasons.append(reason)
+            try:
+                return {(ex.grade_id, ex.attempt): verdict.read_answers(scratch, ex) for ex in drawn}
+            finally:
+                Sandbox.remove(scratch)
+
         try:
-            reference = {ex.grade_id: verdict.read_answers(scratch, ex) for ex in exercises}
-        finally:
-            Sandbox.remove(scratch)
-        missing = [ex.grade_id for ex in exercises if reference[ex.grade_id] is None]
-        if missing:
+            settled = verdict.settle(source, seed, run)
+        except verdict.MissingReference as e:
             raise verdict.VerdictSpecError(
-                f"the teacher's notebook {source_path} gave no reference results for {', '.join(missing)}: its "
-                f"solution must define the function its verdict calls and run clean ({reason or 'see nbgrader.log'})")
+                f"the teacher's notebook {source_path} gave no reference results for {', '.join(e.grade_ids)}: its "
+                f"solution must define the function its verdict calls and run clean ({reasons[-1] or 'see nbgrader.log'})")
+        for gid, why in settled.undecidable.items():
+            self.log.warning("verdict of %s undecidable: %s", gid, why)
         store.parent.mkdir(parents=True, exist_ok=True)
-        store.write_text(json.dumps({"source": digest, "seed": seed, "reference": reference}))
-        return exercises, reference
+        store.write_text(json.dumps({"source": digest, "seed": seed, "attempts": settled.attempts,
+                                     "reference": settled.reference, "undecidable": settled.undecidable}))
+        return settled
 
     # ---- nbgrader's entry point
     def preprocess(self, nb, resources):
@@ -148,7 +170,8 @@ class SandboxedExecute(NbGraderPreprocessor):
             integrity.check(expected)
         box = self.sandbox()
         hide = [course] + [Path(p) for p in os.environ.get("COMPUTROPOLIS_HIDE", "").split(os.pathsep) if p]
-        exercises, reference = self.reference(box, course, info["assignment"], info["notebook"])
+        settled = self.reference(box, course, info["assignment"], info["notebook"])
+        exercises, reference = settled.exercises, settled.reference
 
         executed, scratch, reason = self.run(box, nb, hide, exercises)
         try:
@@ -158,10 +181,11 @@ class SandboxedExecute(NbGraderPreprocessor):
             Sandbox.remove(scratch)
         if expected:
             integrity.check(expected)
-        self.judge(nb, executed, reason, exercises, answers, reference, log, str(scratch) + "/")
+        self.judge(nb, executed, reason, exercises, answers, reference, log, str(scratch) + "/", settled.undecidable)
         return nb, resources
 
-    def judge(self, nb, executed, reason, exercises, answers, reference, kernel_log, scratch) -> None:
+    def judge(self, nb, executed, reason, exercises, answers, reference, kernel_log, scratch,
+              undecidable: dict[str, str] | None = None) -> None:
         limits = self.limits()
         problems = {}
         if executed is not None:
@@ -184,7 +208,10 @@ class SandboxedExecute(NbGraderPreprocessor):
                 explain.scrub_outputs(cell, scratch)
                 continue
             gid = meta.get("grade_id")
-            if executed is None:
+            if gid in (undecidable or {}):
+                # The reason (the reference's answers) is for the teacher (autograde's summary), not here.
+                explain.set_verdict(cell, False, "NotGraded", UNDECIDABLE_SENTENCE)
+            elif executed is None:
                 explain.set_verdict(cell, False, "NotRun", f"Not graded: {reason}.")
             elif i in problems or -1 in problems:
                 p = problems.get(i) or problems[-1]
