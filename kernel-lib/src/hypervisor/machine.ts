@@ -23,7 +23,7 @@ import { X86_64_4LEVEL, type AddressLayout } from "../memory/layout";
 import { PageTable } from "../memory/page-table";
 import { PhysicalMemory } from "../memory/physical-memory";
 import { MMU_NATIVE, MMU_NESTED, MMU_SHADOW, Mmu } from "../mmu/mmu";
-import { WasmLoop, wasmCoreProblem } from "../mmu/wasm-loop";
+import { WasmLoop, wasmCoreModule, wasmCoreProblem } from "../mmu/wasm-loop";
 import { OP_EXEC, OP_EXIT, OP_FORK, OP_MAP, OP_SWITCH, OP_UNMAP, OP_WRITE, checkTracePages, type MemoryTrace } from "../workloads/trace";
 import { DIRTY_LOG_METHODS, DirtyLog, type DirtyLogMethod } from "./dirty-log";
 import { MEMORY_VIRTUALIZATION_MODES, type CreateVmOptions, type MachineAccessResult, type MachineConfig, type MachineEngine, type MachineRunOptions, type MemoryRunStats, type MemoryVirtualizationMode } from "./machine-types";
@@ -124,7 +124,8 @@ export class Machine implements VmMonitor {
     if (hostBytes % page !== 0) throw new ConfigError("hostMemoryBytes", hostBytes, `a multiple of the page size ${page}`);
     this.engineWanted = config.engine ?? "wasm";
     if (this.engineWanted !== "wasm" && this.engineWanted !== "js") throw new ConfigError("engine", config.engine, '"wasm" or "js"');
-    this.hostMemory = new PhysicalMemory({ pageSizeBytes: page, frameCount: hostBytes / page, name: "host", wasm: this.engineWanted === "wasm" });
+    // Host memory in a WebAssembly.Memory only where the core that walks it can be had (not in a browser).
+    this.hostMemory = new PhysicalMemory({ pageSizeBytes: page, frameCount: hostBytes / page, name: "host", wasm: this.engineWanted === "wasm" && wasmCoreModule() !== null });
     this.hostPageSizeBytes = config.hostPageSizeBytes ?? page;
     this.hostLeafLevelInHost = this.hostLayout.levelForPageSize(this.hostPageSizeBytes, "hostPageSizeBytes");
     this.hostLeafLevelInGuest = this.guestLayout.levelForPageSize(this.hostPageSizeBytes, "hostPageSizeBytes");
