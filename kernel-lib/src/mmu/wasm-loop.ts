@@ -30,11 +30,19 @@ const MMU_NESTED = 2;
 let compiled: WasmModule | null | undefined;
 let whyNot = "";
 
+// The two Node features the loader uses, typed here: this file is also compiled for the browser
+// (the handouts' playgrounds bundle the simulator), without Node's types. In a browser bundle
+// __dirname is undefined and there is no process, so the loader says so and TypeScript runs the loop.
+declare const __dirname: string | undefined;
+interface NodeFs {
+  readFileSync(path: string): Uint8Array;
+}
+
 /** The compiled core (dist/wasm/mmu-core.wasm, built by `npm run build`), or null with {@link wasmCoreProblem} saying why. */
 export function wasmCoreModule(): WasmModule | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
-  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:fs") as typeof import("node:fs") | undefined;
+  const fs = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:fs") as NodeFs | undefined;
   if (wasmApi === null) whyNot = "this JavaScript engine has no WebAssembly";
   else if (fs === undefined || typeof __dirname !== "string") whyNot = "no file system to read the core from (a browser)";
   else {
