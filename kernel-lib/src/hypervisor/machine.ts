@@ -399,6 +399,7 @@ export class Machine implements VmMonitor {
     // The WebAssembly core runs until a record it leaves to TypeScript (an event, a fault);
     // that record runs here, then the core goes on from the next.
     let accesses = 0;
+    fast.begin();
     for (let i = 0; i < n; ) {
       const stop = fast.run(ops, arg, i, n, out);
       accesses += fast.accesses;

@@ -77,6 +77,11 @@ export class WasmLoop {
   private f64 = new Float64Array(0);
   private u8 = new Uint8Array(0);
   private guestLayout: AddressLayout | null = null;
+  // The trace records now in the core's block: whose arrays, and which records.
+  private blockOps: Uint8Array | null = null;
+  private blockArg: Float64Array | null = null;
+  private blockStart = 0;
+  private blockEnd = 0;
   private hostLayout: AddressLayout | null = null;
 
   private constructor(
@@ -109,6 +114,15 @@ export class WasmLoop {
     const walker = mmu.walker;
     const instance = new wasmApi!.Instance(module, { env: { memory: memory.wasmMemory, hostDirty: (g: number) => walker.onHostDirty?.(g) } });
     return new WasmLoop(mmu, memory, instance);
+  }
+
+  /**
+   * Starts a new trace (or chunk of one): the block in the core's memory is not reused even if
+   * the arrays are the same objects (a streamed trace refills one chunk's arrays).
+   */
+  begin(): void {
+    this.blockOps = null;
+    this.blockArg = null;
   }
 
   /** True if the core models the MMU as it is now configured (else the TypeScript loop runs). */
@@ -175,10 +189,20 @@ export class WasmLoop {
     let accesses = 0;
     let i = from;
     while (i < to) {
-      const n = Math.min(to - i, W.BLOCK_RECORDS);
-      u8.set(ops.subarray(i, i + n), W.OPS_BASE);
-      f64.set(arg.subarray(i, i + n), W.ARG_BASE >> 3);
-      const done = this.core.run(0, n);
+      // The block in the core's memory is reused when the run goes on inside it (after a record
+      // TypeScript did): copying a whole block again per fault cost more than the faults.
+      if (ops !== this.blockOps || arg !== this.blockArg || i < this.blockStart || i >= this.blockEnd) {
+        const n = Math.min(to - i, W.BLOCK_RECORDS);
+        u8.set(ops.subarray(i, i + n), W.OPS_BASE);
+        f64.set(arg.subarray(i, i + n), W.ARG_BASE >> 3);
+        this.blockOps = ops;
+        this.blockArg = arg;
+        this.blockStart = i;
+        this.blockEnd = i + n;
+      }
+      const start = i - this.blockStart;
+      const end = Math.min(to, this.blockEnd) - this.blockStart;
+      const done = this.core.run(start, end);
       // The hostDirty hook runs JavaScript inside the call, but nothing that grows the memory.
       hits += f64[W.R_HITS >> 3]!;
       misses += f64[W.R_MISSES >> 3]!;
@@ -187,9 +211,9 @@ export class WasmLoop {
       walks += f64[W.R_WALKS >> 3]!;
       accesses += f64[W.R_ACCESSES >> 3]!;
       dirtySets += i32[W.R_DIRTY_SETS >> 2]!;
-      if (out !== null) out.set(f64.subarray(W.OUT_BASE >> 3, (W.OUT_BASE >> 3) + done), i);
-      i += done;
-      if (done < n) break;
+      if (out !== null) out.set(f64.subarray((W.OUT_BASE >> 3) + start, (W.OUT_BASE >> 3) + done), i);
+      i = this.blockStart + done;
+      if (done < end) break;
     }
 
     tlb.pageNumber.set(f64.subarray(W.T_PAGE_NUMBER >> 3, (W.T_PAGE_NUMBER >> 3) + tlb.entries));
