@@ -34,14 +34,16 @@ case "$task" in
       case "$a" in --student) student=1 ;; --fresh) fresh=(--force) ;; *) args+=("$a") ;; esac
     done
     serve="$ROOT/notebooks"
+    launcher=()
     if [ "$student" = 1 ]; then
+      launcher=(bash "$ROOT/scripts/student-jupyter.sh") # no Formgrader or Create Assignment for students
       # Built fresh from notebooks/ each time (tools/student_edition.py); a notebook changed in
       # that folder since the last build (someone's work) stops it unless --fresh.
       serve="$ROOT/build/student-edition"
       python "$ROOT/tools/student_edition.py" --out "$serve" ${fresh[@]+"${fresh[@]}"}
       bold=$'\e[1m'; off=$'\e[0m'
       echo "${bold}[lab] STUDENT EDITION${off} (build/student-edition/, rebuilt from notebooks/ at every start):"
-      echo "      no solutions, hidden tests or teacher notes; what students get on Binder, a hub and from npm run assign."
+      echo "      no solutions, hidden tests, teacher notes or nbgrader teacher tools; what students get on Binder, a hub and from npm run assign."
     else
       bold=$'\e[1m'; off=$'\e[0m'
       echo "${bold}[lab] TEACHER'S EDITION${off} (notebooks/): exercise solutions, hidden tests and teacher notes included."
@@ -52,7 +54,7 @@ case "$task" in
     [ "$(id -u)" = 0 ] && extra+=(--allow-root)
     # Serve that folder unless the caller names another one (e.g. a grading course folder).
     case " ${args[*]-} " in *"--ServerApp.root_dir"*|*"--notebook-dir"*) ;; *) extra+=(--ServerApp.root_dir="$serve") ;; esac
-    jupyter lab "${extra[@]}" ${args[@]+"${args[@]}"}
+    ${launcher[@]+"${launcher[@]}"} jupyter lab "${extra[@]}" ${args[@]+"${args[@]}"}
     ;;
   test) cd "$ROOT" && exec node_modules/.bin/vitest run "$@" ;;
   tidy) cd "$ROOT" && exec python tools/tidy.py "$@" ;;               # notebooks canonical (or --check)

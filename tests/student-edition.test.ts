@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { lessonNotebooks, ROOT, runInEnv } from "./helpers/project";
+import { freePort, lessonNotebooks, ROOT, runInEnv, startInEnv } from "./helpers/project";
 
 interface Cell { cell_type: string; id?: string; source: string | string[]; metadata: { tags?: string[]; nbgrader?: Record<string, unknown> }; outputs?: unknown[]; execution_count?: number | null }
 interface Notebook { cells: Cell[] }
@@ -116,6 +116,40 @@ describe("what must stay with the teacher", () => {
     const found = leaks(texts).map((l) => l.split(": ")[1]);
     for (const kind of ["solution", "hidden", "teacher"]) expect(found, kind).toContain(kind);
   });
+});
+
+/** What a JupyterLab started by `launcher` shows of nbgrader: the Formgrader page's HTTP status and Lab's disabled plugins. */
+async function nbgraderSeenBy(launcher: string[]): Promise<{ formgrader: number; disabled: string[] }> {
+  const port = await freePort();
+  const lab = startInEnv([...launcher, "jupyter", "lab", "--no-browser", "--allow-root", `--port=${port}`, "--ServerApp.ip=127.0.0.1",
+    "--IdentityProvider.token=", "--ServerApp.password=", `--ServerApp.root_dir=${TMP}`]);
+  let log = "";
+  lab.stdout!.on("data", (d) => (log += d));
+  lab.stderr!.on("data", (d) => (log += d));
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    for (let until = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 300))) {
+      if (Date.now() > until) throw new Error(`JupyterLab did not start within 60 s. Log:\n${log}`);
+      if (await fetch(`${url}/api/status`).then((r) => r.ok, () => false)) break;
+    }
+    const formgrader = (await fetch(`${url}/formgrader`, { redirect: "manual" })).status;
+    const page = await (await fetch(`${url}/lab`)).text();
+    const config = JSON.parse(/<script id="jupyter-config-data" type="application\/json">([\s\S]*?)<\/script>/.exec(page)![1]!) as { disabledExtensions?: string[] };
+    return { formgrader, disabled: (config.disabledExtensions ?? []).filter((id) => id.startsWith("@jupyter/nbgrader")).sort() };
+  } finally {
+    process.kill(-lab.pid!, "SIGTERM");
+  }
+}
+
+describe("npm run lab -- --student: nbgrader's teacher tools are off", () => {
+  it("serves no Formgrader and turns off Formgrader, Create Assignment and Courses in Lab, keeping the assignment list and Validate; the teacher's Lab has them all", async () => {
+    const student = await nbgraderSeenBy(["bash", "scripts/student-jupyter.sh"]); // what scripts/task.sh runs with --student
+    expect(student.formgrader).toBe(404);
+    expect(student.disabled).toEqual(["@jupyter/nbgrader:course-list", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader"]);
+    const teacher = await nbgraderSeenBy([]);
+    expect(teacher.formgrader).toBe(200);
+    expect(teacher.disabled).toEqual([]);
+  }, 180_000);
 });
 
 describe("npm run lab -- --student: the student edition folder", () => {
