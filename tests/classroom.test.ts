@@ -115,6 +115,14 @@ describe("binder/postBuild (repo2docker's build step) in a fresh Python prefix",
       "a = NbGrader(); a.config_file_paths.append(jupyter_config_path()); a.load_config_file(); " +
       "print([p.__name__ for p in Validator(config=a.config).preprocessors])"], { env: prefixEnv() });
     expect(validator.stdout.trim(), validator.out).toBe("['CheckCellMetadata', 'ClearOutput', 'TslabValidateExecute']");
+    // The image serves students: nbgrader's teacher tools are off in the prefix (scripts/student-image.sh),
+    // the students' own (assignment list, Validate) stay.
+    expect(ext.out).toMatch(/Disabled extensions:\s+@jupyter\/nbgrader:course-list\s+@jupyter\/nbgrader:create-assignment\s+@jupyter\/nbgrader:formgrader\s/);
+    const servers = run(path.join(prefix, "bin", "jupyter"), ["server", "extension", "list"], { env: prefixEnv() });
+    expect(servers.out).toMatch(/nbgrader\.server_extensions\.formgrader \S*disabled/);
+    expect(servers.out).toMatch(/nbgrader\.server_extensions\.course_list \S*disabled/);
+    expect(servers.out).toMatch(/nbgrader\.server_extensions\.assignment_list \S*enabled/);
+    expect(servers.out).toMatch(/nbgrader\.server_extensions\.validate_assignment \S*enabled/);
     // Nothing was written to the project's own venv or kernelspec.
     expect(readFileSync(path.join(ROOT, ".venv/share/jupyter/kernels/tslab/kernel.json"), "utf8")).toContain(ROOT);
   });
