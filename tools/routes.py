@@ -89,41 +89,54 @@ BEFOREHAND_50 = ("Nothing to install or read: the room follows the slides or the
 BEFOREHAND_90 = ("As for the one-period route, plus: for the debate, split the room in two at the start of part 3. "
                  "Optionally, students read the story cells of lessons 02 and 04 beforehand (about 10 minutes).")
 
+# Both routes stop at the same eight places of the lessons (lesson, id of the part's first cell);
+# they differ in titles, minutes, talk, the plan items they name and what to cut.
+STOPS = (("01", "de4263c1-0"), ("01", "06512e61-0"), ("02", "ba677cf8-0"), ("03", "9681746b-0"),
+         ("04", "f547c3cc-0"), ("05", "b6466144-0"), ("06", "85776b8f-0"), ("06", "b746d896-0"))
+
+
+def _parts(rows: tuple[tuple, ...]) -> tuple[Part, ...]:
+    """One Part per stop, from (title, minutes, talk, plan[, cut]) rows in STOPS order."""
+    if len(rows) != len(STOPS):
+        raise RouteError(f"a route has {len(rows)} parts; allowed: one per stop, {len(STOPS)}")
+    return tuple(Part(title, minutes, lesson, start, talk, plan, *cut)
+                 for (lesson, start), (title, minutes, talk, plan, *cut) in zip(STOPS, rows))
+
+
 ROUTES: dict[str, Route] = {r.key: r for r in (
-    Route("50", "One period: the whole lesson plan in 50 minutes", 50, BEFOREHAND_50, (
-        Part("Hook: a Monday morning at a cloud provider", 5, "01", "de4263c1-0", 1, "Introduction (hook)",
-             "the pause: ask its question and take one answer"),
-        Part("What virtualization is, and a first hypervisor", 3, "01", "06512e61-0", 0, "Introduction to virtualization",
-             "the address table: read one row of it aloud"),
-        Part("Memory virtualization: Alex and Computropolis", 9, "02", "ba677cf8-0", 2, "Memory virtualization",
-             "the second pause: ask its question, take one answer"),
-        Part("The MMU, and virtualizing it", 7, "03", "9681746b-0", 1, "Role of the MMU",
-             "the walk table: show its chart only"),
-        Part("I/O virtualization: Ava and Virtuopolis", 9, "04", "f547c3cc-0", 2, "I/O virtualization",
-             "the register table under Device emulation: say \"every access traps\" and move on"),
-        Part("Impact on performance", 6, "05", "b6466144-0", 0, "Impact on system performance",
-             "the workload and large-page tables: go to the summary chart"),
-        Part("Key activity: be the MMU", 8, "06", "85776b8f-0", 5, "Key activity (simulate MMU operations)",
-             "translate two addresses instead of all, then reveal"),
-        Part("Conclusion: back in Computropolis and Virtuopolis", 3, "06", "b746d896-0", 0, "Conclusion and synthesis"),
-    )),
-    Route("90", "Two periods: the lesson plan in 90 minutes, with a debate and the discussion", 90, BEFOREHAND_90, (
-        Part("Hook: a Monday morning at a cloud provider", 6, "01", "de4263c1-0", 2, "Introduction (hook)",
-             "the pause: ask its question and take one answer"),
-        Part("What virtualization is, and a first hypervisor", 6, "01", "06512e61-0", 2, "Introduction to virtualization",
-             "the pause after the two VMs"),
-        Part("Memory virtualization, with its debate", 22, "02", "ba677cf8-0", 11, "Memory virtualization; its debate",
-             "the debate (5 minutes: one speaker per side)"),
-        Part("The MMU, the TLB and the 2D walk", 11, "03", "9681746b-0", 2, "Role of the MMU",
-             "the OSTEP TLB example: say 'the TLB saves the walk' and move on"),
-        Part("I/O virtualization: Ava and Virtuopolis", 17, "04", "f547c3cc-0", 2, "I/O virtualization",
-             "the rogue DMA run in the problem (the IOMMU run under Passthrough says it)"),
-        Part("Impact on performance", 8, "05", "b6466144-0", 1, "Impact on system performance",
-             "the crossover chart: keep only the summary chart"),
-        Part("Key activity: be the MMU, then discuss what we measured", 16, "06", "85776b8f-0", 10,
-             "Key activity and group discussion", "the group discussion: one question, not all"),
-        Part("Conclusion: back in Computropolis and Virtuopolis", 4, "06", "b746d896-0", 1, "Conclusion and synthesis"),
-    )),
+    Route("50", "One period: the whole lesson plan in 50 minutes", 50, BEFOREHAND_50, _parts((
+        ("Hook: a Monday morning at a cloud provider", 5, 1, "Introduction (hook)",
+         "the pause: ask its question and take one answer"),
+        ("What virtualization is, and a first hypervisor", 3, 0, "Introduction to virtualization",
+         "the address table: read one row of it aloud"),
+        ("Memory virtualization: Alex and Computropolis", 9, 2, "Memory virtualization",
+         "the second pause: ask its question, take one answer"),
+        ("The MMU, and virtualizing it", 7, 1, "Role of the MMU", "the walk table: show its chart only"),
+        ("I/O virtualization: Ava and Virtuopolis", 9, 2, "I/O virtualization",
+         "the register table under Device emulation: say \"every access traps\" and move on"),
+        ("Impact on performance", 6, 0, "Impact on system performance",
+         "the workload and large-page tables: go to the summary chart"),
+        ("Key activity: be the MMU", 8, 5, "Key activity (simulate MMU operations)",
+         "translate two addresses instead of all, then reveal"),
+        ("Conclusion: back in Computropolis and Virtuopolis", 3, 0, "Conclusion and synthesis"),
+    ))),
+    Route("90", "Two periods: the lesson plan in 90 minutes, with a debate and the discussion", 90, BEFOREHAND_90, _parts((
+        ("Hook: a Monday morning at a cloud provider", 6, 2, "Introduction (hook)",
+         "the pause: ask its question and take one answer"),
+        ("What virtualization is, and a first hypervisor", 6, 2, "Introduction to virtualization",
+         "the pause after the two VMs"),
+        ("Memory virtualization, with its debate", 22, 11, "Memory virtualization; its debate",
+         "the debate (5 minutes: one speaker per side)"),
+        ("The MMU, the TLB and the 2D walk", 11, 2, "Role of the MMU",
+         "the OSTEP TLB example: say 'the TLB saves the walk' and move on"),
+        ("I/O virtualization: Ava and Virtuopolis", 17, 2, "I/O virtualization",
+         "the rogue DMA run in the problem (the IOMMU run under Passthrough says it)"),
+        ("Impact on performance", 8, 1, "Impact on system performance",
+         "the crossover chart: keep only the summary chart"),
+        ("Key activity: be the MMU, then discuss what we measured", 16, 10, "Key activity and group discussion",
+         "the group discussion: one question, not all"),
+        ("Conclusion: back in Computropolis and Virtuopolis", 4, 1, "Conclusion and synthesis"),
+    ))),
 )}
 
 # The full course: every lesson whole, exercises in class or as homework. Minutes as the lessons'

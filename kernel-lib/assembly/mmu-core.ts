@@ -55,6 +55,20 @@ let poolBase: usize = 0;
 let key: f64 = 0;
 let dirtySets: i32 = 0;
 let hostDirtyHook: i32 = 0;
+let nestedMode = false;
+let guestX86 = false;
+let identityMode = false;
+let memoOn = false;
+let cr3: i64 = 0;
+let eptRoot: i64 = 0;
+let generation: f64 = 0;
+let roots: f64 = 0;
+// Counters the miss path keeps (the hit path counts in run()'s locals).
+let missCount: i32 = 0;
+let walkCount: i32 = 0;
+let evictionCount: i32 = 0;
+let refreshHits: i32 = 0;
+let refreshLastHit: i32 = -1;
 
 // The TLB probe's results: the base page's offset within the entry found, and the way a base
 // page would be filled into (see probe()).
@@ -366,22 +380,6 @@ function walk2D(vpn: i64, guestRoot: i64, identity: bool, hostRoot: i64, write: 
   }
   return true;
 }
-
-// Per-run settings (registers), read once by run() for the miss path.
-let nestedMode = false;
-let guestX86 = false;
-let identityMode = false;
-let memoOn = false;
-let cr3: i64 = 0;
-let eptRoot: i64 = 0;
-let generation: f64 = 0;
-let roots: f64 = 0;
-// Counters the miss path keeps (the hit path counts in run()'s locals).
-let missCount: i32 = 0;
-let walkCount: i32 = 0;
-let evictionCount: i32 = 0;
-let refreshHits: i32 = 0;
-let refreshLastHit: i32 = -1;
 
 /**
  * A TLB miss, or a hit that a write cannot use (`e`, the entry, or -1): the memo or a walk,

@@ -159,10 +159,9 @@ export class Machine implements VmMonitor {
 
   /** Why the loop runs in TypeScript though the WebAssembly core was asked for ("" when it is not). */
   get engineProblem(): string {
-    if (this.engineWanted === "js" || this.engine === "wasm") return "";
-    if (wasmCoreProblem() !== "") return wasmCoreProblem();
-    if (this.hostMemory.wasmMemory === null) return "no WebAssembly memory could be had (an address-space limit?)";
-    return "this configuration is outside the core's model (a page-walk cache, entries narrower than 8 bytes, or a TLB of more than 4096 entries)";
+    if (this.engineWanted === "js") return "";
+    if (this.wasmLoop !== null) return this.wasmLoop.problem();
+    return wasmCoreProblem() || "no WebAssembly memory could be had (an address-space limit?)";
   }
 
   /**

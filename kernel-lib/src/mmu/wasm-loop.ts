@@ -83,6 +83,8 @@ export class WasmLoop {
   private blockStart = 0;
   private blockEnd = 0;
   private hostLayout: AddressLayout | null = null;
+  /** Whether the core takes the layouts last written (layoutFits), worked out once per layout. */
+  private layoutsFit = false;
 
   private constructor(
     private readonly mmu: Mmu,
@@ -93,17 +95,23 @@ export class WasmLoop {
     this.view();
     // A fresh memory is all zeros, which would read as a filled seen-table cache: mark it stale.
     this.i32[W.R_SEEN_GENERATION >> 2] = ~memory.layoutGeneration;
-    this.checkLayouts(); // here, not in the first run: clearing the memo touches 512 KiB
+    this.checkLayouts();
   }
 
-  /** Writes the MMU's layouts for the core when they have changed, and then empties the memo. */
+  /**
+   * Writes the MMU's layouts for the core when they have changed (and whether the core takes
+   * them), emptying the memo if it may hold walks of other layouts. A fresh memory's memo needs
+   * no emptying: its zeros never match (no walk is rooted at frame 0, so roots are never 0).
+   */
   private checkLayouts(): void {
     const mmu = this.mmu;
     if (mmu.layout === this.guestLayout && (mmu.hostLayout === null || mmu.hostLayout === this.hostLayout)) return;
+    const used = this.guestLayout !== null;
     this.writeLayout(W.GUEST_LAYOUT, (this.guestLayout = mmu.layout));
     if (mmu.hostLayout !== null) this.writeLayout(W.HOST_LAYOUT, (this.hostLayout = mmu.hostLayout));
+    this.layoutsFit = layoutFits(mmu.layout) && (mmu.hostLayout === null || layoutFits(mmu.hostLayout));
     // The memo is keyed by roots, not layouts (walker.ts checkMemoLayouts): start it afresh.
-    for (let e = 0; e < W.MEMO_ENTRIES; e++) this.f64[(W.MEMO_BASE >> 3) + e * 4] = -1;
+    if (used) for (let e = 0; e < W.MEMO_ENTRIES; e++) this.f64[(W.MEMO_BASE >> 3) + e * 4] = -1;
   }
 
   /** A loop for `mmu`, or null when its memory is not Wasm-backed or the core is not available. */
@@ -127,11 +135,20 @@ export class WasmLoop {
 
   /** True if the core models the MMU as it is now configured (else the TypeScript loop runs). */
   usable(): boolean {
+    return this.problem() === "";
+  }
+
+  /** Why the core does not model the MMU as it is now configured, or "" when it does. */
+  problem(): string {
     const mmu = this.mmu;
     const w = mmu.walker;
-    if (this.memory.wasmMemory === null || w.walkCacheEntries !== 0 || w.recordSteps || mmu.tlb.entries > W.MAX_TLB_ENTRIES) return false;
-    if (!layoutFits(mmu.layout)) return false;
-    return mmu.modeCode !== MMU_NESTED || mmu.hostIdentity || (mmu.hostLayout !== null && layoutFits(mmu.hostLayout));
+    this.checkLayouts();
+    if (this.memory.wasmMemory === null) return "the host memory left WebAssembly (it outgrew 4 GiB)";
+    if (w.walkCacheEntries !== 0) return "the core has no page-walk cache";
+    if (w.recordSteps) return "walk steps are being recorded";
+    if (mmu.tlb.entries > W.MAX_TLB_ENTRIES) return `the core holds TLBs of at most ${W.MAX_TLB_ENTRIES} entries`;
+    if (!this.layoutsFit) return "the core takes 8-byte entries whose frame field starts in the low word, in at most 8 levels";
+    return "";
   }
 
   /**
@@ -172,7 +189,6 @@ export class WasmLoop {
     f64[W.R_CR3 >> 3] = mmu.cr3;
     f64[W.R_EPT_ROOT >> 3] = mmu.eptRoot;
     f64[W.R_KEY >> 3] = mmu.tag * 32;
-    this.checkLayouts();
     f64.set(tlb.pageNumber, W.T_PAGE_NUMBER >> 3);
     f64.set(tlb.key, W.T_KEY >> 3);
     f64.set(tlb.frame, W.T_FRAME >> 3);
