@@ -10,7 +10,9 @@
  *
  * Why it exists: a single CLI run of a few million accesses is over before V8 has finished
  * optimizing the TypeScript loop, and even optimized, doubles and bounds checks keep it at
- * 3-5× a plain C version (issue 15); compiled ahead of the loop, this is within 2× of C.
+ * 4-8× a plain C version of the same model (bench/tlb-model.c, issue 15). Compiled ahead of
+ * the loop (wasm-loop.ts compileOptimized), this runs nested walks faster than that C (its
+ * walk memo) and native ones at about 2.2-2.7× it: `npm run bench` measures both.
  *
  * What it leaves to TypeScript: anything that is not a plain read or write of a mapped page.
  * run() stops at the first record it cannot finish (an event, a walk that faults, an LRU clock
@@ -70,10 +72,8 @@ let evictionCount: i32 = 0;
 let refreshHits: i32 = 0;
 let refreshLastHit: i32 = -1;
 
-// The TLB probe's results: the base page's offset within the entry found, and the way a base
-// page would be filled into (see probe()).
+// The TLB probe's result besides the entry: the base page's offset within it (see probe()).
 let probeWithin: i64 = 0;
-let probeVictim: i32 = -1;
 /** The bits of -1.0, an invalid entry's key (tlb.ts). */
 const INVALID_KEY: i64 = 0xbff0000000000000;
 // A walk's result (walker.ts: frame, leafShift, perm) and its entry reads, counted only when
@@ -90,37 +90,21 @@ let walkRefs: i32 = 0;
 }
 
 /**
- * The TLB entry holding base page `vpn` under the running key, or -1 (tlb.ts lookup, without
- * counting). On a miss it also leaves in probeVictim the way insert() would pick for a base
- * page in that set (the first invalid way, else the least recently used), or -1 when it did
- * not look at the set, so that the fill after a walk need not scan the set again.
+ * The TLB entry holding base page `vpn` under key bits `keyBits`, or -1 (tlb.ts lookup, without
+ * counting): the hit path, so it only looks. The victim for a fill is chosen on the miss path
+ * (insert()), which is rare where hits are common and costs one more scan of a set where not.
+ * Whole numbers as doubles compare equal exactly when their bits do (no -0 or NaN here): one
+ * integer compare instead of a double compare and its NaN check. An invalid entry's key (the
+ * bits of -1.0) never equals a running key (a tag × 32, not negative), so no validity test.
  */
-@inline function probe(vpn: i64, vpnF: f64): i32 {
-  probeVictim = -1;
-  if (load<i32>(R_VALID_BY_SHIFT) != 0) {
-    // Whole numbers as doubles compare equal exactly when their bits do (no -0 or NaN here):
-    // one integer compare instead of a double compare and its NaN check.
-    const vpnBits = reinterpret<i64>(vpnF);
-    const keyBits = reinterpret<i64>(key);
-    const base = (<i32>vpn & setMask) * ways;
-    let victim = -1;
-    let oldestWay = base;
-    let oldest: i32 = STAMP_LIMIT + 1;
-    for (let i = base, end = base + ways; i < end; i++) {
-      const ki = load<i64>(T_KEY + (i << 3));
-      if (ki == keyBits && load<i64>(T_PAGE_NUMBER + (i << 3)) == vpnBits) {
-        probeWithin = 0;
-        return i;
-      }
-      if (ki == INVALID_KEY && victim < 0) victim = i;
-      // The oldest way so far, without a branch (tlb.ts insert: on a trace with no pattern "is
-      // this way older?" is a coin toss the processor mispredicts about half the time).
-      const st = load<i32>(T_STAMP + (i << 2));
-      const older = st < oldest;
-      oldest = select<i32>(st, oldest, older);
-      oldestWay = select<i32>(i, oldestWay, older);
+@inline function probe(vpn: i64, vpnF: f64, keyBits: i64, waysL: i32, setMaskL: i32): i32 {
+  const vpnBits = reinterpret<i64>(vpnF);
+  const base = (<i32>vpn & setMaskL) * waysL;
+  for (let i = base, end = base + waysL; i < end; i++) {
+    if (load<i64>(T_KEY + (i << 3)) == keyBits && load<i64>(T_PAGE_NUMBER + (i << 3)) == vpnBits) {
+      probeWithin = 0;
+      return i;
     }
-    probeVictim = victim >= 0 ? victim : oldestWay;
   }
   if (largeValid != 0) return probeLarge(vpn);
   return -1;
@@ -428,11 +412,7 @@ function miss(vpn: i64, vpnF: f64, write: bool, e: i32, clock: i32): i32 {
     refreshLastHit = e;
   } else missCount++;
   walkCount++;
-  const tlbShift = load<i32>(R_TLB_SHIFT_FOR + (wShift << 2));
-  // A base page after a miss goes where the probe found room; a refresh or a large page takes
-  // insert()'s own scan.
-  if (tlbShift == 0 && e < 0 && probeVictim >= 0) evictionCount += fill(probeVictim, vpnF, key, wFrame, 0, wPerm, ++clock);
-  else evictionCount += insert(vpn, wFrame, tlbShift, wPerm, ++clock);
+  evictionCount += insert(vpn, wFrame, load<i32>(R_TLB_SHIFT_FOR + (wShift << 2)), wPerm, ++clock);
   return clock;
 }
 
@@ -471,6 +451,10 @@ export function run(from: i32, to: i32): i32 {
   let hits: i32 = 0;
   let accesses: i32 = 0;
   let stop = STOP_DONE;
+  // The probe's inputs in locals: V8 keeps globals in memory and reloads them every access.
+  const keyBits = reinterpret<i64>(key);
+  const waysL = ways;
+  const setMaskL = setMask;
   let i = from;
   for (; i < to; i++) {
     const op = <i32>load<u8>(OPS_BASE + i);
@@ -487,7 +471,7 @@ export function run(from: i32, to: i32): i32 {
     // The page number as an integer (below 2^52): added to 2^52 its bits are the mantissa,
     // three cheap instructions where a checked double-to-integer conversion takes a dozen.
     const vpn = reinterpret<i64>(vpnF + 4503599627370496.0) & 0xfffffffffffff;
-    const e = probe(vpn, vpnF);
+    const e = probe(vpn, vpnF, keyBits, waysL, setMaskL);
     if (e >= 0) {
       const perm = <i32>load<u8>(T_PERM + e);
       // A write needs writable and dirty (Mmu.translateAccess); a read needs nothing more.

@@ -6,7 +6,8 @@
  *    100 M; e.g. --records 2e6 for a quick run), lackey and raw64, through the CLI: end-to-end
  *    lines/s, loop accesses/s per mode and page size, peak RSS; then the loop against a plain C
  *    implementation of the same model (tlb-model.c, compiled with cc -O2 when a compiler is
- *    present) on a --compare-records trace (default 2 M), with the counts checked equal.
+ *    present; also built as a minimal TLB model, a lower bound) on a --compare-records trace
+ *    (default 2 M), with the counts checked equal.
  * 2. Simulated accesses per second per memory-virtualization mode, on generated in-memory
  *    traces of 10 M accesses (BENCH_ACCESSES), and the I/O simulator (skipped by --traces-only):
  * - hit-heavy: uniform over 32 pages (fits the 64-entry TLB: ~100% hits).

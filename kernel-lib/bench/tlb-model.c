@@ -1,17 +1,30 @@
 /*
  * A plain C implementation of the simulator's TLB + page-walk model, for `npm run bench` only
- * (a speed reference, not product code): how fast could the TypeScript loop be?
+ * (a speed reference, not product code): how fast could the simulator's loop be?
  *
  *   cc -O2 -o tlb-model tlb-model.c && ./tlb-model TRACE.raw64 native|nested [sets] [ways]
  *
  * The same model as kernel-lib on 4 KiB pages, x86-64 4-level tables (and a 4-level EPT/NPT):
- * every page the trace touches is premapped first, in first-touch order; a set-associative
- * TLB with true LRU (a hit stamps the entry; a miss fills the first invalid way, else the
- * oldest); a miss walks page tables stored in frames of "physical memory": native reads one
- * entry per level (4), nested translates every guest table frame and the data frame through
- * the host table (24 reads). No walk cache, no memo: every miss really walks. Prints one JSON
- * object with the counts (which must equal the TypeScript model's) and the loop's wall-clock
- * and CPU seconds.
+ * every page the trace touches is premapped first, in first-touch order, writable, as the
+ * simulator's premap does; a set-associative TLB with true LRU (a hit stamps the entry; a miss
+ * fills the first invalid way, else the oldest); a miss walks page tables stored in frames of
+ * "physical memory": native reads one entry per level (4), nested translates every guest table
+ * frame and the data frame through the host table (24 reads). No walk cache, no memo: every
+ * miss really walks.
+ *
+ * As in kernel-lib (tlb.ts, walker.ts, Mmu.translateAccess), and unlike a bare TLB model:
+ * - TLB entries are tagged (address space and page size) and hold the walk's permissions; a
+ *   raw64 trace is all reads, so a hit needs no permission check, but the tag is compared;
+ * - the walk checks each entry's present bit, stops at a large-page (PS) entry where a large
+ *   page may be, sets accessed bits it finds clear, gathers the writable bit, decodes the frame
+ *   field (bits 12..51) and checks the address and every frame against the machine's bounds;
+ * - nested: the host walk of each guest table frame sets EPT accessed and dirty bits (SDM Vol.
+ *   3C §29.3.5), and the TLB entry's permissions are the guest's and the host's together.
+ * Built with -DMINIMAL_MODEL=1 it drops all of the above (the reference of earlier stops: an
+ * untagged TLB over entries that are only a present bit and a frame number), for comparison.
+ *
+ * Prints one JSON object with the counts (which must equal the simulator's) and the loop's
+ * wall-clock and CPU seconds.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,7 +32,18 @@
 #include <string.h>
 #include <time.h>
 
+#ifndef MINIMAL_MODEL
+#define MINIMAL_MODEL 0
+#endif
+enum { FULL = !MINIMAL_MODEL };
+
 typedef uint64_t u64;
+
+/* The x86-64 entry (layout.ts X86_64_PTE), used for the EPT too: present, writable, accessed, dirty, page size. */
+enum { P = 1, W = 2, A = 0x20, D = 0x40, PS = 0x80 };
+#define FRAME_MASK ((1ull << 40) - 1)
+#define VIRTUAL_PAGES (1ull << 36) /* 48-bit addresses, 4 KiB pages */
+enum { PERM_WRITE = 1, PERM_DIRTY = 2 };
 
 /* Host physical memory: frames numbered densely; table frames have 512 entries of storage. */
 static u64 *mem;
@@ -54,20 +78,20 @@ static int64_t new_hfn(int table) {
 
 static inline u64 *table_at(int64_t hfn) { return mem + (size_t)slot_of[hfn] * 512; }
 
-/* Maps vpn -> leaf in the 4-level table at root (host frames); tables come from new_table(). */
+/* Maps vpn -> leaf, writable, in the 4-level table at root (host frames); tables come from new_table(). */
 static void map_page(int64_t root, u64 vpn, int64_t leaf, int64_t (*new_table)(void), int64_t (*storage_of)(int64_t)) {
   int64_t t = root;
   for (int lvl = 3; lvl >= 1; lvl--) {
     unsigned idx = (unsigned)(vpn >> (9 * lvl)) & 511;
     u64 e = table_at(storage_of(t))[idx];
-    if (!(e & 1)) {
+    if (!(e & P)) {
       int64_t n = new_table();
-      e = ((u64)n << 12) | 1;
+      e = ((u64)n << 12) | P | W;
       table_at(storage_of(t))[idx] = e;
     }
-    t = (int64_t)(e >> 12);
+    t = (int64_t)((e >> 12) & FRAME_MASK);
   }
-  table_at(storage_of(t))[vpn & 511] = ((u64)leaf << 12) | 1;
+  table_at(storage_of(t))[vpn & 511] = ((u64)leaf << 12) | P | W;
 }
 
 static int64_t identity(int64_t f) { return f; }
@@ -89,29 +113,71 @@ static int64_t new_guest_table(void) { return new_gfn(1); }
 static int64_t guest_storage(int64_t gfn) { return g2h[gfn]; }
 
 static u64 refs;
+/* A walk's result: frame, page shift (0: 4 KiB; 9: 2 MiB; 18: 1 GiB) and permissions. */
+static int64_t w_frame;
+static int w_shift, w_perm;
 
-static inline int64_t walk1(int64_t root, u64 vpn) {
+/* walker.ts walk1DFlags on x86-64 tables: 0 on a fault. set_dirty: a host walk of a guest table frame (EPT A and D). */
+static inline int walk1(int64_t root, u64 vpn, int set_dirty) {
+  if (FULL && vpn >= VIRTUAL_PAGES) return 0;
   int64_t t = root;
+  int writable = 1;
   for (int lvl = 3; lvl >= 0; lvl--) {
-    u64 e = table_at(t)[(vpn >> (9 * lvl)) & 511];
+    if (FULL && t >= hfn_count) return 0;
+    u64 *at = table_at(t) + ((vpn >> (9 * lvl)) & 511);
+    u64 e = *at;
     refs++;
-    if (!(e & 1)) return -1;
-    t = (int64_t)(e >> 12);
+    if (!(e & P)) return 0;
+    if (!FULL) { t = (int64_t)(e >> 12); continue; }
+    int leaf = lvl == 0 || ((e & PS) && (lvl == 1 || lvl == 2));
+    if (!(e & A)) *at = e |= A;
+    if (!(e & W)) writable = 0;
+    int64_t next = (int64_t)((e >> 12) & FRAME_MASK);
+    if (leaf) {
+      if (set_dirty && writable && !(e & D)) *at = e |= D;
+      w_perm = (writable ? PERM_WRITE : 0) | ((e & D) ? PERM_DIRTY : 0);
+      w_shift = 9 * lvl;
+      w_frame = next + (int64_t)(vpn & ((1ull << (9 * lvl)) - 1));
+      return 1;
+    }
+    t = next;
   }
-  return t;
+  w_frame = t;
+  w_shift = 0;
+  w_perm = PERM_WRITE | PERM_DIRTY;
+  return 1;
 }
 
-static inline int64_t walk2(int64_t guest_root, u64 vpn) {
+/* walker.ts walk2D: the guest's table from guest frame guest_root, every guest-physical frame through the EPT. */
+static inline int walk2(int64_t guest_root, u64 vpn) {
+  if (FULL && vpn >= VIRTUAL_PAGES) return 0;
   int64_t g = guest_root;
+  int writable = 1, dirty = 0, guest_shift = 0;
   for (int lvl = 3; lvl >= 0; lvl--) {
-    int64_t h = walk1(ept_root, (u64)g);
-    if (h < 0) return -1;
-    u64 e = table_at(h)[(vpn >> (9 * lvl)) & 511];
+    if (!walk1(ept_root, (u64)g, 1)) return 0;
+    int64_t h = w_frame;
+    if (FULL && h >= hfn_count) return 0;
+    u64 *at = table_at(h) + ((vpn >> (9 * lvl)) & 511);
+    u64 e = *at;
     refs++;
-    if (!(e & 1)) return -1;
-    g = (int64_t)(e >> 12);
+    if (!(e & P)) return 0;
+    if (!FULL) { g = (int64_t)(e >> 12); continue; }
+    int leaf = lvl == 0 || ((e & PS) && (lvl == 1 || lvl == 2));
+    if (!(e & A)) *at = e |= A;
+    if (!(e & W)) writable = 0;
+    int64_t next = (int64_t)((e >> 12) & FRAME_MASK);
+    if (leaf) {
+      dirty = (e & D) != 0;
+      guest_shift = 9 * lvl;
+      g = next + (int64_t)(vpn & ((1ull << (9 * lvl)) - 1));
+      break;
+    }
+    g = next;
   }
-  return walk1(ept_root, (u64)g);
+  if (!walk1(ept_root, (u64)g, 0)) return 0; /* the data page: a read sets EPT A only */
+  if (w_shift > guest_shift) w_shift = guest_shift;
+  w_perm &= (writable ? PERM_WRITE : 0) | (dirty ? PERM_DIRTY : 0);
+  return 1;
 }
 
 /* Distinct pages in first-touch order (open addressing). */
@@ -160,11 +226,15 @@ int main(int argc, char **argv) {
     else map_page(root, vpn[i], new_hfn(0), new_host_table, identity);
   }
 
+  /* The TLB (tlb.ts): an entry's key is its address-space tag × 32 + its page shift, ~0 when invalid. */
+  const u64 INVALID = ~0ull, key = 1 * 32; /* the running context's tag: 1 */
   int entries = sets * ways;
-  u64 *tvpn = calloc((size_t)entries, 8), *stamp = calloc((size_t)entries, 8);
+  u64 *tvpn = calloc((size_t)entries, 8), *tkey = malloc((size_t)entries * 8), *stamp = calloc((size_t)entries, 8);
   int64_t *tframe = calloc((size_t)entries, 8);
-  char *valid = calloc((size_t)entries, 1);
-  u64 clock_ = 0, hits = 0, misses = 0, sum = 0;
+  unsigned char *tperm = calloc((size_t)entries, 1);
+  for (int e = 0; e < entries; e++) tkey[e] = INVALID;
+  u64 clock_ = 0, hits = 0, misses = 0, evictions = 0, sum = 0;
+  int64_t large_valid = 0; /* valid entries of large pages: none on these traces, but the probe asks */
   u64 set_mask_tlb = (u64)sets - 1;
   struct timespec t0, t1, c0, c1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -173,7 +243,8 @@ int main(int argc, char **argv) {
     u64 v = vpn[i];
     int base = (int)(v & set_mask_tlb) * ways, w, hit = -1;
     for (w = base; w < base + ways; w++)
-      if (valid[w] && tvpn[w] == v) { hit = w; break; }
+      if (tkey[w] == key && tvpn[w] == v) { hit = w; break; }
+    if (FULL && hit < 0 && large_valid) { /* a large-page probe would go here */ }
     if (hit >= 0) {
       stamp[hit] = ++clock_;
       hits++;
@@ -181,24 +252,28 @@ int main(int argc, char **argv) {
       continue;
     }
     misses++;
-    int64_t fr = nested ? walk2(root, v) : walk1(root, v);
+    if (!(nested ? walk2(root, v) : walk1(root, v, 0))) { fprintf(stderr, "tlb-model: page %llu faulted\n", (unsigned long long)v); return 1; }
+    if (FULL && w_shift != 0) { fprintf(stderr, "tlb-model: large pages are not modelled here\n"); return 1; }
     int victim = base;
     u64 oldest = ~0ull;
     for (w = base; w < base + ways; w++) {
-      if (!valid[w]) { victim = w; break; }
+      if (tkey[w] == INVALID) { victim = w; break; }
       if (stamp[w] < oldest) { oldest = stamp[w]; victim = w; }
     }
-    valid[victim] = 1;
+    if (tkey[victim] != INVALID) evictions++;
+    tkey[victim] = key;
     tvpn[victim] = v;
-    tframe[victim] = fr;
+    tframe[victim] = w_frame;
+    tperm[victim] = (unsigned char)w_perm;
     stamp[victim] = ++clock_;
-    sum += (u64)fr;
+    sum += (u64)w_frame;
   }
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   double cpu = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
-  printf("{\"mode\":\"%s\",\"accesses\":%lld,\"tlbHits\":%llu,\"tlbMisses\":%llu,\"walkRefs\":%llu,\"seconds\":%.6f,\"cpuSeconds\":%.6f,\"checksum\":%llu}\n",
-         nested ? "nested" : "native", (long long)n, (unsigned long long)hits, (unsigned long long)misses, (unsigned long long)refs, seconds, cpu, (unsigned long long)sum);
+  printf("{\"mode\":\"%s\",\"model\":\"%s\",\"accesses\":%lld,\"tlbHits\":%llu,\"tlbMisses\":%llu,\"tlbEvictions\":%llu,\"walkRefs\":%llu,\"seconds\":%.6f,\"cpuSeconds\":%.6f,\"checksum\":%llu}\n",
+         nested ? "nested" : "native", FULL ? "full" : "minimal", (long long)n, (unsigned long long)hits, (unsigned long long)misses, (unsigned long long)evictions,
+         (unsigned long long)refs, seconds, cpu, (unsigned long long)sum);
   return 0;
 }

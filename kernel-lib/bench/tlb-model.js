@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 /**
- * tlb-model.c ported to JavaScript, for `npm run bench` only: the same model, hand-inlined into
- * one loop per mode over typed arrays (no classes, no memo, no A/D bits, no tags, no large
- * pages), as fast as we could make V8 run it in a single process. It measures the floor for
- * the simulator's loop on V8: the gap between it and the C build is the language's, the gap
- * between it and the simulator's loop (the CLI's "seconds") is the simulator's own.
+ * tlb-model.c's minimal model (-DMINIMAL_MODEL=1) ported to JavaScript, for `npm run bench`
+ * only, hand-inlined into one loop per mode over typed arrays (no classes, no memo, no A/D
+ * bits, no tags, no permissions, no large pages), as fast as we could make V8 run it in a
+ * single process. It measures a floor for loops on V8: the gap between it and the minimal C
+ * build is the language's.
  *
  *   node tlb-model.js TRACE.raw64 native|nested [16] [4]
  *
- * Prints the same JSON object as tlb-model.c (counts and checksum that must equal it, loop
+ * Prints the JSON object tlb-model.c prints (counts and checksum that must equal it, loop
  * seconds and CPU seconds, JIT warm-up included as a single run pays it).
  *
  * Two choices make it V8's fastest version of the model, not a slower transcription:

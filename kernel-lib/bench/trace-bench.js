@@ -10,10 +10,12 @@
  *    of the child (all its threads), the steadier number when other jobs share the machine.
  * 2. On `compareRecords`-record raw64 traces (2 M by default; the matmul trace, whose regular
  *    pattern suits C's branch predictor, and a uniform random one), compiles tlb-model.c with
- *    `cc -O2` and runs it and the CLI back to back, `repeats` times, native and nested
- *    (16 × 4 TLB, 4-level, no walk cache); checks that both count the same accesses, hits,
- *    misses and walk references, and reports the median loop time (wall and CPU) of each, their
- *    ratio and accesses per CPU-second. The CLI runs its default engine (the WebAssembly core,
+ *    `cc -O2` twice (the simulator's model: tagged TLB entries with permissions, accessed and
+ *    dirty bits, entry decoding and bounds checks; and with -DMINIMAL_MODEL=1, a bare TLB over
+ *    present bits and frame numbers, the reference of earlier stops) and runs them and the CLI
+ *    back to back, `repeats` times, native and nested (16 × 4 TLB, 4-level, no walk cache);
+ *    checks that all count the same accesses, hits, misses and walk references, and reports the
+ *    median loop time (wall and CPU) of each, the ratios and accesses per CPU-second. The CLI runs its default engine (the WebAssembly core,
  *    assembly/mmu-core.ts) and, for comparison, --engine js (the TypeScript loop); the same
  *    model ported to plain JavaScript (tlb-model.js, 32-bit integers, one loop per mode) shows
  *    what hand-written JavaScript reaches in one run.
@@ -80,22 +82,28 @@ function traceBench({ records, compareRecords, repeats, log }) {
       return out;
     }
     const exe = path.join(dir, "tlb-model");
+    const exeMinimal = path.join(dir, "tlb-model-minimal");
     execFileSync(cc, ["-O2", "-o", exe, path.join(__dirname, "tlb-model.c")], { stdio: "pipe" });
+    execFileSync(cc, ["-O2", "-DMINIMAL_MODEL=1", "-o", exeMinimal, path.join(__dirname, "tlb-model.c")], { stdio: "pipe" });
     const compareTraces = [
       ["matmul", path.join(dir, "compare-matmul.raw64")],
       ["uniform", path.join(dir, "compare-uniform.raw64")],
     ];
     writeMatmulTrace(compareTraces[0][1], "raw64", compareRecords);
     writeUniformTrace(compareTraces[1][1], compareRecords, 16384, 1);
-    log(`\nLoop vs plain C (${cc} -O2, tlb-model.c): ${fmtCount(compareRecords)} accesses (raw64: matmul; uniform over 16384 pages), 16 × 4 TLB, 4-level, no walk cache; median of ${repeats} single CLI runs (each run: C, then the CLI)`);
-    log(`${pad("trace", 8)} ${pad("mode", 7)} ${lpad("hits", 9)} ${lpad("misses", 8)} ${lpad("walk refs", 9)} ${lpad("C ms", 7)} ${lpad("sim ms", 7)} ${lpad("sim / C", 7)} ${lpad("C cpu ms", 9)} ${lpad("sim cpu ms", 10)} ${lpad("sim / C", 7)} ${lpad("C M acc/s", 10)} ${lpad("sim M acc/s", 11)} ${lpad("--engine js cpu ms", 18)} ${lpad("/ C", 6)} ${lpad("JS port cpu ms", 14)} ${lpad("/ C", 6)}`);
+    log(`\nLoop vs plain C (${cc} -O2, tlb-model.c): ${fmtCount(compareRecords)} accesses (raw64: matmul; uniform over 16384 pages), 16 × 4 TLB, 4-level, no walk cache; median of ${repeats} single CLI runs (each run: C, minimal C, then the CLI)`);
+    log(`${pad("trace", 8)} ${pad("mode", 7)} ${lpad("hits", 9)} ${lpad("misses", 8)} ${lpad("walk refs", 9)} ${lpad("C ms", 7)} ${lpad("sim ms", 7)} ${lpad("sim / C", 7)} ${lpad("C cpu ms", 9)} ${lpad("sim cpu ms", 10)} ${lpad("sim / C", 7)} ${lpad("C M acc/s", 10)} ${lpad("sim M acc/s", 11)} ${lpad("min. C cpu ms", 13)} ${lpad("sim / min.", 10)} ${lpad("--engine js cpu ms", 18)} ${lpad("/ C", 6)} ${lpad("JS port cpu ms", 14)} ${lpad("/ min.", 6)}`);
     out.compare = [];
     for (const [traceName, small] of compareTraces) for (const mode of ["native", "nested"]) {
-      const runs = { c: [], ts: [], cCpu: [], tsCpu: [], engineJsCpu: [], jsCpu: [] };
+      const runs = { c: [], ts: [], cCpu: [], cMinimalCpu: [], tsCpu: [], engineJsCpu: [], jsCpu: [] };
       let engine = "";
       let counts = null;
       for (let r = 0; r < repeats; r++) {
         const c = JSON.parse(execFileSync(exe, [small, mode, "16", "4"], { encoding: "utf8" }));
+        const cMin = JSON.parse(execFileSync(exeMinimal, [small, mode, "16", "4"], { encoding: "utf8" }));
+        for (const key of ["accesses", "tlbHits", "tlbMisses", "tlbEvictions", "walkRefs", "checksum"]) {
+          if (c[key] !== cMin[key]) throw new Error(`tlb-model.c's two models disagree on ${key} in ${mode} mode: ${c[key]} and ${cMin[key]} (minimal)`);
+        }
         const t = runCli(["--trace", small, "--mode", mode, "--tlb-sets", "16", "--tlb-ways", "4"]);
         const tj = runCli(["--trace", small, "--mode", mode, "--tlb-sets", "16", "--tlb-ways", "4", "--engine", "js"]);
         engine = t.engine + (t.engineProblem ? ` (${t.engineProblem})` : "");
@@ -105,7 +113,7 @@ function traceBench({ records, compareRecords, repeats, log }) {
             if (c[key] !== o[key]) throw new Error(`C and ${name} disagree on ${key} in ${mode} mode: C ${c[key]}, simulator ${o[key]}`);
           }
         }
-        // The C model ported to one JavaScript loop (tlb-model.js): V8's floor for this model.
+        // The minimal C model ported to one JavaScript loop (tlb-model.js): V8's floor for that model.
         const j = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, "tlb-model.js"), small, mode, "16", "4"], { encoding: "utf8" }));
         for (const key of ["accesses", "tlbHits", "tlbMisses", "walkRefs", "checksum"]) {
           if (c[key] !== j[key]) throw new Error(`tlb-model.c and tlb-model.js disagree on ${key} in ${mode} mode: C ${c[key]}, JS ${j[key]}`);
@@ -115,19 +123,21 @@ function traceBench({ records, compareRecords, repeats, log }) {
         runs.c.push(c.seconds);
         runs.ts.push(t.seconds);
         runs.cCpu.push(c.cpuSeconds);
+        runs.cMinimalCpu.push(cMin.cpuSeconds);
         runs.tsCpu.push(t.loopCpuSeconds);
         runs.engineJsCpu.push(tj.loopCpuSeconds);
       }
-      const m = { c: median(runs.c), ts: median(runs.ts), cCpu: median(runs.cCpu), tsCpu: median(runs.tsCpu), engineJsCpu: median(runs.engineJsCpu), jsCpu: median(runs.jsCpu) };
-      const row = { trace: traceName, mode, engine, tlbHits: counts.tlbHits, tlbMisses: counts.tlbMisses, walkRefs: counts.walkRefs, runs, cSeconds: m.c, tsLoopSeconds: m.ts, ratio: m.ts / m.c, cCpuSeconds: m.cCpu, tsLoopCpuSeconds: m.tsCpu, cpuRatio: m.tsCpu / m.cCpu, cAccessesPerCpuSecond: counts.accesses / m.cCpu, tsAccessesPerCpuSecond: counts.accesses / m.tsCpu, engineJsCpuSeconds: m.engineJsCpu, engineJsCpuRatio: m.engineJsCpu / m.cCpu, jsPortCpuSeconds: m.jsCpu, jsPortCpuRatio: m.jsCpu / m.cCpu };
+      const m = { c: median(runs.c), ts: median(runs.ts), cCpu: median(runs.cCpu), cMinimalCpu: median(runs.cMinimalCpu), tsCpu: median(runs.tsCpu), engineJsCpu: median(runs.engineJsCpu), jsCpu: median(runs.jsCpu) };
+      const row = { trace: traceName, mode, engine, tlbHits: counts.tlbHits, tlbMisses: counts.tlbMisses, walkRefs: counts.walkRefs, runs, cSeconds: m.c, tsLoopSeconds: m.ts, ratio: m.ts / m.c, cCpuSeconds: m.cCpu, tsLoopCpuSeconds: m.tsCpu, cpuRatio: m.tsCpu / m.cCpu, cAccessesPerCpuSecond: counts.accesses / m.cCpu, tsAccessesPerCpuSecond: counts.accesses / m.tsCpu, cMinimalCpuSeconds: m.cMinimalCpu, cpuRatioMinimal: m.tsCpu / m.cMinimalCpu, engineJsCpuSeconds: m.engineJsCpu, engineJsCpuRatio: m.engineJsCpu / m.cCpu, jsPortCpuSeconds: m.jsCpu, jsPortCpuRatio: m.jsCpu / m.cMinimalCpu };
       out.compare.push(row);
-      log(`${pad(traceName, 8)} ${pad(mode, 7)} ${lpad(counts.tlbHits, 9)} ${lpad(counts.tlbMisses, 8)} ${lpad(counts.walkRefs, 9)} ${lpad((m.c * 1e3).toFixed(1), 7)} ${lpad((m.ts * 1e3).toFixed(1), 7)} ${lpad(row.ratio.toFixed(2) + "×", 7)} ${lpad((m.cCpu * 1e3).toFixed(1), 9)} ${lpad((m.tsCpu * 1e3).toFixed(1), 10)} ${lpad(row.cpuRatio.toFixed(2) + "×", 7)} ${lpad((row.cAccessesPerCpuSecond / 1e6).toFixed(0), 10)} ${lpad((row.tsAccessesPerCpuSecond / 1e6).toFixed(0), 11)} ${lpad((m.engineJsCpu * 1e3).toFixed(1), 18)} ${lpad(row.engineJsCpuRatio.toFixed(2) + "×", 6)} ${lpad((m.jsCpu * 1e3).toFixed(1), 14)} ${lpad(row.jsPortCpuRatio.toFixed(2) + "×", 6)}`);
+      log(`${pad(traceName, 8)} ${pad(mode, 7)} ${lpad(counts.tlbHits, 9)} ${lpad(counts.tlbMisses, 8)} ${lpad(counts.walkRefs, 9)} ${lpad((m.c * 1e3).toFixed(1), 7)} ${lpad((m.ts * 1e3).toFixed(1), 7)} ${lpad(row.ratio.toFixed(2) + "×", 7)} ${lpad((m.cCpu * 1e3).toFixed(1), 9)} ${lpad((m.tsCpu * 1e3).toFixed(1), 10)} ${lpad(row.cpuRatio.toFixed(2) + "×", 7)} ${lpad((row.cAccessesPerCpuSecond / 1e6).toFixed(0), 10)} ${lpad((row.tsAccessesPerCpuSecond / 1e6).toFixed(0), 11)} ${lpad((m.cMinimalCpu * 1e3).toFixed(1), 13)} ${lpad(row.cpuRatioMinimal.toFixed(2) + "×", 10)} ${lpad((m.engineJsCpu * 1e3).toFixed(1), 18)} ${lpad(row.engineJsCpuRatio.toFixed(2) + "×", 6)} ${lpad((m.jsCpu * 1e3).toFixed(1), 14)} ${lpad(row.jsPortCpuRatio.toFixed(2) + "×", 6)}`);
     }
     log(`(engine: ${out.compare[0].engine}. Accesses, hits, misses and walk references checked equal. sim ms: the CLI's loop time (its`);
     log(" \"seconds\"), warm-up included, as one run of the CLI pays it; cpu ms: CPU time of each process over the same span (sim:");
     log(" all threads, the compiler's too), steadier when the machine is shared; M acc/s: accesses per CPU-second of the loop;");
-    log(" --engine js: the same CLI run on the TypeScript loop; JS port: tlb-model.c ported to JavaScript (tlb-model.js, 32-bit");
-    log(" integers, counts and checksum checked equal to C))");
+    log(" min. C: tlb-model.c built with -DMINIMAL_MODEL=1 (no tags, permissions, A/D bits or checks: a lower bound, not the");
+    log(" simulator's model); --engine js: the same CLI run on the TypeScript loop; JS port: the minimal C model ported to");
+    log(" JavaScript (tlb-model.js, 32-bit integers, counts and checksum checked equal to C), its ratio to the minimal C)");
     return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
