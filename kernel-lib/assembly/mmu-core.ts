@@ -70,10 +70,7 @@ let missCount: i32 = 0;
 let walkCount: i32 = 0;
 let evictionCount: i32 = 0;
 let refreshHits: i32 = 0;
-let refreshLastHit: i32 = -1;
 
-// The TLB probe's result besides the entry: the base page's offset within it (see probe()).
-let probeWithin: i64 = 0;
 /** The bits of -1.0, an invalid entry's key (tlb.ts). */
 const INVALID_KEY: i64 = 0xbff0000000000000;
 // A walk's result (walker.ts: frame, leafShift, perm) and its entry reads, counted only when
@@ -101,10 +98,7 @@ let walkRefs: i32 = 0;
   const vpnBits = reinterpret<i64>(vpnF);
   const base = (<i32>vpn & setMaskL) * waysL;
   for (let i = base, end = base + waysL; i < end; i++) {
-    if (load<i64>(T_KEY + (i << 3)) == keyBits && load<i64>(T_PAGE_NUMBER + (i << 3)) == vpnBits) {
-      probeWithin = 0;
-      return i;
-    }
+    if (load<i64>(T_KEY + (i << 3)) == keyBits && load<i64>(T_PAGE_NUMBER + (i << 3)) == vpnBits) return i;
   }
   if (largeValid != 0) return probeLarge(vpn);
   return -1;
@@ -120,10 +114,7 @@ function probeLarge(vpn: i64): i32 {
     const pnF = <f64>pn;
     const base = (<i32>pn & setMask) * ways;
     for (let i = base, end = base + ways; i < end; i++) {
-      if (load<f64>(T_KEY + (i << 3)) == k && load<f64>(T_PAGE_NUMBER + (i << 3)) == pnF) {
-        probeWithin = vpn & ((<i64>1 << shift) - 1);
-        return i;
-      }
+      if (load<f64>(T_KEY + (i << 3)) == k && load<f64>(T_PAGE_NUMBER + (i << 3)) == pnF) return i;
     }
   }
   return -1;
@@ -409,7 +400,7 @@ function miss(vpn: i64, vpnF: f64, write: bool, e: i32, clock: i32): i32 {
   if (e >= 0) {
     store<i32>(T_STAMP + (e << 2), ++clock);
     refreshHits++;
-    refreshLastHit = e;
+    store<i32>(R_LAST_HIT, e);
   } else missCount++;
   walkCount++;
   evictionCount += insert(vpn, wFrame, load<i32>(R_TLB_SHIFT_FOR + (wShift << 2)), wPerm, ++clock);
@@ -444,12 +435,8 @@ export function run(from: i32, to: i32): i32 {
   dirtySets = 0;
   walkRefs = 0;
   missCount = walkCount = evictionCount = refreshHits = 0;
-  refreshLastHit = -1;
   checkSeen();
   let clock = reg32(R_CLOCK);
-  let lastHit = reg32(R_LAST_HIT);
-  let hits: i32 = 0;
-  let accesses: i32 = 0;
   let stop = STOP_DONE;
   // The probe's inputs in locals: V8 keeps globals in memory and reloads them every access.
   const keyBits = reinterpret<i64>(key);
@@ -477,10 +464,9 @@ export function run(from: i32, to: i32): i32 {
       // A write needs writable and dirty (Mmu.translateAccess); a read needs nothing more.
       if ((op & ~((perm >> 1) & perm)) == 0) {
         store<i32>(T_STAMP + (e << 2), ++clock);
-        hits++;
-        lastHit = e;
-        accesses++;
-        if (out) store<f64>(OUT_BASE + (i << 3), <f64>(<i64>load<f64>(T_FRAME + (e << 3)) + probeWithin));
+        // (tlb.ts lastHit, stored, not carried: the loop's registers are few.)
+        store<i32>(R_LAST_HIT, e);
+        if (out) store<f64>(OUT_BASE + (i << 3), <f64>(<i64>load<f64>(T_FRAME + (e << 3)) + (vpn & ((<i64>1 << load<u8>(T_SHIFT + e)) - 1))));
         continue;
       }
     }
@@ -490,19 +476,17 @@ export function run(from: i32, to: i32): i32 {
       break;
     }
     clock = next;
-    if (refreshLastHit >= 0) {
-      lastHit = refreshLastHit;
-      refreshLastHit = -1;
-    }
-    accesses++;
     if (out) store<f64>(OUT_BASE + (i << 3), <f64>wFrame);
   }
   store<i32>(R_CLOCK, clock);
   store<i32>(R_LARGE_VALID, largeValid);
-  store<i32>(R_LAST_HIT, lastHit);
   store<i32>(R_DIRTY_SETS, dirtySets);
   store<i32>(R_STOP, stop);
-  store<f64>(R_HITS, <f64>(hits + refreshHits));
+  // Every record before the stop completed (the loop stops at the first it cannot finish), and
+  // each completed access missed or hit: counting neither in the loop keeps two more values
+  // out of the loop's registers, which V8 had kept on the stack, a store and a load a record.
+  const accesses = i - from;
+  store<f64>(R_HITS, <f64>(accesses - missCount));
   store<f64>(R_MISSES, <f64>missCount);
   store<f64>(R_EVICTIONS, <f64>evictionCount);
   store<f64>(R_REFS, <f64>walkRefs);

@@ -46,7 +46,7 @@ function outcome(c: Case, engine: "wasm" | "js") {
     state: {
     runs,
     counters: m.counters(),
-    tlb: { contents: m.mmu.tlb.contents(), stats: m.mmu.tlb.stats() },
+    tlb: { contents: m.mmu.tlb.contents(), stats: m.mmu.tlb.stats(), lastHit: m.mmu.tlb.lastHit, clock: m.mmu.tlb.clock },
     walker: { refs: m.mmu.walker.totalRefs, walks: m.mmu.walker.walks },
     // Every dirty bit set starts a content generation (the memos depend on it), in both engines.
     generation: mem.contentGeneration,
