@@ -52,6 +52,7 @@ export class PhysicalMemory {
    * loop's registers), or null for an ordinary buffer. Growing it replaces every view.
    */
   wasmMemory: WasmMemory | null = null;
+  private readonly wasmGrowListeners: (() => void)[] = [];
   /** Byte offsets of {@link slotPlusOne} and of the pool in the Wasm memory (0 and 0 without one). */
   readonly slotBase: number = 0;
   readonly poolBase: number = 0;
@@ -104,6 +105,15 @@ export class PhysicalMemory {
       this.slotPlusOne = this.bytes = this.u16 = this.u32 = null as never; // set by viewWasm
       this.viewWasm();
     }
+  }
+
+  /**
+   * @internal Calls `listener` after every growth of the Wasm memory, which replaces its buffer
+   * (wasm-loop.ts: the TLB arrays it placed there must be made again at once, not at the next
+   * run, since the code that grew the memory may go on to use the TLB).
+   */
+  onWasmGrow(listener: () => void): void {
+    this.wasmGrowListeners.push(listener);
   }
 
   /** (Re)makes the views over the Wasm memory: after creating it and after every grow. */
@@ -172,6 +182,7 @@ export class PhysicalMemory {
       try {
         this.wasmMemory.grow(Math.ceil((this.poolBase + size - this.wasmMemory.buffer.byteLength) / WASM_PAGE));
         this.viewWasm();
+        for (const listener of this.wasmGrowListeners) listener();
         return;
       } catch {
         // Past what a Wasm memory may hold (4 GiB): carry on in an ordinary buffer, without the Wasm loop.

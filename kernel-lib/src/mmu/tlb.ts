@@ -40,6 +40,17 @@ export interface TlbStats {
   flushedEntries: number;
 }
 
+/** @internal Byte offsets of a TLB's arrays in a shared buffer (Tlb.placeIn). */
+export interface TlbPlacement {
+  pageNumber: number;
+  key: number;
+  frame: number;
+  shift: number;
+  perm: number;
+  stamp: number;
+  validByShift: number;
+}
+
 /** Largest LRU stamp (2^30 - 2; the insert scan starts above it): stamps and their differences stay small integers. */
 const STAMP_LIMIT = 2 ** 30 - 2;
 
@@ -59,23 +70,25 @@ export class Tlb {
   /** Page sizes held, as shifts in base pages. */
   readonly pageShifts: readonly number[];
   private readonly setMask: number;
-  /** @internal (wasm-loop.ts copies it) */
-  readonly pageNumber: Float64Array;
-  /** Per entry: tag × 32 + page shift, or -1 when invalid (one compare checks both). @internal (wasm-loop.ts copies it) */
-  readonly key: Float64Array;
+  // The entry arrays and validByShift may live in the WebAssembly core's memory, shared with
+  // it (placeIn, called by wasm-loop.ts): they are then replaced whenever that memory grows.
+  /** @internal Per entry: the page number, in pages of the entry's size. */
+  pageNumber: Float64Array;
+  /** Per entry: tag × 32 + page shift, or -1 when invalid (one compare checks both). @internal */
+  key: Float64Array;
   /** @internal Valid large-page entries (wasm-loop.ts reads and writes it back). */
   largeValid = 0;
-  /** @internal (wasm-loop.ts copies it) */
-  readonly frame: Float64Array;
-  /** @internal (wasm-loop.ts copies it) */
-  readonly shift: Uint8Array;
-  /** Per entry: the walk's PERM_* bits (writable, dirty), as an x86 TLB caches R/W and D (SDM Vol. 3A §4.10.2.2). @internal (wasm-loop.ts copies it) */
-  readonly perm: Uint8Array;
-  /** Per entry: the clock at its last use (LRU); below STAMP_LIMIT + 1, see {@link tick}. @internal (wasm-loop.ts copies it) */
-  readonly stamp: Int32Array;
-  /** @internal (wasm-loop.ts copies it) */
-  readonly validByShift: Int32Array;
-  /** The large page sizes held (shifts above 0), ascending, for the lookup loop. @internal (wasm-loop.ts copies it) */
+  /** @internal Per entry: the frame of the page's first base page. */
+  frame: Float64Array;
+  /** @internal Per entry: its page size, as a shift in base pages. */
+  shift: Uint8Array;
+  /** Per entry: the walk's PERM_* bits (writable, dirty), as an x86 TLB caches R/W and D (SDM Vol. 3A §4.10.2.2). @internal */
+  perm: Uint8Array;
+  /** Per entry: the clock at its last use (LRU); below STAMP_LIMIT + 1, see {@link tick}. @internal */
+  stamp: Int32Array;
+  /** @internal Valid entries per page shift. */
+  validByShift: Int32Array;
+  /** The large page sizes held (shifts above 0), ascending, for the lookup loop. @internal (wasm-loop.ts copies it for the core) */
   readonly largeShifts: Int32Array;
   /** 2^shift per shift, for page numbers too large for integer shifts. */
   private readonly scaleOf: Float64Array;
@@ -110,6 +123,35 @@ export class Tlb {
     this.validByShift = new Int32Array(32);
     this.largeShifts = Int32Array.from(this.pageShifts.filter((sh) => sh > 0));
     this.scaleOf = Float64Array.from({ length: 32 }, (_, sh) => 2 ** sh);
+  }
+
+  /**
+   * @internal Puts the entry arrays and validByShift in `buffer` at the byte offsets `at`
+   * (wasm-loop.ts: the WebAssembly core's own TLB arrays, so that neither side copies the
+   * other's). With `copy` the current contents move there; without, `buffer` already holds
+   * them (the same memory, grown: growing replaces the buffer and keeps the bytes).
+   */
+  placeIn(buffer: ArrayBuffer, at: TlbPlacement, copy: boolean): void {
+    const n = this.entries;
+    const moved = {
+      pageNumber: new Float64Array(buffer, at.pageNumber, n),
+      key: new Float64Array(buffer, at.key, n),
+      frame: new Float64Array(buffer, at.frame, n),
+      shift: new Uint8Array(buffer, at.shift, n),
+      perm: new Uint8Array(buffer, at.perm, n),
+      stamp: new Int32Array(buffer, at.stamp, n),
+      validByShift: new Int32Array(buffer, at.validByShift, 32),
+    };
+    if (copy) {
+      moved.pageNumber.set(this.pageNumber);
+      moved.key.set(this.key);
+      moved.frame.set(this.frame);
+      moved.shift.set(this.shift);
+      moved.perm.set(this.perm);
+      moved.stamp.set(this.stamp);
+      moved.validByShift.set(this.validByShift);
+    }
+    ({ pageNumber: this.pageNumber, key: this.key, frame: this.frame, shift: this.shift, perm: this.perm, stamp: this.stamp, validByShift: this.validByShift } = moved);
   }
 
   /** Counters as a plain object. */

@@ -80,7 +80,7 @@ export const L_PAGES_AT = 160; // Float64[8]
 /** Deepest layout the core takes (AddressLayout allows 6 levels). */
 export const MAX_LEVELS = 8;
 
-/** TLB arrays (a copy of the Tlb's, made before each run and written back after). */
+/** TLB arrays: the Tlb's own, placed here (Tlb.placeIn) for the core and TypeScript to share. */
 export const TLB_BASE = 4096;
 export const MAX_TLB_ENTRIES = 4096;
 export const T_PAGE_NUMBER = TLB_BASE; // Float64[E]

@@ -6,8 +6,9 @@
  * - The core works on the host's PhysicalMemory in place (a Wasm-backed memory, created by
  *   the Machine), so the tables it walks and the accessed/dirty bits it sets are the ones
  *   every other part of the simulator sees.
- * - The TLB is copied into the core before a run and back after it; counters come back as
- *   deltas. Registers (CR3, EPT pointer, context tag) are read afresh at every call, so
+ * - The TLB's arrays live in the core's memory (Tlb.placeIn), so the TypeScript path and the
+ *   core use one TLB; its scalars (clock, large entries) and the counters (as deltas) go in
+ *   and out at every call. Registers (CR3, EPT pointer, context tag) are read afresh at every call, so
  *   whatever the TypeScript side did in between (a context switch, a fault fixed, a flush) holds.
  * - The core stops at the first record it cannot finish (an event, a faulting walk, an LRU
  *   clock due for renumbering) without counting it; {@link Machine} replays that record on the
@@ -113,6 +114,8 @@ export class WasmLoop {
   private hostLayout: AddressLayout | null = null;
   /** Whether the core takes the layouts last written (layoutFits), worked out once per layout. */
   private layoutsFit = false;
+  /** Whether the TLB's arrays are the core's (Tlb.placeIn); not for a TLB too large for them. */
+  private tlbShared = false;
 
   private constructor(
     private readonly mmu: Mmu,
@@ -121,6 +124,15 @@ export class WasmLoop {
   ) {
     this.core = instance.exports as unknown as CoreExports;
     this.view();
+    // The TLB's arrays live in the core's memory (its T_* arrays), so a run and a record
+    // TypeScript does between runs see one TLB and nothing is copied. Made again at every
+    // growth of the memory, which replaces its buffer.
+    const tlb = mmu.tlb;
+    if (tlb.entries <= W.MAX_TLB_ENTRIES) {
+      tlb.placeIn(this.buffer!, TLB_PLACEMENT, true);
+      memory.onWasmGrow(() => tlb.placeIn(memory.wasmMemory!.buffer, TLB_PLACEMENT, false));
+      this.tlbShared = true;
+    }
     // A fresh memory is all zeros, which would read as a filled seen-table cache: mark it stale.
     this.i32[W.R_SEEN_GENERATION >> 2] = ~memory.layoutGeneration;
     this.checkLayouts();
@@ -174,7 +186,7 @@ export class WasmLoop {
     if (this.memory.wasmMemory === null) return "the host memory left WebAssembly (it outgrew 4 GiB)";
     if (w.walkCacheEntries !== 0) return "the core has no page-walk cache";
     if (w.recordSteps) return "walk steps are being recorded";
-    if (mmu.tlb.entries > W.MAX_TLB_ENTRIES) return `the core holds TLBs of at most ${W.MAX_TLB_ENTRIES} entries`;
+    if (!this.tlbShared) return `the core holds TLBs of at most ${W.MAX_TLB_ENTRIES} entries`;
     if (!this.layoutsFit) return "the core takes 8-byte entries whose frame field starts in the low word, in at most 8 levels";
     return "";
   }
@@ -211,18 +223,11 @@ export class WasmLoop {
     // walk, -2 for the identity): both roots are frames below 2^26, so the pair is exact in a double.
     const hostKey = mmu.modeCode !== MMU_NESTED ? -1 : mmu.hostIdentity ? -2 : mmu.eptRoot;
     f64[W.R_ROOTS >> 3] = mmu.cr3 * 2 ** 27 + hostKey + 2;
-    i32.set(tlb.validByShift, W.R_VALID_BY_SHIFT >> 2);
     i32.set(tlb.largeShifts, W.R_LARGE_SHIFTS >> 2);
     i32.set(mmu.tlbShiftFor, W.R_TLB_SHIFT_FOR >> 2);
     f64[W.R_CR3 >> 3] = mmu.cr3;
     f64[W.R_EPT_ROOT >> 3] = mmu.eptRoot;
     f64[W.R_KEY >> 3] = mmu.tag * 32;
-    f64.set(tlb.pageNumber, W.T_PAGE_NUMBER >> 3);
-    f64.set(tlb.key, W.T_KEY >> 3);
-    f64.set(tlb.frame, W.T_FRAME >> 3);
-    i32.set(tlb.stamp, W.T_STAMP >> 2);
-    u8.set(tlb.shift, W.T_SHIFT);
-    u8.set(tlb.perm, W.T_PERM);
 
     let hits = 0;
     let misses = 0;
@@ -260,13 +265,6 @@ export class WasmLoop {
       if (done < end) break;
     }
 
-    tlb.pageNumber.set(f64.subarray(W.T_PAGE_NUMBER >> 3, (W.T_PAGE_NUMBER >> 3) + tlb.entries));
-    tlb.key.set(f64.subarray(W.T_KEY >> 3, (W.T_KEY >> 3) + tlb.entries));
-    tlb.frame.set(f64.subarray(W.T_FRAME >> 3, (W.T_FRAME >> 3) + tlb.entries));
-    tlb.stamp.set(i32.subarray(W.T_STAMP >> 2, (W.T_STAMP >> 2) + tlb.entries));
-    tlb.shift.set(u8.subarray(W.T_SHIFT, W.T_SHIFT + tlb.entries));
-    tlb.perm.set(u8.subarray(W.T_PERM, W.T_PERM + tlb.entries));
-    tlb.validByShift.set(i32.subarray(W.R_VALID_BY_SHIFT >> 2, (W.R_VALID_BY_SHIFT >> 2) + 32));
     tlb.clock = i32[W.R_CLOCK >> 2]!;
     tlb.largeValid = i32[W.R_LARGE_VALID >> 2]!;
     tlb.lastHit = i32[W.R_LAST_HIT >> 2]!;
@@ -315,6 +313,17 @@ export class WasmLoop {
     }
   }
 }
+
+/** Where the TLB's arrays live in the core's memory (wasm-layout.ts). */
+const TLB_PLACEMENT = {
+  pageNumber: W.T_PAGE_NUMBER,
+  key: W.T_KEY,
+  frame: W.T_FRAME,
+  shift: W.T_SHIFT,
+  perm: W.T_PERM,
+  stamp: W.T_STAMP,
+  validByShift: W.R_VALID_BY_SHIFT,
+};
 
 /** True for the layouts the core's specialized walk takes: x86-64 entries, 4 KiB pages, 9-bit indices (mmu-core.ts walk1DOf). */
 function isX86(L: AddressLayout): boolean {

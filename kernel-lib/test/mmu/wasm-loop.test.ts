@@ -185,6 +185,31 @@ describe("the WebAssembly loop runs the TypeScript model exactly", () => {
     }
   });
 
+  it("shares one TLB with the core, in its memory, across the memory's growth", () => {
+    const run = (engine: "wasm" | "js") => {
+      const m = new Machine({ mode: "shadow", engine, hostMemoryBytes: 2 ** 30, tlb: { sets: 8, ways: 4 } });
+      const vm = m.createVm({ memoryBytes: 64 * MiB });
+      const first = uniformWorkload({ pages: 40, accesses: 2000, seed: 3, writeFraction: 0.3 });
+      m.run(first, vm);
+      const tlb = m.mmu.tlb;
+      const before = { contents: tlb.contents(), buffer: tlb.key.buffer };
+      // Storage for 300 more frames: the pool outgrows its buffer, which growth replaces.
+      const mem = m.hostMemory;
+      for (let f = mem.frameCount - 300; f < mem.frameCount; f++) mem.writeByte(f * mem.pageSizeBytes, 7);
+      const after = { contents: tlb.contents(), buffer: tlb.key.buffer };
+      m.run(uniformWorkload({ pages: 60, accesses: 2000, seed: 4, writeFraction: 0.3 }), vm, { premap: true });
+      return { m, before, after, state: { tlb: tlb.contents(), stats: tlb.stats(), counters: m.counters() } };
+    };
+    const w = run("wasm");
+    const j = run("js");
+    expect(w.m.engine).toBe("wasm");
+    expect(w.before.contents.length).toBeGreaterThan(20);
+    expect(w.after.buffer).not.toBe(w.before.buffer); // the memory grew and the TLB moved with it
+    expect(w.after.buffer).toBe(w.m.hostMemory.wasmMemory!.buffer);
+    expect(w.after.contents).toEqual(w.before.contents);
+    expect(w.state).toEqual(j.state);
+  });
+
   it("falls back to TypeScript, saying why, where the core does not model the configuration", () => {
     const pwc = new Machine({ mode: "native", walkCacheEntries: 16 });
     expect(pwc.engine).toBe("js");
