@@ -12,7 +12,7 @@
  * optimizing the TypeScript loop, and even optimized, doubles and bounds checks keep it at
  * 4-8× a plain C version of the same model (bench/tlb-model.c, issue 15). Compiled ahead of
  * the loop (wasm-loop.ts compileOptimized), this runs nested walks faster than that C (its
- * walk memo) and native ones at about 2.1-2.4× it: `npm run bench` measures both.
+ * walk memo) and native ones at about 1.9-2.1× it: `npm run bench` measures both.
  *
  * What it leaves to TypeScript: anything that is not a plain read or write of a mapped page.
  * run() stops at the first record it cannot finish (an event, a walk that faults, an LRU clock
