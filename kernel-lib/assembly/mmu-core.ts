@@ -25,9 +25,9 @@
 import {
   ARG_BASE, GUEST_LAYOUT, HOST_LAYOUT, L_ACCESSED, L_DIRTY, L_FRAME_HIGH_MASK, L_FRAME_HIGH_SCALE, L_FRAME_LOW_MASK, L_FRAME_LOW_SHIFT,
   L_LARGE, L_LEAF_AT, L_X86, R_LAYOUT_GENERATION, R_SEEN_GENERATION, SEEN_ADDR, SEEN_FRAME, MEMO_BASE, MEMO_ENTRIES, M_FRAME, M_GENERATION, M_INFO, M_ROOTS, M_VPN, R_GENERATION, R_MEMO, R_ROOTS, L_LEVELS, L_MASK_AT, L_PAGES_AT, L_PRESENT, L_SHIFT_AT, L_VIRTUAL_PAGES, L_WRITABLE, OPS_BASE, OUT_BASE,
-  R_ACCESSES, R_CLOCK, R_CR3, R_DIRTY_SETS, R_EPT_ROOT, R_EVICTIONS, R_FRAME_COUNT, R_HITS, R_HOST_DIRTY_HOOK, R_HOST_IDENTITY, R_KEY,
+  R_CLOCK, R_CR3, R_DIRTY_SETS, R_EPT_ROOT, R_EVICTIONS, R_FRAME_COUNT, R_HITS, R_HOST_DIRTY_HOOK, R_HOST_IDENTITY, R_KEY,
   R_LARGE_SHIFT_COUNT, R_LARGE_SHIFTS, R_LARGE_VALID, R_LAST_HIT, R_MISSES, R_MODE, R_OUT, R_PAGE_BYTES, R_POOL_BASE, R_REFS, R_SET_MASK,
-  R_SLOT_BASE, R_STOP, R_TLB_SHIFT_FOR, R_VALID_BY_SHIFT, R_WALKS, R_WAYS, STAMP_LIMIT, STOP_CLOCK, STOP_DONE, STOP_EVENT, STOP_FAULT,
+  R_SLOT_BASE, R_TLB_SHIFT_FOR, R_VALID_BY_SHIFT, R_WALKS, R_WAYS, STAMP_LIMIT,
   T_FRAME, T_KEY, T_PAGE_NUMBER, T_PERM, T_SHIFT, T_STAMP,
 } from "../src/mmu/wasm-layout";
 
@@ -214,6 +214,22 @@ function probeLarge(vpn: i64): i32 {
 
 
 /**
+ * Address of the 8-byte entry at byte `off` of host table frame `frame`, or 0 where memory reads
+ * as zeros (a frame past the end of memory, or one without storage: a walk then finds the entry
+ * not present). An offset past the page goes on into the next frames (tables wider than a page,
+ * as walker.ts reads them; never for `x86`). `k`: the seen-table cache slot (tableAt).
+ */
+@inline function entryAt(frame: i64, off: i32, k: i32, x86: bool): usize {
+  if (!x86 && off >= pageBytes) {
+    frame += <i64>(off / pageBytes);
+    off = off % pageBytes;
+  }
+  if (frame >= frameCount) return 0;
+  const table = tableAt(frame, k, x86);
+  return table == 0 ? 0 : table + <usize>off;
+}
+
+/**
  * The frame an entry points at (AddressLayout's frame decode), in integers: this is on the
  * walk's chain of dependent loads, where a round trip through doubles cost ~20 cycles a level.
  * The driver passes layouts whose high-word scale is a whole number (wasm-loop.ts layoutFits).
@@ -257,22 +273,10 @@ function walk1D(L: usize, root: i64, vpn: i64, adWrite: bool, permWrite: bool, h
   for (let d = 0; d < n; d++) {
     const s = x86 ? 9 * (n - 1 - d) : load<i32>(L + L_SHIFT_AT + (d << 2));
     const index = <i32>(vpn >> s) & (x86 ? 511 : load<i32>(L + L_MASK_AT + (d << 2)));
-    let off = index << 3;
-    let tf = table;
-    if (!x86 && off >= pageBytes) {
-      tf = table + <i64>(off / pageBytes);
-      off = off % pageBytes;
-    }
-    if (tf >= frameCount) return false; // (a failed walk's references are not counted: the access is replayed)
-    const table0 = tableAt(tf, d, x86);
-    const at: usize = table0 == 0 ? 0 : table0 + <usize>off;
-    let lo: u32 = 0;
-    let hi: i32 = 0;
-    if (at != 0) {
-      lo = load<u32>(at);
-      hi = load<i32>(at + 4);
-    }
-    if ((lo & presentMask) == 0) return false;
+    const at = entryAt(table, index << 3, d, x86);
+    let lo: u32 = at == 0 ? 0 : load<u32>(at);
+    if ((lo & presentMask) == 0) return false; // (a failed walk's references are not counted: the access is replayed)
+    const hi: i32 = load<i32>(at + 4);
     if ((lo & aMask) != aMask) {
       lo |= aMask;
       store<u32>(at, lo);
@@ -328,23 +332,13 @@ function walk2D(vpn: i64, guestRoot: i64, identity: bool, hostRoot: i64, write: 
       // Host walks of guest table frames set EPT A and D but are not permission-checked (SDM Vol. 3C §29.3.5).
       if (!walk1D(H, hostRoot, gTable, true, false, true)) return false;
       hTable = wFrame;
-    } else if (gTable >= frameCount) return false;
+    }
     const s = load<i32>(G + L_SHIFT_AT + (d << 2));
     const index = <i32>(vpn >> s) & load<i32>(G + L_MASK_AT + (d << 2));
-    let off = index << 3;
-    if (off >= pageBytes) {
-      hTable += <i64>(off / pageBytes);
-      off = off % pageBytes;
-    }
-    const table0 = hTable < frameCount ? tableAt(hTable, 8 + d, false) : 0;
-    const at: usize = table0 == 0 ? 0 : table0 + <usize>off;
-    let lo: u32 = 0;
-    let hi: i32 = 0;
-    if (at != 0) {
-      lo = load<u32>(at);
-      hi = load<i32>(at + 4);
-    }
+    const at = entryAt(hTable, index << 3, 8 + d, false);
+    let lo: u32 = at == 0 ? 0 : load<u32>(at);
     if ((lo & presentMask) == 0) return false; // (a failed walk's references are not counted: the access is replayed)
+    const hi: i32 = load<i32>(at + 4);
     const leaf = d == n - 1 || ((lo & largeMask) != 0 && load<i32>(G + L_LEAF_AT + (d << 2)) == 1);
     if ((lo & aMask) != aMask) {
       lo |= aMask;
@@ -440,8 +434,9 @@ function miss(vpn: i64, vpnF: f64, write: bool, e: i32, clock: i32): i32 {
 
 /**
  * Runs records [from, to) of the block (OPS_BASE, ARG_BASE); returns the index of the first
- * record it did not do (`to` when it did them all), with the reason in R_STOP. Counter deltas
- * go to R_HITS ... R_ACCESSES and R_DIRTY_SETS; TLB state stays in the arrays.
+ * record it did not do (`to` when it did them all): an event, a walk that faults or an LRU
+ * clock due for renumbering, which TypeScript does (whichever it is). Counter deltas go to
+ * R_HITS ... R_WALKS and R_DIRTY_SETS; TLB state stays in the arrays.
  */
 export function run(from: i32, to: i32): i32 {
   nestedMode = reg32(R_MODE) == MMU_NESTED;
@@ -468,7 +463,6 @@ export function run(from: i32, to: i32): i32 {
   missCount = walkCount = evictionCount = refreshHits = 0;
   checkSeen();
   let clock = reg32(R_CLOCK);
-  let stop = STOP_DONE;
   // The probe's inputs in locals: V8 keeps globals in memory and reloads them every access.
   const keyBits = reinterpret<i64>(key);
   const waysL = ways;
@@ -476,15 +470,9 @@ export function run(from: i32, to: i32): i32 {
   let i = from;
   for (; i < to; i++) {
     const op = <i32>load<u8>(OPS_BASE + i);
-    if (op > 1) {
-      stop = STOP_EVENT;
-      break;
-    }
-    // Two ticks at most per access (a hit, then a refill).
-    if (clock >= STAMP_LIMIT - 2) {
-      stop = STOP_CLOCK;
-      break;
-    }
+    if (op > 1) break; // an event: TypeScript does it
+    // An access ticks the LRU clock twice at most (a hit, then a refill); TypeScript renumbers.
+    if (clock >= STAMP_LIMIT - 2) break;
     const vpnF = load<f64>(ARG_BASE + (i << 3));
     // The page number as an integer (below 2^52): added to 2^52 its bits are the mantissa,
     // three cheap instructions where a checked double-to-integer conversion takes a dozen.
@@ -502,26 +490,20 @@ export function run(from: i32, to: i32): i32 {
       }
     }
     const next = op == 1 ? miss(vpn, vpnF, true, e, clock) : miss(vpn, vpnF, false, e, clock);
-    if (next < 0) {
-      stop = STOP_FAULT;
-      break;
-    }
+    if (next < 0) break; // the walk faulted: TypeScript resolves the fault and does the access
     clock = next;
     if (out) store<f64>(OUT_BASE + (i << 3), <f64>wFrame);
   }
   store<i32>(R_CLOCK, clock);
   store<i32>(R_LARGE_VALID, largeValid);
   store<i32>(R_DIRTY_SETS, dirtySets);
-  store<i32>(R_STOP, stop);
   // Every record before the stop completed (the loop stops at the first it cannot finish), and
   // each completed access missed or hit: counting neither in the loop keeps two more values
   // out of the loop's registers, which V8 had kept on the stack, a store and a load a record.
-  const accesses = i - from;
-  store<f64>(R_HITS, <f64>(accesses - missCount));
+  store<f64>(R_HITS, <f64>(i - from - missCount));
   store<f64>(R_MISSES, <f64>missCount);
   store<f64>(R_EVICTIONS, <f64>evictionCount);
   store<f64>(R_REFS, <f64>walkRefs);
   store<f64>(R_WALKS, <f64>walkCount);
-  store<f64>(R_ACCESSES, <f64>accesses);
   return i;
 }

@@ -117,32 +117,46 @@ static u64 refs;
 static int64_t w_frame;
 static int w_shift, w_perm;
 
+/*
+ * One level of a walk (the work walker.ts does per entry): 0 if the entry at `at` is not
+ * present, else 1, or 2 at a leaf (the last level, or a PS entry where a large page may be);
+ * sets the accessed bit, clears *writable on a read-only entry, and puts in *next the frame the
+ * entry points at.
+ */
+static inline int step(u64 *at, int lvl, int *writable, int64_t *next) {
+  u64 e = *at;
+  refs++;
+  if (!(e & P)) return 0;
+  if (!FULL) {
+    *next = (int64_t)(e >> 12);
+    return 1;
+  }
+  if (!(e & A)) *at = e |= A;
+  if (!(e & W)) *writable = 0;
+  *next = (int64_t)((e >> 12) & FRAME_MASK);
+  return lvl == 0 || ((e & PS) && (lvl == 1 || lvl == 2)) ? 2 : 1;
+}
+
 /* walker.ts walk1DFlags on x86-64 tables: 0 on a fault. set_dirty: a host walk of a guest table frame (EPT A and D). */
 static inline int walk1(int64_t root, u64 vpn, int set_dirty) {
   if (FULL && vpn >= VIRTUAL_PAGES) return 0;
-  int64_t t = root;
+  int64_t t = root, next;
   int writable = 1;
   for (int lvl = 3; lvl >= 0; lvl--) {
     if (FULL && t >= hfn_count) return 0;
     u64 *at = table_at(t) + ((vpn >> (9 * lvl)) & 511);
-    u64 e = *at;
-    refs++;
-    if (!(e & P)) return 0;
-    if (!FULL) { t = (int64_t)(e >> 12); continue; }
-    int leaf = lvl == 0 || ((e & PS) && (lvl == 1 || lvl == 2));
-    if (!(e & A)) *at = e |= A;
-    if (!(e & W)) writable = 0;
-    int64_t next = (int64_t)((e >> 12) & FRAME_MASK);
-    if (leaf) {
-      if (set_dirty && writable && !(e & D)) *at = e |= D;
-      w_perm = (writable ? PERM_WRITE : 0) | ((e & D) ? PERM_DIRTY : 0);
+    int got = step(at, lvl, &writable, &next);
+    if (!got) return 0;
+    if (got == 2) {
+      if (set_dirty && writable && !(*at & D)) *at |= D;
+      w_perm = (writable ? PERM_WRITE : 0) | ((*at & D) ? PERM_DIRTY : 0);
       w_shift = 9 * lvl;
       w_frame = next + (int64_t)(vpn & ((1ull << (9 * lvl)) - 1));
       return 1;
     }
     t = next;
   }
-  w_frame = t;
+  w_frame = t; /* (the minimal model: no leaf test, the walk ends at the last level) */
   w_shift = 0;
   w_perm = PERM_WRITE | PERM_DIRTY;
   return 1;
@@ -151,23 +165,17 @@ static inline int walk1(int64_t root, u64 vpn, int set_dirty) {
 /* walker.ts walk2D: the guest's table from guest frame guest_root, every guest-physical frame through the EPT. */
 static inline int walk2(int64_t guest_root, u64 vpn) {
   if (FULL && vpn >= VIRTUAL_PAGES) return 0;
-  int64_t g = guest_root;
+  int64_t g = guest_root, next;
   int writable = 1, dirty = 0, guest_shift = 0;
   for (int lvl = 3; lvl >= 0; lvl--) {
     if (!walk1(ept_root, (u64)g, 1)) return 0;
     int64_t h = w_frame;
     if (FULL && h >= hfn_count) return 0;
     u64 *at = table_at(h) + ((vpn >> (9 * lvl)) & 511);
-    u64 e = *at;
-    refs++;
-    if (!(e & P)) return 0;
-    if (!FULL) { g = (int64_t)(e >> 12); continue; }
-    int leaf = lvl == 0 || ((e & PS) && (lvl == 1 || lvl == 2));
-    if (!(e & A)) *at = e |= A;
-    if (!(e & W)) writable = 0;
-    int64_t next = (int64_t)((e >> 12) & FRAME_MASK);
-    if (leaf) {
-      dirty = (e & D) != 0;
+    int got = step(at, lvl, &writable, &next);
+    if (!got) return 0;
+    if (got == 2) {
+      dirty = (*at & D) != 0;
       guest_shift = 9 * lvl;
       g = next + (int64_t)(vpn & ((1ull << (9 * lvl)) - 1));
       break;

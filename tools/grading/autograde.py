@@ -39,6 +39,7 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import exchange  # noqa: E402
 import integrity  # noqa: E402
+import verdict  # noqa: E402
 from course import Course, GradingError, exit_on_error, user_path  # noqa: E402
 from feedback import make_offline  # noqa: E402
 from normalise import normalise  # noqa: E402
@@ -125,18 +126,6 @@ def score_rows(course: Course, assignment: str, errors: dict[str, str]):
         header.append("note")
         rows = {k: r + [""] * (len(header) - len(r)) for k, r in rows.items()}
     return header, [rows[k] for k in sorted(rows)]
-
-
-def undecided(course: Course, assignment: str) -> dict[str, str]:
-    """The exercises this run could not decide (verdict.py: draws that cannot tell a constant answer
-    from a solution), each with the teacher's reason, from the run's verdict store."""
-    found = {}
-    for store in sorted((course.root / ".grading" / assignment).glob("*.verdicts.json")):
-        try:
-            found.update(json.loads(store.read_text()).get("undecidable", {}))
-        except (OSError, ValueError):
-            continue
-    return found
 
 
 def kernel_lib_hash(course: Course, trust: bool) -> str:
@@ -301,7 +290,7 @@ def main(argv=None) -> int:
             cells = [v.rjust(min(width, max(len(h), 7))) for h, v in zip(header, row) if h != "note"]
             note = row[header.index("note")] if "note" in header else ""
             print("  " + "  ".join(cells) + (f"  {note}" if note else ""))
-        for gid, why in undecided(course, assignment).items():
+        for gid, why in verdict.undecided(course.root, assignment).items():
             print(f"  NOT GRADED {gid} (0 points for everyone): {why}.")
         print(f"  scores:   {out / 'scores.csv'}")
         if from_exchange and graded:

@@ -50,11 +50,6 @@ def course_root(resources) -> Path:
     return Path(url[len(prefix):]).resolve().parent
 
 
-def verdict_store(course: Path, assignment: str, notebook: str) -> Path:
-    """This grading run's seed, chosen draws, reference results and undecidable exercises (autograde reads it too)."""
-    return course / ".grading" / assignment / f"{notebook}.verdicts.json"
-
-
 def graded_test(cell) -> bool:
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
@@ -127,7 +122,7 @@ class SandboxedExecute(NbGraderPreprocessor):
             return verdict.Settled([], {}, {}, {})
         source = nbformat.read(source_path, as_version=4)
         digest = hashlib.sha256(source_path.read_bytes()).hexdigest()
-        store = verdict_store(course, assignment, notebook)
+        store = verdict.store_path(course, assignment, notebook)
         if store.exists():
             kept = json.loads(store.read_text())
             if kept.get("source") == digest and "attempts" in kept:

@@ -233,6 +233,25 @@ def _undecidable(ex: Exercise, first: list) -> str:
             f"'cases' (cell metadata computropolis.verdict), then grade again with --force")
 
 
+def store_path(course: Path, assignment: str, notebook: str) -> Path:
+    """Where a grading run keeps one notebook's seed, chosen draws, reference results and
+    undecidable exercises (written by sandboxed_execute.py, read by autograde.py's summary)."""
+    return course / ".grading" / assignment / f"{notebook}.verdicts.json"
+
+
+def undecided(course: Path, assignment: str) -> dict[str, str]:
+    """The exercises of `assignment` its last grading run could not decide, each with the reason
+    for the teacher, from every notebook's store."""
+    pattern = store_path(course, assignment, "*")
+    found = {}
+    for store in sorted(pattern.parent.glob(pattern.name)):
+        try:
+            found.update(json.loads(store.read_text()).get("undecidable", {}))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def new_seed() -> int:
     return secrets.randbits(63)
 

@@ -132,26 +132,21 @@ export class Tlb {
    * them (the same memory, grown: growing replaces the buffer and keeps the bytes).
    */
   placeIn(buffer: ArrayBuffer, at: TlbPlacement, copy: boolean): void {
-    const n = this.entries;
-    const moved = {
-      pageNumber: new Float64Array(buffer, at.pageNumber, n),
-      key: new Float64Array(buffer, at.key, n),
-      frame: new Float64Array(buffer, at.frame, n),
-      shift: new Uint8Array(buffer, at.shift, n),
-      perm: new Uint8Array(buffer, at.perm, n),
-      stamp: new Int32Array(buffer, at.stamp, n),
-      validByShift: new Int32Array(buffer, at.validByShift, 32),
+    type Typed = Float64Array | Int32Array | Uint8Array;
+    // (Lengths from the TLB, not the old arrays: after a growth those are detached, of length 0.)
+    const move = <T extends Typed>(old: T, offset: number, length: number, Kind: new (b: ArrayBuffer, o: number, n: number) => T): T => {
+      const moved = new Kind(buffer, offset, length);
+      if (copy) moved.set(old);
+      return moved;
     };
-    if (copy) {
-      moved.pageNumber.set(this.pageNumber);
-      moved.key.set(this.key);
-      moved.frame.set(this.frame);
-      moved.shift.set(this.shift);
-      moved.perm.set(this.perm);
-      moved.stamp.set(this.stamp);
-      moved.validByShift.set(this.validByShift);
-    }
-    ({ pageNumber: this.pageNumber, key: this.key, frame: this.frame, shift: this.shift, perm: this.perm, stamp: this.stamp, validByShift: this.validByShift } = moved);
+    const n = this.entries;
+    this.pageNumber = move(this.pageNumber, at.pageNumber, n, Float64Array);
+    this.key = move(this.key, at.key, n, Float64Array);
+    this.frame = move(this.frame, at.frame, n, Float64Array);
+    this.shift = move(this.shift, at.shift, n, Uint8Array);
+    this.perm = move(this.perm, at.perm, n, Uint8Array);
+    this.stamp = move(this.stamp, at.stamp, n, Int32Array);
+    this.validByShift = move(this.validByShift, at.validByShift, 32, Int32Array);
   }
 
   /** Counters as a plain object. */

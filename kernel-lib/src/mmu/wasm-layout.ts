@@ -13,7 +13,6 @@ export const CORE_BYTES = 1048576;
 // 32-bit registers (byte offsets).
 export const R_MODE = 0; // MMU_NATIVE 0, MMU_SHADOW 1, MMU_NESTED 2
 export const R_HOST_IDENTITY = 4; // 1: nested with guest-physical = host-physical
-export const R_ENTRIES = 8;
 export const R_WAYS = 12;
 export const R_SET_MASK = 16;
 export const R_CLOCK = 20; // TLB LRU clock (read and written back)
@@ -27,7 +26,6 @@ export const R_LARGE_SHIFT_COUNT = 48;
 export const R_DIRTY_SETS = 52; // out: dirty bits set (each starts a new content generation)
 export const R_HOST_DIRTY_HOOK = 56; // 1: call the hostDirty import when an EPT dirty bit is set
 export const R_OUT = 60; // 1: write each access's host frame to OUT_BASE
-export const R_STOP = 64; // out: why run() stopped (STOP_*)
 export const R_MEMO = 68; // 1: memoize completed walks (the walker's memo option)
 export const R_LAYOUT_GENERATION = 72; // the memory's layoutGeneration (low 32 bits) at the call
 export const R_SEEN_GENERATION = 76; // the layoutGeneration the seen-table cache below holds for
@@ -44,7 +42,6 @@ export const R_MISSES = 544;
 export const R_EVICTIONS = 552;
 export const R_REFS = 560;
 export const R_WALKS = 568;
-export const R_ACCESSES = 576;
 export const R_GENERATION = 584; // the memory's content generation at the call
 export const R_ROOTS = 592; // the walk's roots as one memo key (wasm-loop.ts rootsKey)
 
@@ -109,12 +106,6 @@ export const M_GENERATION = 8;
 export const M_ROOTS = 16;
 export const M_FRAME = 24;
 export const M_INFO = 28;
-
-/** Why run() returned before the end of its block. */
-export const STOP_DONE = 0;
-export const STOP_EVENT = 1; // a record that is not a read or a write
-export const STOP_FAULT = 2; // the walk faulted: the JavaScript path handles the access
-export const STOP_CLOCK = 3; // the LRU clock is due for renumbering
 
 /** LRU stamp limit, as in tlb.ts (2^30 - 2). */
 export const STAMP_LIMIT = 1073741822;

@@ -114,8 +114,6 @@ export class WasmLoop {
   private hostLayout: AddressLayout | null = null;
   /** Whether the core takes the layouts last written (layoutFits), worked out once per layout. */
   private layoutsFit = false;
-  /** Whether the TLB's arrays are the core's (Tlb.placeIn); not for a TLB too large for them. */
-  private tlbShared = false;
 
   private constructor(
     private readonly mmu: Mmu,
@@ -131,10 +129,20 @@ export class WasmLoop {
     if (tlb.entries <= W.MAX_TLB_ENTRIES) {
       tlb.placeIn(this.buffer!, TLB_PLACEMENT, true);
       memory.onWasmGrow(() => tlb.placeIn(memory.wasmMemory!.buffer, TLB_PLACEMENT, false));
-      this.tlbShared = true;
     }
+    const i32 = this.i32;
     // A fresh memory is all zeros, which would read as a filled seen-table cache: mark it stale.
-    this.i32[W.R_SEEN_GENERATION >> 2] = ~memory.layoutGeneration;
+    i32[W.R_SEEN_GENERATION >> 2] = ~memory.layoutGeneration;
+    // The registers fixed for the life of the MMU and its memory, written once.
+    i32[W.R_WAYS >> 2] = tlb.ways;
+    i32[W.R_SET_MASK >> 2] = tlb.sets - 1;
+    i32[W.R_PAGE_BYTES >> 2] = memory.pageSizeBytes;
+    i32[W.R_FRAME_COUNT >> 2] = memory.frameCount;
+    i32[W.R_SLOT_BASE >> 2] = memory.slotBase;
+    i32[W.R_POOL_BASE >> 2] = memory.poolBase;
+    i32[W.R_LARGE_SHIFT_COUNT >> 2] = tlb.largeShifts.length;
+    i32.set(tlb.largeShifts, W.R_LARGE_SHIFTS >> 2);
+    i32.set(mmu.tlbShiftFor, W.R_TLB_SHIFT_FOR >> 2);
     this.checkLayouts();
   }
 
@@ -186,7 +194,7 @@ export class WasmLoop {
     if (this.memory.wasmMemory === null) return "the host memory left WebAssembly (it outgrew 4 GiB)";
     if (w.walkCacheEntries !== 0) return "the core has no page-walk cache";
     if (w.recordSteps) return "walk steps are being recorded";
-    if (!this.tlbShared) return `the core holds TLBs of at most ${W.MAX_TLB_ENTRIES} entries`;
+    if (mmu.tlb.entries > W.MAX_TLB_ENTRIES) return `the core holds TLBs of at most ${W.MAX_TLB_ENTRIES} entries`;
     if (!this.layoutsFit) return "the core takes 8-byte entries whose frame field starts in the low word, in at most 8 levels";
     return "";
   }
@@ -201,40 +209,25 @@ export class WasmLoop {
     const { i32, f64, u8, mmu, memory } = this;
     const tlb = mmu.tlb;
     const walker = mmu.walker;
+    // The registers TypeScript may have changed since the last run (a context switch, a fault
+    // fixed, dirty logging started); the TLB's own arrays are shared (Tlb.placeIn).
     i32[W.R_MODE >> 2] = mmu.modeCode;
     i32[W.R_HOST_IDENTITY >> 2] = mmu.hostIdentity ? 1 : 0;
-    i32[W.R_ENTRIES >> 2] = tlb.entries;
-    i32[W.R_WAYS >> 2] = tlb.ways;
-    i32[W.R_SET_MASK >> 2] = tlb.sets - 1;
     i32[W.R_CLOCK >> 2] = tlb.clock;
     i32[W.R_LARGE_VALID >> 2] = tlb.largeValid;
     i32[W.R_LAST_HIT >> 2] = tlb.lastHit;
-    i32[W.R_PAGE_BYTES >> 2] = memory.pageSizeBytes;
-    i32[W.R_FRAME_COUNT >> 2] = memory.frameCount;
-    i32[W.R_SLOT_BASE >> 2] = memory.slotBase;
-    i32[W.R_POOL_BASE >> 2] = memory.poolBase;
-    i32[W.R_LARGE_SHIFT_COUNT >> 2] = tlb.largeShifts.length;
     i32[W.R_HOST_DIRTY_HOOK >> 2] = walker.onHostDirty !== null ? 1 : 0;
     i32[W.R_OUT >> 2] = out !== null ? 1 : 0;
     i32[W.R_MEMO >> 2] = walker.memoEnabled ? 1 : 0;
     i32[W.R_LAYOUT_GENERATION >> 2] = memory.layoutGeneration | 0;
-    f64[W.R_GENERATION >> 3] = memory.contentGeneration;
     // The memo's roots key, as walker.ts keys its result memo (root; host root, -1 for a 1D
     // walk, -2 for the identity): both roots are frames below 2^26, so the pair is exact in a double.
     const hostKey = mmu.modeCode !== MMU_NESTED ? -1 : mmu.hostIdentity ? -2 : mmu.eptRoot;
     f64[W.R_ROOTS >> 3] = mmu.cr3 * 2 ** 27 + hostKey + 2;
-    i32.set(tlb.largeShifts, W.R_LARGE_SHIFTS >> 2);
-    i32.set(mmu.tlbShiftFor, W.R_TLB_SHIFT_FOR >> 2);
     f64[W.R_CR3 >> 3] = mmu.cr3;
     f64[W.R_EPT_ROOT >> 3] = mmu.eptRoot;
     f64[W.R_KEY >> 3] = mmu.tag * 32;
 
-    let hits = 0;
-    let misses = 0;
-    let evictions = 0;
-    let refs = 0;
-    let walks = 0;
-    let dirtySets = 0;
     let accesses = 0;
     let i = from;
     while (i < to) {
@@ -251,15 +244,19 @@ export class WasmLoop {
       }
       const start = i - this.blockStart;
       const end = Math.min(to, this.blockEnd) - this.blockStart;
+      // The memo's entries hold the content generation they were made in, so each call starts
+      // from the memory's, which the dirty bits set by the call before have moved on.
+      f64[W.R_GENERATION >> 3] = memory.contentGeneration;
       const done = this.core.run(start, end);
       // The hostDirty hook runs JavaScript inside the call, but nothing that grows the memory.
-      hits += f64[W.R_HITS >> 3]!;
-      misses += f64[W.R_MISSES >> 3]!;
-      evictions += f64[W.R_EVICTIONS >> 3]!;
-      refs += f64[W.R_REFS >> 3]!;
-      walks += f64[W.R_WALKS >> 3]!;
-      accesses += f64[W.R_ACCESSES >> 3]!;
-      dirtySets += i32[W.R_DIRTY_SETS >> 2]!;
+      tlb.hits += f64[W.R_HITS >> 3]!;
+      tlb.misses += f64[W.R_MISSES >> 3]!;
+      tlb.evictions += f64[W.R_EVICTIONS >> 3]!;
+      walker.totalRefs += f64[W.R_REFS >> 3]!;
+      walker.walks += f64[W.R_WALKS >> 3]!;
+      accesses += done - start; // every record before the stop completed
+      // A dirty bit set changes what a memoized walk answers for a write (walker.ts setBits).
+      memory.contentGeneration += i32[W.R_DIRTY_SETS >> 2]!;
       if (out !== null) out.set(f64.subarray((W.OUT_BASE >> 3) + start, (W.OUT_BASE >> 3) + done), i);
       i = this.blockStart + done;
       if (done < end) break;
@@ -268,13 +265,6 @@ export class WasmLoop {
     tlb.clock = i32[W.R_CLOCK >> 2]!;
     tlb.largeValid = i32[W.R_LARGE_VALID >> 2]!;
     tlb.lastHit = i32[W.R_LAST_HIT >> 2]!;
-    tlb.hits += hits;
-    tlb.misses += misses;
-    tlb.evictions += evictions;
-    walker.totalRefs += refs;
-    walker.walks += walks;
-    // A dirty bit set changes what a memoized walk answers for a write (walker.ts setBits).
-    memory.contentGeneration += dirtySets;
     this.accesses = accesses;
     return i;
   }

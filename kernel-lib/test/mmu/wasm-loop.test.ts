@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { Random } from "../../src/core/random";
 import { Machine, type MachineConfig, type MemoryRunStats } from "../../src/hypervisor/machine";
+import { BLOCK_RECORDS } from "../../src/mmu/wasm-layout";
 import { wasmCoreProblem } from "../../src/mmu/wasm-loop";
 import { contextSwitchWorkload, forkExecWorkload, hotColdWorkload, mmapChurnWorkload, uniformWorkload } from "../../src/workloads/generators";
 import { TraceBuilder, type MemoryTrace } from "../../src/workloads/trace";
@@ -208,6 +209,41 @@ describe("the WebAssembly loop runs the TypeScript model exactly", () => {
     expect(w.after.buffer).toBe(w.m.hostMemory.wasmMemory!.buffer);
     expect(w.after.contents).toEqual(w.before.contents);
     expect(w.state).toEqual(j.state);
+  });
+
+  it("starts every core call from the memory's content generation (a walk memoized before a dirty bit was set is not reused in the next block)", () => {
+    // X and X2 map one guest frame. Block 1 reads X (memoized: the frame not yet EPT-dirty),
+    // then writes X2 (which sets that frame's EPT dirty bit); block 2 reads X and writes it. With
+    // block 2 starting from a stale generation, X's old walk matched again and its TLB entry
+    // lacked the dirty bit the write needs.
+    const X = 0x10000, X2 = 0x10001, others = 16;
+    const run = (engine: "wasm" | "js") => {
+      const m = new Machine({ mode: "nested", engine, hostMemoryBytes: 2 ** 30, tlb: { sets: 1, ways: 2 }, memo: true });
+      const vm = m.createVm({ memoryBytes: 64 * MiB });
+      const k = vm.kernel;
+      const p = k.createProcess(0);
+      const f = k.mapPage(p, X, { dirty: true });
+      k.mapPage(p, X2, { frame: f, dirty: true });
+      for (let v = 0; v < others; v++) k.mapPage(p, 0x10100 + v, { dirty: true });
+      const warm = new TraceBuilder();
+      for (const v of [X, X2, ...Array.from({ length: others }, (_, i) => 0x10100 + i)]) warm.read(v).write(v);
+      m.run(warm.build("warm-up"), vm, { premap: false });
+      m.startDirtyLog(vm, "pml"); // EPT dirty bits clear again
+      // The guest's table frames made EPT-dirty again (reads walk them), X's frame not: below,
+      // X's walk then sets no dirty bit and is memoized at the generation the run starts with.
+      const tables = new TraceBuilder();
+      for (let v = 0; v < others; v++) tables.read(0x10100 + v);
+      m.run(tables.build("tables"), vm, { premap: false });
+      const b = new TraceBuilder();
+      b.read(X).write(X2);
+      while (b.length < BLOCK_RECORDS + 8) b.read(0x10100 + (b.length % others));
+      b.read(X).write(X).read(X);
+      const { seconds: _s, ...stats } = m.run(b.build("aliased"), vm, { premap: false });
+      return { engine: m.engine, stats, tlb: m.mmu.tlb.contents(), generation: m.hostMemory.contentGeneration };
+    };
+    const w = run("wasm");
+    expect(w.engine).toBe("wasm");
+    expect({ ...w, engine: "" }).toEqual({ ...run("js"), engine: "" });
   });
 
   it("falls back to TypeScript, saying why, where the core does not model the configuration", () => {
