@@ -35,7 +35,7 @@ import {
 @external("env", "hostDirty")
 declare function hostDirty(guestFrame: f64): void;
 
-// BRANCHES. On the hot paths (the probe, the fill, each level of the walk, the memo check),
+// BRANCHES. On the hot paths (the probe, the fill, each level of the 1D walk, the memo check; walk2D, behind the memo, is left plain),
 // conditions are nested ifs, not && and ||: AssemblyScript compiles `a && b` to a value (an
 // if/else yielding 0 or 1) that the enclosing if then tests again, and V8 keeps both the
 // value and the test. Written as branches, the miss path of a 2 M-access uniform trace ran
